@@ -85,7 +85,7 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: num
   let hi = n - 1;
   while (hi > 0) {
     for (let i = 0; i < hi; i++) {
-      if (Math.abs(e[i]!) <= eps * (Math.abs(d[i]!) + Math.abs(d[i + 1]!)) || Math.abs(e[i]!) < 1e-300) e[i] = 0;
+      if (Math.abs(e[i]!) <= eps * (Math.abs(d[i]!) + Math.abs(d[i + 1]!)) || Math.abs(e[i]!) < 1e-290) e[i] = 0; // ‖T‖ ≈ 1 after scaling
     }
     if (e[hi - 1] === 0) {
       hi--;
@@ -135,6 +135,15 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: num
   }
 }
 
+/** Multiplies `x` in place by 2ᵏ in two steps so that no intermediate factor overflows. */
+function scalePow2(x: Float64Array, k: number): void {
+  if (k === 0) return;
+  const h = Math.trunc(k / 2);
+  const f1 = 2 ** h;
+  const f2 = 2 ** (k - h);
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * f1 * f2;
+}
+
 /**
  * Eigendecomposition of a real symmetric matrix.
  *
@@ -159,8 +168,14 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: num
  */
 export function eighSymmetric(a: FloatArray, n: number): EighResult {
   const w = symmetricCopy('eighSymmetric', a, n);
+  // Work on A·2⁻ᵏ with max |entry| in [1, 2): exact, and keeps the QR shifts clear of under/overflow.
+  let maxAbs = 0;
+  for (let i = 0; i < w.length; i++) maxAbs = Math.max(maxAbs, Math.abs(w[i]!));
+  const k = maxAbs > 0 ? Math.floor(Math.log2(maxAbs)) : 0;
+  scalePow2(w, -k);
   const { d, e, q } = tridiagonalize(w, n);
   tridiagonalQr(d, e, q, n);
+  scalePow2(d, k);
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]!);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
