@@ -1,0 +1,306 @@
+/**
+ * Generated GEMM kernels: `C[m,n] (+)= A[m,k] · B[k,n]` for float32 and float64, with arbitrary
+ * row/column strides (so transposed operands cost nothing extra) and a batch loop.
+ *
+ * The module follows the GotoBLAS loop nest: for each `NC`-wide column block and `KC`-deep slice
+ * it packs a panel of B into `NR`-wide strips, for each `MC`-tall row block it packs A into
+ * `MR`-tall strips, then a register-tiled micro-kernel computes each `MR×NR` tile of C from two
+ * packed strips. Packing zero-pads partial strips, so the micro-kernel always computes a full
+ * tile; partial tiles at the edges go through a scratch tile and are copied out. The k loop is
+ * not unrolled (TurboFan would hoist every load of an unrolled body and spill).
+ *
+ * Tiles (chosen so accumulators + B vectors + temporaries fit V8's 15 XMM registers):
+ * f32 6×8 with `f32x4.relaxed_madd`, 2×16 without; f64 6×4 with `f64x2.relaxed_madd`, 2×8 without.
+ * @module
+ */
+import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType } from './encoder.js';
+
+/** Element type of a kernel. */
+export type Dtype = 'f32' | 'f64';
+
+/** Shape of the generated kernel: register tile and cache blocking. */
+export interface GemmConfig {
+  /** Element type. */
+  readonly dtype: Dtype;
+  /** Rows of the register tile. */
+  readonly mr: number;
+  /** Columns of the register tile (a multiple of the SIMD lane count). */
+  readonly nr: number;
+  /** Depth of a packed slice (k blocking). */
+  readonly kc: number;
+  /** Rows of a packed A block (rounded up to a multiple of `mr`). */
+  readonly mc: number;
+  /** Columns of a packed B panel (rounded up to a multiple of `nr`). */
+  readonly nc: number;
+  /** Use relaxed-SIMD fused multiply-add. */
+  readonly relaxed: boolean;
+}
+
+/**
+ * The default kernel shape for a dtype, depending on relaxed-SIMD availability.
+ * @param dtype - `'f32'` or `'f64'`
+ * @param relaxed - whether `relaxed_madd` is available
+ * @returns a {@link GemmConfig}
+ * @example
+ * ```ts
+ * defaultGemmConfig('f32', true); // { dtype: 'f32', mr: 6, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed: true }
+ * ```
+ */
+export function defaultGemmConfig(dtype: Dtype, relaxed: boolean): GemmConfig {
+  if (dtype === 'f32') {
+    return relaxed ? { dtype, mr: 6, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed }
+      : { dtype, mr: 2, nr: 16, kc: 256, mc: 96, nc: 1024, relaxed };
+  }
+  return relaxed ? { dtype, mr: 6, nr: 4, kc: 256, mc: 96, nc: 512, relaxed }
+    : { dtype, mr: 2, nr: 8, kc: 256, mc: 96, nc: 512, relaxed };
+}
+
+/** Byte sizes of the per-thread workspace of a kernel. */
+export interface GemmWorkspace {
+  /** Bytes for the packed A block. */
+  readonly aBytes: number;
+  /** Bytes for the packed B panel. */
+  readonly bBytes: number;
+  /** Total bytes (A block, B panel and the scratch tile). */
+  readonly bytes: number;
+}
+
+/**
+ * Workspace a kernel needs per calling thread (packed A, packed B and the edge scratch tile).
+ * @param cfg - the kernel configuration
+ * @returns the byte sizes
+ * @example
+ * ```ts
+ * gemmWorkspace(defaultGemmConfig('f64', false)).bytes; // about 1.2 MB
+ * ```
+ */
+export function gemmWorkspace(cfg: GemmConfig): GemmWorkspace {
+  const e = cfg.dtype === 'f32' ? 4 : 8;
+  const mc = Math.ceil(cfg.mc / cfg.mr) * cfg.mr;
+  const nc = Math.ceil(cfg.nc / cfg.nr) * cfg.nr;
+  const aBytes = mc * cfg.kc * e;
+  const bBytes = nc * cfg.kc * e;
+  return { aBytes, bBytes, bytes: aBytes + bBytes + cfg.mr * cfg.nr * e };
+}
+
+/**
+ * `for (i = start; i < end; i += step) body` with `start`, `end` and `step` emitted by callbacks.
+ * Inside `body`, branch depth 0 is the loop and 1 exits it.
+ */
+function forLoop(c: Code, i: number, start: () => void, end: () => void, step: () => void, body: () => void): void {
+  start();
+  c.set(i).block(() => c.loop(() => {
+    c.get(i); end(); c.op('i32_ge_s').brIf(1);
+    body();
+    c.get(i); step(); c.op('i32_add').set(i).br(0);
+  }));
+}
+
+/** Pushes `min(local x, local y)` (signed). */
+function minLocals(c: Code, x: number, y: number): void {
+  c.get(x).get(y).get(x).get(y).op('i32_lt_s', 'select');
+}
+
+/**
+ * Generates the GEMM module's bytes. Exports `gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add,
+ * ws, batch, sA, sB, sC)`: every address, stride and leading dimension is in **bytes**; `add ≠ 0`
+ * accumulates into C; `ws` points at {@link gemmWorkspace}`(cfg).bytes` of 16-byte aligned scratch.
+ * @param cfg - tile and blocking configuration
+ * @param memory - how to declare the imported `env.memory` (must match the real memory)
+ * @returns the module bytes
+ * @example
+ * ```ts
+ * const bytes = buildGemmModule(defaultGemmConfig('f32', false), { shared: false, maximum: undefined });
+ * WebAssembly.validate(bytes); // true
+ * ```
+ */
+export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maximum: number | undefined }): Uint8Array {
+  const E = cfg.dtype === 'f32' ? 4 : 8;
+  const LANES = 16 / E;
+  const { mr: MR, nr: NR, kc: KC } = cfg;
+  if (NR % LANES !== 0) throw new Error(`buildGemmModule: nr must be a multiple of ${LANES}`);
+  const NV = NR / LANES;
+  const MC = Math.ceil(cfg.mc / MR) * MR;
+  const NC = Math.ceil(cfg.nc / NR) * NR;
+  const ws = gemmWorkspace(cfg);
+  const t = cfg.dtype;
+  const vadd: SimdOpName = t === 'f32' ? 'f32x4_add' : 'f64x2_add';
+  const vmul: SimdOpName = t === 'f32' ? 'f32x4_mul' : 'f64x2_mul';
+  const vmadd: SimdOpName = t === 'f32' ? 'f32x4_relaxed_madd' : 'f64x2_relaxed_madd';
+  const splat = t === 'f32' ? 'v128_load32_splat' : 'v128_load64_splat';
+  const sload = t === 'f32' ? 'f32_load' : 'f64_load';
+  const sstore = t === 'f32' ? 'f32_store' : 'f64_store';
+  const sT = t === 'f32' ? F32 : F64;
+
+  const mb = new ModuleBuilder();
+  mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
+  const zero = (c: Code): void => { if (E === 4) c.f32(0); else c.f64(0); };
+
+  // micro(kc, ap, bp, c, ldc, add): C tile (+)= Ap strip · Bp strip, full MR×NR, kc ≥ 1.
+  const micro = mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
+    const [kc, ap, bp, cp, ldc, add] = [0, 1, 2, 3, 4, 5];
+    const acc = Array.from({ length: MR * NV }, () => local(V128));
+    const bv = Array.from({ length: NV }, () => local(V128));
+    const av = local(V128), bEnd = local(I32), row = local(I32);
+    c.get(bp).get(kc).i32(NR * E).op('i32_mul', 'i32_add').set(bEnd);
+    c.loop(() => {
+      for (let v = 0; v < NV; v++) c.get(bp).vmem('v128_load', v * 16).set(bv[v] as number);
+      for (let r = 0; r < MR; r++) {
+        c.get(ap).vmem(splat, r * E).set(av);
+        for (let v = 0; v < NV; v++) {
+          const a = acc[r * NV + v] as number;
+          if (cfg.relaxed) c.get(av).get(bv[v] as number).get(a).simd(vmadd).set(a);
+          else c.get(a).get(av).get(bv[v] as number).simd(vmul, vadd).set(a);
+        }
+      }
+      c.get(ap).i32(MR * E).op('i32_add').set(ap);
+      c.get(bp).i32(NR * E).op('i32_add').tee(bp).get(bEnd).op('i32_ne').brIf(0);
+    });
+    const epilogue = (accumulate: boolean): void => {
+      c.get(cp).set(row);
+      for (let r = 0; r < MR; r++) {
+        for (let v = 0; v < NV; v++) {
+          const a = acc[r * NV + v] as number;
+          c.get(row);
+          if (accumulate) c.get(row).vmem('v128_load', v * 16).get(a).simd(vadd);
+          else c.get(a);
+          c.vmem('v128_store', v * 16);
+        }
+        if (r + 1 < MR) c.get(row).get(ldc).op('i32_add').set(row);
+      }
+    };
+    c.get(add).if(() => epilogue(true), () => epilogue(false));
+  });
+
+  // pack(src, rs, cs, rows, cols, dst): copies a rows×cols block into R-row strips (strip s holds
+  // rows s*R.., laid out [col][R]), zero-padding the last strip. Used for A (R = MR, rows = m,
+  // cols = k) and for B with a non-unit column stride (R = NR, rows = n, cols = k).
+  const packFn = (R: number): number => mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
+    const [src, rs, cs, rows, cols, dst] = [0, 1, 2, 3, 4, 5];
+    const i = local(I32), p = local(I32), s = local(I32), d = local(I32), h = local(I32);
+    const rowStart = (): void => {
+      c.get(dst).get(i).i32(R).op('i32_div_u').get(cols).op('i32_mul').i32(R * E).op('i32_mul', 'i32_add');
+      c.get(i).i32(R).op('i32_rem_u').i32(E).op('i32_mul', 'i32_add').set(d);
+    };
+    forLoop(c, i, () => c.i32(0), () => c.get(rows), () => c.i32(1), () => {
+      c.get(src).get(i).get(rs).op('i32_mul', 'i32_add').set(s);
+      rowStart();
+      forLoop(c, p, () => c.i32(0), () => c.get(cols), () => c.i32(1), () => {
+        c.get(d).get(s).mem(sload).mem(sstore);
+        c.get(s).get(cs).op('i32_add').set(s);
+        c.get(d).i32(R * E).op('i32_add').set(d);
+      });
+    });
+    c.get(rows).i32(R - 1).op('i32_add').i32(R).op('i32_div_u').i32(R).op('i32_mul').set(h);
+    forLoop(c, i, () => c.get(rows), () => c.get(h), () => c.i32(1), () => {
+      rowStart();
+      forLoop(c, p, () => c.i32(0), () => c.get(cols), () => c.i32(1), () => {
+        c.get(d); zero(c); c.mem(sstore);
+        c.get(d).i32(R * E).op('i32_add').set(d);
+      });
+    });
+  });
+  const packA = packFn(MR);
+  const packBT = NR === MR ? packA : packFn(NR);
+
+  // packBRows(src, rs, kc, nc, dst): B with unit column stride: vector copies of NR-wide rows.
+  const packBRows = mb.func([I32, I32, I32, I32, I32], [], (c, local) => {
+    const [src, rs, kc, nc, dst] = [0, 1, 2, 3, 4];
+    const j = local(I32), p = local(I32), s = local(I32), d = local(I32), w = local(I32), q = local(I32);
+    forLoop(c, j, () => c.i32(0), () => c.get(nc), () => c.i32(NR), () => {
+      c.get(src).get(j).i32(E).op('i32_mul', 'i32_add').set(s);
+      c.get(dst).get(j).get(kc).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(d);
+      c.get(nc).get(j).op('i32_sub').set(w);
+      c.get(w).i32(NR).op('i32_ge_s').if(() => {
+        forLoop(c, p, () => c.i32(0), () => c.get(kc), () => c.i32(1), () => {
+          for (let v = 0; v < NV; v++) c.get(d).get(s).vmem('v128_load', v * 16).vmem('v128_store', v * 16);
+          c.get(s).get(rs).op('i32_add').set(s);
+          c.get(d).i32(NR * E).op('i32_add').set(d);
+        });
+      }, () => {
+        forLoop(c, p, () => c.i32(0), () => c.get(kc), () => c.i32(1), () => {
+          forLoop(c, q, () => c.i32(0), () => c.i32(NR), () => c.i32(1), () => {
+            c.get(d).get(q).i32(E).op('i32_mul', 'i32_add');
+            c.get(q).get(w).op('i32_lt_s').if(() => {
+              c.get(s).get(q).i32(E).op('i32_mul', 'i32_add').mem(sload);
+            }, () => zero(c), sT);
+            c.mem(sstore);
+          });
+          c.get(s).get(rs).op('i32_add').set(s);
+          c.get(d).i32(NR * E).op('i32_add').set(d);
+        });
+      });
+    });
+  });
+
+  // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC): the driver.
+  const gemm = mb.func(Array<ValType>(17).fill(I32), [], (g, local) => {
+    const [m, n, k, a, rsA, csA, b, rsB, csB, cc, ldc, add, wsp, batch, sA, sB, sC] =
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] as const;
+    const bt = local(I32), jc = local(I32), pc = local(I32), ic = local(I32), jr = local(I32), ir = local(I32);
+    const nc = local(I32), kcL = local(I32), mc = local(I32), nrL = local(I32), mrL = local(I32);
+    const apS = local(I32), bpS = local(I32), bpk = local(I32), scr = local(I32), cptr = local(I32);
+    const addF = local(I32), x = local(I32), y = local(I32);
+    const MCc = local(I32), NCc = local(I32), KCc = local(I32), MRc = local(I32), NRc = local(I32);
+    const cElem = (): void => { // pushes cptr + x*ldc + y*E
+      g.get(cptr).get(x).get(ldc).op('i32_mul', 'i32_add').get(y).i32(E).op('i32_mul', 'i32_add');
+    };
+    g.i32(MC).set(MCc).i32(NC).set(NCc).i32(KC).set(KCc).i32(MR).set(MRc).i32(NR).set(NRc);
+    g.get(wsp).i32(ws.aBytes).op('i32_add').set(bpk);
+    g.get(bpk).i32(ws.bBytes).op('i32_add').set(scr);
+    forLoop(g, bt, () => g.i32(0), () => g.get(batch), () => g.i32(1), () => {
+      // k == 0: C = 0 (or unchanged when accumulating)
+      g.get(k).op('i32_eqz').get(add).op('i32_eqz').op('i32_and').if(() => {
+        g.get(cc).set(cptr);
+        forLoop(g, x, () => g.i32(0), () => g.get(m), () => g.i32(1), () => {
+          forLoop(g, y, () => g.i32(0), () => g.get(n), () => g.i32(1), () => { cElem(); zero(g); g.mem(sstore); });
+        });
+      });
+      forLoop(g, jc, () => g.i32(0), () => g.get(n), () => g.get(NCc), () => {
+        g.get(n).get(jc).op('i32_sub').set(nc); minLocals(g, nc, NCc); g.set(nc);
+        forLoop(g, pc, () => g.i32(0), () => g.get(k), () => g.get(KCc), () => {
+          g.get(k).get(pc).op('i32_sub').set(kcL); minLocals(g, kcL, KCc); g.set(kcL);
+          g.get(add).get(pc).op('i32_or').set(addF);
+          g.get(b).get(pc).get(rsB).op('i32_mul', 'i32_add').get(jc).get(csB).op('i32_mul', 'i32_add').set(x);
+          g.get(csB).i32(E).op('i32_eq').if(
+            () => g.get(x).get(rsB).get(kcL).get(nc).get(bpk).call(packBRows),
+            () => g.get(x).get(csB).get(rsB).get(nc).get(kcL).get(bpk).call(packBT),
+          );
+          forLoop(g, ic, () => g.i32(0), () => g.get(m), () => g.get(MCc), () => {
+            g.get(m).get(ic).op('i32_sub').set(mc); minLocals(g, mc, MCc); g.set(mc);
+            g.get(a).get(ic).get(rsA).op('i32_mul', 'i32_add').get(pc).get(csA).op('i32_mul', 'i32_add');
+            g.get(rsA).get(csA).get(mc).get(kcL).get(wsp).call(packA);
+            forLoop(g, jr, () => g.i32(0), () => g.get(nc), () => g.get(NRc), () => {
+              g.get(nc).get(jr).op('i32_sub').set(nrL); minLocals(g, nrL, NRc); g.set(nrL);
+              g.get(bpk).get(jr).get(kcL).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(bpS);
+              forLoop(g, ir, () => g.i32(0), () => g.get(mc), () => g.get(MRc), () => {
+                g.get(mc).get(ir).op('i32_sub').set(mrL); minLocals(g, mrL, MRc); g.set(mrL);
+                g.get(cc).get(ic).get(ir).op('i32_add').get(ldc).op('i32_mul', 'i32_add');
+                g.get(jc).get(jr).op('i32_add').i32(E).op('i32_mul', 'i32_add').set(cptr);
+                g.get(wsp).get(ir).get(kcL).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(apS);
+                g.get(mrL).get(MRc).op('i32_eq').get(nrL).get(NRc).op('i32_eq').op('i32_and').if(() => {
+                  g.get(kcL).get(apS).get(bpS).get(cptr).get(ldc).get(addF).call(micro);
+                }, () => {
+                  g.get(kcL).get(apS).get(bpS).get(scr).i32(NR * E).i32(0).call(micro);
+                  forLoop(g, x, () => g.i32(0), () => g.get(mrL), () => g.i32(1), () => {
+                    forLoop(g, y, () => g.i32(0), () => g.get(nrL), () => g.i32(1), () => {
+                      cElem();
+                      g.get(scr).get(x).i32(NR).op('i32_mul').get(y).op('i32_add').i32(E).op('i32_mul', 'i32_add').mem(sload);
+                      g.get(addF).if(() => { cElem(); g.mem(sload); }, () => zero(g), sT);
+                      g.op(t === 'f32' ? 'f32_add' : 'f64_add').mem(sstore);
+                    });
+                  });
+                });
+              });
+            });
+          });
+        });
+      });
+      g.get(a).get(sA).op('i32_add').set(a);
+      g.get(b).get(sB).op('i32_add').set(b);
+      g.get(cc).get(sC).op('i32_add').set(cc);
+    });
+  });
+  mb.export('gemm', gemm);
+  return mb.build();
+}
