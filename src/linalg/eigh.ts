@@ -105,8 +105,9 @@ function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array, n: num
     const a = d[hi - 1]!;
     const b = e[hi - 1]!;
     const c = d[hi]!;
-    const delta = 0.5 * (a - c);
-    const mu = c - (b * b) / (delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, b));
+    // μ = c − b²/(δ + sign(δ)·hypot(δ, b)) with δ = (a − c)/2, written via t = δ/b so b² never underflows.
+    const t = (0.5 * (a - c)) / b;
+    const mu = c - b / (t + (t >= 0 ? 1 : -1) * Math.hypot(t, 1));
     let x = d[lo]! - mu;
     let y = e[lo]!;
     for (let k = lo; k < hi; k++) {

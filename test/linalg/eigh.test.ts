@@ -38,7 +38,9 @@ describe('eighSymmetric', () => {
       .integer({ min: 1, max: 12 })
       .chain((n) => fc.tuple(fc.constant(n), entries(n), entries(n)));
     fc.assert(
-      fc.property(arb, ([n, d, u]) => {
+      fc.property(arb, ([n, d, raw]) => {
+        const m = maxAbs(raw);
+        const u = raw.map((x) => (m > 0 ? x / m : 0)); // avoid a subnormal ‖u‖²
         const uu = u.reduce((s, x) => s + x * x, 0);
         const h = new Float64Array(n * n);
         for (let i = 0; i < n; i++)
@@ -104,6 +106,18 @@ describe('eighSymmetric', () => {
     const z = eighSymmetric(new Float64Array(9), 3);
     expect(Array.from(z.values)).toEqual([0, 0, 0]);
     expect(maxDiff(mm(tr(z.vectors, 3, 3), z.vectors, 3, 3, 3), [1, 0, 0, 0, 1, 0, 0, 0, 1])).toBe(0);
+    // Zero diagonal with a tiny coupling: the Wilkinson shift must not square (and underflow) it.
+    const tiny = check([1, 0, 0, 0, 0, 1e-180, 0, 1e-180, 0], 3);
+    expect(maxDiff(tiny.values.map((x, i) => (i < 2 ? x * 1e180 : x)), [-1, 1, 1])).toBeLessThan(1e-14);
+    expect(tiny.orthogonality).toBeLessThan(1e-15);
+    // Low rank (many zero eigenvalues): rank-3 40×40 Gram matrix.
+    const m = 40;
+    const g = Float64Array.from({ length: 3 * m }, (_, i) => Math.sin(1.7 * i + 0.3));
+    const low = mm(tr(g, 3, m), g, m, 3, m);
+    const lr = check(low, m);
+    expect(lr.residual).toBeLessThan(1e-13);
+    expect(lr.orthogonality).toBeLessThan(1e-13);
+    expect(maxAbs(lr.values.subarray(0, m - 3))).toBeLessThan(1e-13 * maxAbs(low));
     const empty = eighSymmetric(new Float64Array(0), 0);
     expect(empty.values).toHaveLength(0);
     expect(Array.from(eighSymmetric(new Float64Array([-4]), 1).values)).toEqual([-4]);
