@@ -396,7 +396,7 @@ export class ModuleBuilder {
    * Encodes the module.
    * @returns the module's bytes, ready for `WebAssembly.Module`
    */
-  build(): Uint8Array {
+  build(): Uint8Array<ArrayBuffer> {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     out.push(...section(1, vec(this.types)));
     const m = this.memory;

@@ -48,10 +48,10 @@ export interface GemmConfig {
  */
 export function defaultGemmConfig(dtype: Dtype, relaxed: boolean): GemmConfig {
   if (dtype === 'f32') {
-    return relaxed ? { dtype, mr: 6, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed }
-      : { dtype, mr: 2, nr: 16, kc: 256, mc: 96, nc: 1024, relaxed };
+    return relaxed ? { dtype, mr: 3, nr: 12, kc: 256, mc: 96, nc: 1020, relaxed }
+      : { dtype, mr: 4, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed };
   }
-  return relaxed ? { dtype, mr: 6, nr: 4, kc: 256, mc: 96, nc: 512, relaxed }
+  return relaxed ? { dtype, mr: 3, nr: 6, kc: 256, mc: 96, nc: 516, relaxed }
     : { dtype, mr: 2, nr: 8, kc: 256, mc: 96, nc: 512, relaxed };
 }
 
@@ -114,7 +114,7 @@ function minLocals(c: Code, x: number, y: number): void {
  * WebAssembly.validate(bytes); // true
  * ```
  */
-export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maximum: number | undefined }): Uint8Array {
+export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maximum: number | undefined }): Uint8Array<ArrayBuffer> {
   const E = cfg.dtype === 'f32' ? 4 : 8;
   const LANES = 16 / E;
   const { mr: MR, nr: NR, kc: KC } = cfg;

@@ -1,0 +1,156 @@
+/**
+ * Generated SIMD elementwise kernels over contiguous float32/float64 arrays.
+ *
+ * One module per dtype exports, with every address in **bytes** and `n` in elements:
+ * - binary `add|sub|mul|div|max|min(a, b, out, n)`; the scalar-broadcast variants
+ *   `<op>_vs(a, s, out, n)` (`out[i] = a[i] op s[0]`) and `<op>_sv(s, b, out, n)` (`s[0] op b[i]`);
+ * - unary `neg|abs|sqrt(a, out, n)`.
+ *
+ * Loops process two vectors per iteration, then a scalar tail. `out` may alias an input exactly
+ * (in-place), but not partially. `max`/`min` follow wasm (and `Math.max`) semantics: NaN
+ * propagates and `-0 < +0`. The transcendental functions (`exp`, `log`, `tanh`) are not generated:
+ * {@link jsUnary} applies `Math.*` over the memory views, which is accurate to the platform's libm
+ * (float32 results are the float64 result rounded once) at about 5–10 ns per element.
+ * @module
+ */
+import { Code, I32, ModuleBuilder, V128, F32, F64, type OpName, type SimdOpName } from './encoder.js';
+import type { Dtype } from './gemm.js';
+
+/** Binary elementwise operations with a SIMD kernel. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+/** Unary elementwise operations with a SIMD kernel. */
+export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt';
+/** Unary operations computed in JS over the memory views (see the module notes on accuracy). */
+export type JsUnaryOp = 'exp' | 'log' | 'tanh';
+/** Every unary operation. */
+export type UnaryOp = SimdUnaryOp | JsUnaryOp;
+
+/** All binary ops, in export order. */
+export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min'];
+/** All SIMD unary ops. */
+export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt'];
+/** Unary ops evaluated in JS. */
+export const JS_UNARY_OPS: readonly JsUnaryOp[] = ['exp', 'log', 'tanh'];
+
+type Operand = 'vec' | 'scalar';
+
+/**
+ * Generates the elementwise module for one dtype.
+ * @param dtype - `'f32'` or `'f64'`
+ * @param memory - how to declare the imported `env.memory` (must match the real memory)
+ * @returns the module bytes
+ * @example
+ * ```ts
+ * WebAssembly.validate(buildElementwiseModule('f64', { shared: false, maximum: undefined })); // true
+ * ```
+ */
+export function buildElementwiseModule(dtype: Dtype, memory: { shared: boolean; maximum: number | undefined }): Uint8Array<ArrayBuffer> {
+  const E = dtype === 'f32' ? 4 : 8;
+  const VT = dtype === 'f32' ? 'f32x4' : 'f64x2';
+  const ST = dtype;
+  const sT = dtype === 'f32' ? F32 : F64;
+  const sload = dtype === 'f32' ? 'f32_load' : 'f64_load';
+  const sstore = dtype === 'f32' ? 'f32_store' : 'f64_store';
+  const splat = dtype === 'f32' ? 'v128_load32_splat' : 'v128_load64_splat';
+  const STEP = 32; // bytes per unrolled iteration (two vectors)
+  const mb = new ModuleBuilder();
+  mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
+
+  /**
+   * Emits a unary loop over params a(0), out(1), n(2). `vecBody(i, off)` pushes the vector result
+   * at byte position `i + off`, `scalarBody(i)` the scalar result at `i`.
+   */
+  const unaryFn = (vecBody: (c: Code, i: number, off: number) => void, scalarBody: (c: Code, i: number) => void): number =>
+    mb.func([I32, I32, I32], [], (c, local) => {
+      const out = 1, n = 2;
+      const i = local(I32), endV = local(I32), end = local(I32);
+      c.get(n).i32(E).op('i32_mul').tee(end).i32(-STEP).op('i32_and').set(endV);
+      c.block(() => c.loop(() => {
+        c.get(i).get(endV).op('i32_ge_u').brIf(1);
+        for (const off of [0, 16]) {
+          c.get(out).get(i).op('i32_add');
+          vecBody(c, i, off);
+          c.vmem('v128_store', off);
+        }
+        c.get(i).i32(STEP).op('i32_add').set(i).br(0);
+      }));
+      c.block(() => c.loop(() => {
+        c.get(i).get(end).op('i32_ge_u').brIf(1);
+        c.get(out).get(i).op('i32_add');
+        scalarBody(c, i);
+        c.mem(sstore);
+        c.get(i).i32(E).op('i32_add').set(i).br(0);
+      }));
+    });
+
+  for (const op of BINARY_OPS) {
+    const vop = `${VT}_${op}` as SimdOpName;
+    const sop = `${ST}_${op}` as OpName;
+    for (const [suffix, ka, kb] of [['', 'vec', 'vec'], ['_vs', 'vec', 'scalar'], ['_sv', 'scalar', 'vec']] as
+      [string, Operand, Operand][]) {
+      // A scalar operand is loaded (and splatted) once, before the loops.
+      const fi = mb.func([I32, I32, I32, I32], [], (c, local) => {
+        const i = local(I32), endV = local(I32), end = local(I32);
+        const vs = local(V128), ss = local(sT);
+        const scalarArg = ka === 'scalar' ? 0 : kb === 'scalar' ? 1 : -1;
+        if (scalarArg >= 0) c.get(scalarArg).vmem(splat).set(vs).get(scalarArg).mem(sload).set(ss);
+        c.get(3).i32(E).op('i32_mul').tee(end).i32(-STEP).op('i32_and').set(endV);
+        const operand = (arg: number, kind: Operand, vector: boolean, off: number): void => {
+          if (kind === 'scalar') c.get(vector ? vs : ss);
+          else if (vector) c.get(arg).get(i).op('i32_add').vmem('v128_load', off);
+          else c.get(arg).get(i).op('i32_add').mem(sload);
+        };
+        c.block(() => c.loop(() => {
+          c.get(i).get(endV).op('i32_ge_u').brIf(1);
+          for (const off of [0, 16]) {
+            c.get(2).get(i).op('i32_add');
+            operand(0, ka, true, off); operand(1, kb, true, off);
+            c.simd(vop).vmem('v128_store', off);
+          }
+          c.get(i).i32(STEP).op('i32_add').set(i).br(0);
+        }));
+        c.block(() => c.loop(() => {
+          c.get(i).get(end).op('i32_ge_u').brIf(1);
+          c.get(2).get(i).op('i32_add');
+          operand(0, ka, false, 0); operand(1, kb, false, 0);
+          c.op(sop).mem(sstore);
+          c.get(i).i32(E).op('i32_add').set(i).br(0);
+        }));
+      });
+      mb.export(`${op}${suffix}`, fi);
+    }
+  }
+
+  for (const op of SIMD_UNARY_OPS) {
+    const vop = `${VT}_${op}` as SimdOpName;
+    const sop = `${ST}_${op}` as OpName;
+    const fi = unaryFn(
+      (c, i, off) => { c.get(0).get(i).op('i32_add').vmem('v128_load', off).simd(vop); },
+      (c, i) => { c.get(0).get(i).op('i32_add').mem(sload).op(sop); });
+    mb.export(op, fi);
+  }
+  return mb.build();
+}
+
+const JS_FN: Record<JsUnaryOp, (x: number) => number> = { exp: Math.exp, log: Math.log, tanh: Math.tanh };
+
+/**
+ * Applies a transcendental unary op in JS over a memory view: `view[out/E + i] = f(view[a/E + i])`.
+ * Accuracy is that of `Math.exp`/`Math.log`/`Math.tanh` (float64, typically < 1 ulp); float32
+ * results are those values rounded to float32 once.
+ * @param view - a whole-memory Float32Array or Float64Array (current epoch)
+ * @param op - `'exp'`, `'log'` or `'tanh'`
+ * @param aOff - input byte offset
+ * @param outOff - output byte offset (may equal `aOff`)
+ * @param n - number of elements
+ * @example
+ * ```ts
+ * jsUnary(mem.f32, 'exp', xOff, yOff, 1000);
+ * ```
+ */
+export function jsUnary(view: Float32Array | Float64Array, op: JsUnaryOp, aOff: number, outOff: number, n: number): void {
+  const shift = view.BYTES_PER_ELEMENT === 4 ? 2 : 3;
+  const a = aOff >> shift, o = outOff >> shift;
+  const f = JS_FN[op];
+  for (let i = 0; i < n; i++) view[o + i] = f(view[a + i] as number);
+}

@@ -1,0 +1,317 @@
+/**
+ * The wasm kernel runtime: one {@link WasmMemory} holding every tensor, and lazily generated,
+ * compiled and instantiated SIMD kernels (GEMM, elementwise, reductions) that operate on
+ * `(byte offset, length)` views of it. This is the layer the core's wasm backend adapter calls;
+ * it knows nothing about tensors, shapes beyond 2-D views, or autodiff.
+ *
+ * Addresses are byte offsets into {@link WasmRuntime.memory}; sizes, strides and leading
+ * dimensions are in elements. Kernels trust their arguments only after the cheap checks here
+ * (integers, alignment, bounds), so a bad call throws a `RangeError` before touching memory.
+ * @module
+ */
+import { detectRelaxedSimd } from './features.js';
+import { buildGemmModule, defaultGemmConfig, gemmWorkspace, type Dtype, type GemmConfig } from './gemm.js';
+import { buildElementwiseModule, jsUnary, JS_UNARY_OPS, type BinaryOp, type JsUnaryOp, type UnaryOp } from './elementwise.js';
+import { buildReduceModule, type ReduceOp } from './reduce.js';
+import { WasmMemory, type WasmMemoryOptions } from './memory.js';
+import { resolveGemm, type GemmParams } from './gemm-params.js';
+import type { ThreadPool } from './threads.js';
+
+export type { Dtype, GemmConfig } from './gemm.js';
+export type { BinaryOp, UnaryOp, SimdUnaryOp, JsUnaryOp } from './elementwise.js';
+export type { ReduceOp } from './reduce.js';
+export type { GemmParams } from './gemm-params.js';
+export { WasmMemory, sharedMemorySupported, type WasmMemoryOptions } from './memory.js';
+export { detectRelaxedSimd, simdSupported } from './features.js';
+
+/** Options for {@link WasmRuntime}. */
+export interface WasmRuntimeOptions {
+  /** An existing memory to use, or options for a new one. */
+  readonly memory?: WasmMemory | WasmMemoryOptions | undefined;
+  /**
+   * Relaxed SIMD (fused multiply-add) policy: `'auto'` (default) uses it when it validates,
+   * switching Node's experimental flag on if needed; `'off'` never uses it.
+   */
+  readonly relaxedSimd?: 'auto' | 'off' | undefined;
+}
+
+type Kernel = (...args: number[]) => void;
+interface Modules { gemm?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel> }
+
+/**
+ * SIMD kernels over one wasm memory.
+ * @example
+ * ```ts
+ * const rt = new WasmRuntime();
+ * const c = rt.matmulArrays(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), 2, 2, 2);
+ * // c = Float32Array [19, 22, 43, 50]
+ * ```
+ */
+export class WasmRuntime {
+  /** The memory every kernel reads and writes. */
+  readonly memory: WasmMemory;
+  /** Whether the GEMM kernels use relaxed-SIMD fused multiply-add. */
+  readonly relaxed: boolean;
+  /** The GEMM configuration per dtype. */
+  readonly gemmConfig: Readonly<Record<Dtype, GemmConfig>>;
+  private readonly mods: Record<Dtype, Modules> = { f32: {}, f64: {} };
+  private readonly workspace: Partial<Record<Dtype, number>> = {};
+  private pool: ThreadPool | undefined;
+
+  /**
+   * Creates a runtime (kernels are generated and compiled on first use, synchronously).
+   * @param options - memory and feature policy, see {@link WasmRuntimeOptions}
+   */
+  constructor(options: WasmRuntimeOptions = {}) {
+    const m = options.memory;
+    this.memory = m instanceof WasmMemory ? m : new WasmMemory(m);
+    this.relaxed = options.relaxedSimd === 'off' ? false : detectRelaxedSimd(true);
+    this.gemmConfig = { f32: defaultGemmConfig('f32', this.relaxed), f64: defaultGemmConfig('f64', this.relaxed) };
+  }
+
+  /** How generated modules declare the imported memory. */
+  private get memoryDecl(): { shared: boolean; maximum: number | undefined } {
+    return { shared: this.memory.shared, maximum: this.memory.shared ? this.memory.maximumPages : undefined };
+  }
+
+  private instantiate(bytes: Uint8Array<ArrayBuffer>): Record<string, Kernel> {
+    const mod = new WebAssembly.Module(bytes);
+    return new WebAssembly.Instance(mod, { env: { memory: this.memory.memory } }).exports as Record<string, Kernel>;
+  }
+
+  /**
+   * The compiled GEMM module bytes for a dtype (what worker threads instantiate).
+   * @param dtype - `'f32'` or `'f64'`
+   * @returns the module bytes
+   */
+  gemmModuleBytes(dtype: Dtype): Uint8Array<ArrayBuffer> { return buildGemmModule(this.gemmConfig[dtype], this.memoryDecl); }
+
+  private gemmKernel(dtype: Dtype): Kernel {
+    const mods = this.mods[dtype];
+    if (mods.gemm) return mods.gemm;
+    const fn = this.instantiate(this.gemmModuleBytes(dtype))['gemm'] as Kernel;
+    mods.gemm = fn;
+    // Warm-up: a few small calls so the micro-kernel tiers up before real work arrives.
+    const E = dtype === 'f32' ? 4 : 8;
+    const tmp = this.memory.alloc(3 * 24 * 24 * E);
+    const ws = this.gemmWorkspace(dtype);
+    for (let i = 0; i < 4; i++) fn(24, 24, 24, tmp, 24 * E, E, tmp + 576 * E, 24 * E, E, tmp + 1152 * E, 24 * E, 0, ws, 1, 0, 0, 0);
+    this.memory.free(tmp);
+    return fn;
+  }
+
+  private gemmWorkspace(dtype: Dtype): number {
+    let ws = this.workspace[dtype];
+    if (ws === undefined) {
+      ws = this.allocWorkspace(dtype);
+      this.workspace[dtype] = ws;
+    }
+    return ws;
+  }
+
+  private elementwise(dtype: Dtype): Record<string, Kernel> {
+    const mods = this.mods[dtype];
+    return (mods.elementwise ??= this.instantiate(buildElementwiseModule(dtype, this.memoryDecl)));
+  }
+
+  private reducer(dtype: Dtype): Record<string, Kernel> {
+    const mods = this.mods[dtype];
+    return (mods.reduce ??= this.instantiate(buildReduceModule(dtype, this.memoryDecl)));
+  }
+
+  /**
+   * Batched GEMM `C (+)= op(A) · op(B)` on resident data, see {@link GemmParams}.
+   * @param dtype - `'f32'` or `'f64'`
+   * @param params - sizes, byte offsets and options
+   * @example
+   * ```ts
+   * rt.gemm('f32', { m: 2, n: 3, k: 4, aOff: a, bOff: b, cOff: c, transB: true });
+   * ```
+   */
+  gemm(dtype: Dtype, params: GemmParams): void {
+    const r = resolveGemm(dtype, params, this.memory.byteLength);
+    if (r.m === 0 || r.n === 0 || r.batch === 0) return;
+    const fn = this.gemmKernel(dtype);
+    const ws = this.gemmWorkspace(dtype);
+    if (this.pool && this.pool.accepts(r)) {
+      this.pool.gemm(dtype, r, fn, ws);
+      return;
+    }
+    fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
+  }
+
+  /**
+   * Allocates a GEMM workspace (packing buffers) for one more thread.
+   * @param dtype - `'f32'` or `'f64'`
+   * @returns the workspace's byte offset (64-byte aligned)
+   */
+  allocWorkspace(dtype: Dtype): number {
+    return this.memory.alloc(gemmWorkspace(this.gemmConfig[dtype]).bytes, 64);
+  }
+
+  /**
+   * Elementwise `out[i] = a[i] op b[i]` over `n` contiguous elements.
+   * @param dtype - `'f32'` or `'f64'`
+   * @param op - `'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'`
+   * @param aOff - byte offset of `a`
+   * @param bOff - byte offset of `b`
+   * @param outOff - byte offset of `out` (may equal `aOff` or `bOff`)
+   * @param n - number of elements
+   * @example
+   * ```ts
+   * rt.binary('f64', 'mul', x, y, z, 1000);
+   * ```
+   */
+  binary(dtype: Dtype, op: BinaryOp, aOff: number, bOff: number, outOff: number, n: number): void {
+    this.checkRanges(dtype, n, aOff, bOff, outOff);
+    (this.elementwise(dtype)[op] as Kernel)(aOff, bOff, outOff, n);
+  }
+
+  /**
+   * Elementwise op with one scalar operand stored in memory: `out[i] = v[i] op s` (or `s op v[i]`
+   * when `scalarFirst`).
+   * @param dtype - `'f32'` or `'f64'`
+   * @param op - the binary op
+   * @param vOff - byte offset of the vector operand
+   * @param sOff - byte offset of the one-element scalar operand
+   * @param outOff - byte offset of `out`
+   * @param n - number of elements
+   * @param scalarFirst - put the scalar on the left (matters for `sub` and `div`)
+   * @example
+   * ```ts
+   * rt.binaryScalar('f32', 'div', x, two, y, 1000, true); // y = 2 / x
+   * ```
+   */
+  binaryScalar(dtype: Dtype, op: BinaryOp, vOff: number, sOff: number, outOff: number, n: number, scalarFirst = false): void {
+    this.checkRanges(dtype, n, vOff, outOff);
+    this.checkRanges(dtype, 1, sOff);
+    const k = this.elementwise(dtype);
+    if (scalarFirst) (k[`${op}_sv`] as Kernel)(sOff, vOff, outOff, n);
+    else (k[`${op}_vs`] as Kernel)(vOff, sOff, outOff, n);
+  }
+
+  /**
+   * Elementwise unary op. `neg`, `abs`, `sqrt` run in SIMD (exact); `exp`, `log`, `tanh` run in
+   * JS over the memory view (`Math.*` accuracy, float32 rounded once).
+   * @param dtype - `'f32'` or `'f64'`
+   * @param op - the unary op
+   * @param aOff - byte offset of the input
+   * @param outOff - byte offset of the output (may equal `aOff`)
+   * @param n - number of elements
+   * @example
+   * ```ts
+   * rt.unary('f32', 'sqrt', x, y, 1000);
+   * ```
+   */
+  unary(dtype: Dtype, op: UnaryOp, aOff: number, outOff: number, n: number): void {
+    this.checkRanges(dtype, n, aOff, outOff);
+    if ((JS_UNARY_OPS as readonly string[]).includes(op)) {
+      jsUnary(dtype === 'f32' ? this.memory.f32 : this.memory.f64, op as JsUnaryOp, aOff, outOff, n);
+    } else {
+      (this.elementwise(dtype)[op] as Kernel)(aOff, outOff, n);
+    }
+  }
+
+  /**
+   * Reduction over the last axis of a contiguous `[rows, cols]` array into `rows` outputs.
+   * @param dtype - `'f32'` or `'f64'`
+   * @param op - `'sum'` or `'max'`
+   * @param aOff - byte offset of the input
+   * @param outOff - byte offset of the `rows` outputs
+   * @param rows - number of rows
+   * @param cols - row length (0 gives 0 for sum, -Infinity for max)
+   * @example
+   * ```ts
+   * rt.reduce('f32', 'sum', x, rowSums, 128, 1000);
+   * ```
+   */
+  reduce(dtype: Dtype, op: ReduceOp, aOff: number, outOff: number, rows: number, cols: number): void {
+    this.checkRanges(dtype, rows * cols, aOff);
+    this.checkRanges(dtype, rows, outOff);
+    (this.reducer(dtype)[op] as Kernel)(aOff, outOff, rows, cols);
+  }
+
+  /**
+   * Convenience matmul on JS arrays: copies in, runs {@link WasmRuntime.gemm}, copies out and
+   * frees. The dtype follows the array type. Meant for tests and benchmarks.
+   * @param a - `A` as stored: `[batch, m, k]` (or `[batch, k, m]` with `transA`)
+   * @param b - `B` as stored: `[batch, k, n]` (or `[batch, n, k]` with `transB`)
+   * @param m - rows of `op(A)`
+   * @param k - inner dimension
+   * @param n - columns of `op(B)`
+   * @param options - transposes and batch count
+   * @returns `C = op(A)·op(B)`, `[batch, m, n]`, same array type as `a`
+   * @example
+   * ```ts
+   * rt.matmulArrays(new Float64Array(6), new Float64Array(12), 2, 3, 4).length; // 8
+   * ```
+   */
+  matmulArrays<T extends Float32Array | Float64Array>(a: T, b: T, m: number, k: number, n: number,
+    options: { transA?: boolean; transB?: boolean; batch?: number } = {}): T {
+    const f32 = a instanceof Float32Array;
+    const dtype: Dtype = f32 ? 'f32' : 'f64';
+    const batch = options.batch ?? 1;
+    if (a.length !== batch * m * k || b.length !== batch * k * n) {
+      throw new RangeError(`matmulArrays: expected ${batch * m * k} and ${batch * k * n} elements, got ${a.length} and ${b.length}`);
+    }
+    const mem = this.memory;
+    const aOff = f32 ? mem.allocF32(a) : mem.allocF64(a);
+    const bOff = f32 ? mem.allocF32(b) : mem.allocF64(b);
+    const cOff = mem.alloc(batch * m * n * (f32 ? 4 : 8));
+    try {
+      this.gemm(dtype, { m, n, k, aOff, bOff, cOff, batch, transA: options.transA ?? false, transB: options.transB ?? false });
+      return (f32 ? mem.readF32(cOff, batch * m * n) : mem.readF64(cOff, batch * m * n)) as T;
+    } finally {
+      mem.free(aOff); mem.free(bOff); mem.free(cOff);
+    }
+  }
+
+  /**
+   * Starts a worker pool sharing the memory (Node only, needs a shared memory); large GEMMs are
+   * then split by rows over the workers and this thread.
+   * @param threads - total threads including this one (default `os.availableParallelism()`)
+   * @returns resolves once the workers are ready; false when threads are unavailable
+   * @example
+   * ```ts
+   * await rt.startThreads(); // later rt.gemm(...) calls use every core
+   * ```
+   */
+  async startThreads(threads?: number): Promise<boolean> {
+    if (this.pool) return true;
+    if (!this.memory.shared) return false;
+    const { ThreadPool: Pool } = await import('./threads.js');
+    const pool = await Pool.create(this, threads);
+    if (!pool) return false;
+    this.pool = pool;
+    return true;
+  }
+
+  /** Number of threads a large GEMM runs on (1 without a pool). */
+  get threads(): number { return this.pool ? this.pool.size + 1 : 1; }
+
+  /**
+   * Stops the worker pool, if any. The runtime stays usable single-threaded.
+   * @returns resolves when the workers have exited
+   * @example
+   * ```ts
+   * await rt.stopThreads();
+   * ```
+   */
+  async stopThreads(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    if (p) await p.terminate();
+  }
+
+  /** Throws unless each offset is element-aligned and `[off, off + n·E)` lies in memory. */
+  private checkRanges(dtype: Dtype, n: number, ...offs: number[]): void {
+    const E = dtype === 'f32' ? 4 : 8;
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`wasm: element count must be a non-negative integer, got ${n}`);
+    const size = this.memory.byteLength;
+    for (const off of offs) {
+      if (!Number.isInteger(off) || off < 0 || off % E !== 0 || off + n * E > size) {
+        throw new RangeError(`wasm: byte offset ${off} (+${n} × ${E} bytes) is unaligned or outside memory (${size} bytes)`);
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * A worker-thread pool (Node `worker_threads`) that shares the runtime's wasm memory and splits a
+ * GEMM's rows over `threads − 1` workers plus the calling thread.
+ *
+ * Protocol, over a small `Int32Array` on a `SharedArrayBuffer`:
+ * - the caller writes the job (kernel arguments, item count), resets `NEXT` and `DONE`, bumps
+ *   `GEN` and notifies; workers spin about 100 µs on `GEN`, then park in `Atomics.wait`;
+ * - work items are chunks of the flattened `batch·m` rows, claimed dynamically with
+ *   `Atomics.add(NEXT)` by every participant (robust to one vCPU running slower);
+ * - each worker checks in on `DONE` after its last claim, and the caller waits for all of them
+ *   before returning (so the next job can never be mixed with a late claim of this one);
+ * - a worker reads `GEN` *before* announcing it is ready, so a job posted during start-up is seen.
+ * Workers are `unref()`ed, so an idle pool never keeps the process alive.
+ * @module
+ */
+import type { Dtype } from './gemm.js';
+import type { ResolvedGemm } from './gemm-params.js';
+import type { WasmRuntime } from './index.js';
+
+const GEN = 0, NEXT = 1, DONE = 2, STOP = 3, ERR = 4, NITEMS = 5, CHUNK = 6, DT = 7, ARGS = 8;
+const CTRL_INTS = ARGS + 16;
+const SPIN_MS = 0.1;
+
+type Kernel = (...args: number[]) => void;
+
+/** Worker source (plain JS, run with `eval: true`). Mirrors {@link ThreadPool.runItems}. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { ctrl: sab, memory, bytes, ws } = workerData;
+const ctrl = new Int32Array(sab);
+const kernels = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports.gemm);
+function runItems() {
+  const k = kernels[ctrl[${DT}]], w = ws[ctrl[${DT}]];
+  const nItems = ctrl[${NITEMS}], ch = ctrl[${CHUNK}];
+  const [m, n, kk, a, rsA, csA, b, rsB, csB, c, ldc, add, batch, sA, sB, sC] = ctrl.subarray(${ARGS}, ${ARGS + 16});
+  for (let i = Atomics.add(ctrl, ${NEXT}, 1); i < nItems; i = Atomics.add(ctrl, ${NEXT}, 1)) {
+    const r1 = Math.min((i + 1) * ch, m * batch);
+    for (let r = i * ch; r < r1;) {
+      const t = Math.floor(r / m), i0 = r - t * m, i1 = Math.min(m, r1 - t * m);
+      k(i1 - i0, n, kk, a + t * sA + i0 * rsA, rsA, csA, b + t * sB, rsB, csB, c + t * sC + i0 * ldc, ldc, add, w, 1, 0, 0, 0);
+      r += i1 - i0;
+    }
+  }
+}
+let seen = Atomics.load(ctrl, ${GEN});
+parentPort.postMessage('ready');
+for (;;) {
+  const t0 = performance.now();
+  while (Atomics.load(ctrl, ${GEN}) === seen && performance.now() - t0 < ${SPIN_MS});
+  if (Atomics.load(ctrl, ${GEN}) === seen) Atomics.wait(ctrl, ${GEN}, seen);
+  seen = Atomics.load(ctrl, ${GEN});
+  if (Atomics.load(ctrl, ${STOP})) break;
+  try { runItems(); } catch (e) { Atomics.store(ctrl, ${ERR}, 1); }
+  Atomics.add(ctrl, ${DONE}, 1);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+interface WorkerLike { unref(): void; terminate(): Promise<number>; once(ev: string, cb: (x: unknown) => void): void }
+
+/**
+ * Worker pool for large GEMMs. Create it through `WasmRuntime.startThreads`.
+ * @example
+ * ```ts
+ * const rt = new WasmRuntime();
+ * await rt.startThreads(2);
+ * rt.matmulArrays(a, b, 512, 512, 512); // split over 2 threads
+ * await rt.stopThreads();
+ * ```
+ */
+export class ThreadPool {
+  /** Minimum `m·n·k·batch` for a GEMM to be split (smaller ones run on the caller only). */
+  minWork = 96 * 96 * 96;
+  private readonly ctrl: Int32Array;
+
+  private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer) {
+    this.ctrl = new Int32Array(sab);
+  }
+
+  /**
+   * Starts `threads − 1` workers on the runtime's (shared) memory.
+   * @param rt - the runtime whose memory and GEMM kernels the workers use
+   * @param threads - total threads including the caller (default `os.availableParallelism()`)
+   * @returns the pool, or undefined when worker threads are unavailable or pointless (1 thread)
+   * @example
+   * ```ts
+   * const pool = await ThreadPool.create(rt, 2);
+   * ```
+   */
+  static async create(rt: WasmRuntime, threads?: number): Promise<ThreadPool | undefined> {
+    if (!rt.memory.shared) return undefined;
+    let wt: typeof import('node:worker_threads');
+    let os: typeof import('node:os');
+    try {
+      wt = await import('node:worker_threads');
+      os = await import('node:os');
+    } catch {
+      return undefined;
+    }
+    const total = threads ?? os.availableParallelism();
+    if (total < 2) return undefined;
+    const sab = new SharedArrayBuffer(CTRL_INTS * 4);
+    const bytes = [rt.gemmModuleBytes('f32'), rt.gemmModuleBytes('f64')];
+    const workers: WorkerLike[] = [];
+    const ready: Promise<unknown>[] = [];
+    for (let i = 1; i < total; i++) {
+      const ws = [rt.allocWorkspace('f32'), rt.allocWorkspace('f64')];
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: sab, memory: rt.memory.memory, bytes, ws } });
+      ready.push(new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+      workers.push(w);
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    for (const w of workers) w.unref(); // only now: an unref'd worker would not keep the await alive
+    return new ThreadPool(workers, sab);
+  }
+
+  /** Number of workers (the caller is one more thread). */
+  get size(): number { return this.workers.length; }
+
+  /**
+   * Whether a GEMM is big enough to be worth splitting.
+   * @param r - the resolved GEMM
+   * @returns true to run it on the pool
+   */
+  accepts(r: ResolvedGemm): boolean {
+    return r.k > 0 && r.m * r.n * r.k * r.batch >= this.minWork && r.m * r.batch >= 2 * (this.workers.length + 1);
+  }
+
+  /**
+   * Runs a GEMM on every thread and returns when it is complete.
+   * @param dtype - element type (selects the workers' kernel)
+   * @param r - the resolved GEMM
+   * @param kernel - this thread's kernel
+   * @param ws - this thread's workspace offset
+   */
+  gemm(dtype: Dtype, r: ResolvedGemm, kernel: Kernel, ws: number): void {
+    const ctrl = this.ctrl;
+    const threads = this.workers.length + 1;
+    const rows = r.m * r.batch;
+    // ~3 items per thread for balance, at least 16 rows, rounded to a multiple of 12 (= every mr).
+    const ch = Math.max(12, Math.ceil(Math.max(16, Math.ceil(rows / (3 * threads))) / 12) * 12);
+    const args = [r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, r.batch, r.sA, r.sB, r.sC];
+    ctrl.set(args, ARGS);
+    ctrl[NITEMS] = Math.ceil(rows / ch);
+    ctrl[CHUNK] = ch;
+    ctrl[DT] = dtype === 'f32' ? 0 : 1;
+    Atomics.store(ctrl, ERR, 0);
+    Atomics.store(ctrl, NEXT, 0);
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    let error: unknown;
+    try { ThreadPool.runItems(ctrl, r, kernel, ws); } catch (e) { error = e; }
+    const n = this.workers.length;
+    const t0 = performance.now();
+    for (let d = Atomics.load(ctrl, DONE); d < n; d = Atomics.load(ctrl, DONE)) {
+      if (performance.now() - t0 > SPIN_MS) Atomics.wait(ctrl, DONE, d, 1);
+    }
+    if (error !== undefined) throw error;
+    if (Atomics.load(ctrl, ERR)) throw new Error('wasm thread pool: a worker failed while computing a GEMM');
+  }
+
+  /** The caller's share: claims items until none are left (same logic as the worker). */
+  private static runItems(ctrl: Int32Array, r: ResolvedGemm, kernel: Kernel, ws: number): void {
+    const nItems = ctrl[NITEMS] as number, ch = ctrl[CHUNK] as number;
+    const total = r.m * r.batch;
+    for (let i = Atomics.add(ctrl, NEXT, 1); i < nItems; i = Atomics.add(ctrl, NEXT, 1)) {
+      const r1 = Math.min((i + 1) * ch, total);
+      for (let row = i * ch; row < r1;) {
+        const t = Math.floor(row / r.m), i0 = row - t * r.m, i1 = Math.min(r.m, r1 - t * r.m);
+        kernel(i1 - i0, r.n, r.k, r.a + t * r.sA + i0 * r.rsA, r.rsA, r.csA, r.b + t * r.sB, r.rsB, r.csB,
+          r.c + t * r.sC + i0 * r.ldc, r.ldc, r.accumulate, ws, 1, 0, 0, 0);
+        row += i1 - i0;
+      }
+    }
+  }
+
+  /**
+   * Stops every worker.
+   * @returns resolves when all workers have exited
+   */
+  async terminate(): Promise<void> {
+    Atomics.store(this.ctrl, STOP, 1);
+    Atomics.add(this.ctrl, GEN, 1);
+    Atomics.notify(this.ctrl, GEN);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
