@@ -1,0 +1,133 @@
+/**
+ * GEMM kernels against a float64 JS reference.
+ * Tolerances, relative to S_ij = Σ_p |a_ip·b_pj|: float32 |c − ref| ≤ (k + 2)·2^-24·S_ij (the
+ * worst-case bound of any summation order, plus the final rounding), float64 ≤ 1e-12·S_ij.
+ */
+import { describe, expect, it } from 'vitest';
+import { WasmRuntime, type Dtype } from '../../src/backend/wasm/index.js';
+import { buildGemmModule, gemmWorkspace, type GemmConfig } from '../../src/backend/wasm/gemm.js';
+import { randoms, refGemm, worstRatio } from './helpers.js';
+
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [37, 53, 29], [129, 257, 65], [4, 0, 3], [0, 5, 3], [5, 3, 0], [1, 300, 1], [2, 1, 33]];
+const tol = (dtype: Dtype, k: number): number => (dtype === 'f32' ? (k + 2) * 2 ** -24 : 1e-12);
+const arr = (dtype: Dtype, x: Float64Array): Float32Array | Float64Array => (dtype === 'f32' ? Float32Array.from(x) : x);
+
+const runtimes: [string, WasmRuntime][] = [['default', new WasmRuntime()], ['no relaxed SIMD', new WasmRuntime({ relaxedSimd: 'off' })]];
+
+describe.each(runtimes)('gemm (%s)', (_name, rt) => {
+  describe.each(['f32', 'f64'] as const)('%s', (dtype) => {
+    it.each(SHAPES)('matches the reference for m=%i k=%i n=%i, every transpose', (m, k, n) => {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const a = arr(dtype, randoms(m * k, m * 7 + k));
+          const b = arr(dtype, randoms(k * n, n * 13 + k));
+          const c = rt.matmulArrays(a, b, m, k, n, { transA, transB });
+          const { c: want, mag } = refGemm(a, b, m, k, n, transA, transB);
+          expect(c.length).toBe(m * n);
+          expect(worstRatio(c, want, mag, tol(dtype, k))).toBeLessThanOrEqual(1);
+          if (k === 0) expect(Array.from(c).every((x) => x === 0)).toBe(true);
+        }
+      }
+    });
+
+    it('runs batched matmuls with per-batch strides, broadcast B and accumulation', () => {
+      const [batch, m, k, n] = [3, 7, 11, 5];
+      const E = dtype === 'f32' ? 4 : 8;
+      const mem = rt.memory;
+      const a = arr(dtype, randoms(batch * m * k, 3));
+      const b = arr(dtype, randoms(batch * k * n, 4));
+      const write = (x: Float32Array | Float64Array): number => (dtype === 'f32' ? mem.allocF32(x) : mem.allocF64(x));
+      const read = (off: number, len: number): Float32Array | Float64Array => (dtype === 'f32' ? mem.readF32(off, len) : mem.readF64(off, len));
+      const aOff = write(a), bOff = write(b), cOff = mem.alloc(batch * m * n * E);
+      rt.gemm(dtype, { m, n, k, aOff, bOff, cOff, batch });
+      const c = read(cOff, batch * m * n);
+      for (let t = 0; t < batch; t++) {
+        const { c: want, mag } = refGemm(a.subarray(t * m * k, (t + 1) * m * k), b.subarray(t * k * n, (t + 1) * k * n), m, k, n);
+        expect(worstRatio(c.subarray(t * m * n, (t + 1) * m * n), want, mag, tol(dtype, k))).toBeLessThanOrEqual(1);
+      }
+      // strideB = 0: every batch uses B_0; accumulate: C += A·B on top of the previous result
+      rt.gemm(dtype, { m, n, k, aOff, bOff, cOff, batch, strideB: 0, accumulate: true });
+      const c2 = read(cOff, batch * m * n);
+      for (let t = 0; t < batch; t++) {
+        const r1 = refGemm(a.subarray(t * m * k, (t + 1) * m * k), b.subarray(t * k * n, (t + 1) * k * n), m, k, n);
+        const r2 = refGemm(a.subarray(t * m * k, (t + 1) * m * k), b.subarray(0, k * n), m, k, n);
+        const want = r1.c.map((x, i) => x + (r2.c[i] as number));
+        const mag = r1.mag.map((x, i) => x + (r2.mag[i] as number));
+        expect(worstRatio(c2.subarray(t * m * n, (t + 1) * m * n), want, mag, 2 * tol(dtype, k))).toBeLessThanOrEqual(1);
+      }
+      // k = 0: overwrite gives zeros, accumulate leaves C unchanged
+      rt.gemm(dtype, { m, n, k: 0, aOff, bOff, cOff, batch, accumulate: true });
+      expect(read(cOff, batch * m * n)).toEqual(c2);
+      rt.gemm(dtype, { m, n, k: 0, aOff, bOff, cOff, batch });
+      expect(Array.from(read(cOff, batch * m * n)).every((x) => x === 0)).toBe(true);
+      mem.free(aOff); mem.free(bOff); mem.free(cOff);
+    });
+
+    it('honours leading dimensions (sub-matrix views) and leaves the padding alone', () => {
+      const [m, k, n, lda, ldb, ldc] = [9, 6, 10, 8, 13, 12];
+      const E = dtype === 'f32' ? 4 : 8;
+      const mem = rt.memory;
+      const A = arr(dtype, randoms(m * lda, 5)), B = arr(dtype, randoms(k * ldb, 6));
+      const aOff = dtype === 'f32' ? mem.allocF32(A) : mem.allocF64(A);
+      const bOff = dtype === 'f32' ? mem.allocF32(B) : mem.allocF64(B);
+      const cOff = mem.alloc(m * ldc * E);
+      const fill = new Float64Array(m * ldc).fill(42);
+      if (dtype === 'f32') mem.writeF32(cOff, fill); else mem.writeF64(cOff, fill);
+      rt.gemm(dtype, { m, n, k, aOff, bOff, cOff, lda, ldb, ldc });
+      const C = dtype === 'f32' ? mem.readF32(cOff, m * ldc) : mem.readF64(cOff, m * ldc);
+      const a = new Float64Array(m * k), b = new Float64Array(k * n);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) a[i * k + p] = A[i * lda + p] as number;
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) b[p * n + j] = B[p * ldb + j] as number;
+      const { c: want, mag } = refGemm(a, b, m, k, n);
+      const got = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < ldc; j++) {
+          if (j < n) got[i * n + j] = C[i * ldc + j] as number;
+          else expect(C[i * ldc + j]).toBe(42);
+        }
+      }
+      expect(worstRatio(got, want, mag, tol(dtype, k))).toBeLessThanOrEqual(1);
+      mem.free(aOff); mem.free(bOff); mem.free(cOff);
+    });
+  });
+
+  it('rejects unaligned, negative and out-of-bounds arguments before running', () => {
+    const big = rt.memory.byteLength;
+    expect(() => rt.gemm('f32', { m: 2, n: 2, k: 2, aOff: 66, bOff: 128, cOff: 256 })).toThrow(RangeError);
+    expect(() => rt.gemm('f64', { m: 2, n: 2, k: 2, aOff: 64, bOff: 132, cOff: 256 })).toThrow(RangeError);
+    expect(() => rt.gemm('f32', { m: -1, n: 2, k: 2, aOff: 64, bOff: 128, cOff: 256 })).toThrow(RangeError);
+    expect(() => rt.gemm('f32', { m: 2, n: 2, k: 2, aOff: 64, bOff: 128, cOff: big - 8 })).toThrow(RangeError);
+    expect(() => rt.gemm('f32', { m: 2, n: 2, k: 2, aOff: 64, bOff: 128, cOff: 256, ldc: 1 })).toThrow(RangeError);
+    expect(() => rt.matmulArrays(new Float32Array(3), new Float32Array(4), 2, 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('gemm blocking paths (tiny KC/MC/NC so every loop of the GotoBLAS nest runs several times)', () => {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const configs: GemmConfig[] = [
+    { dtype: 'f32', mr: 3, nr: 12, kc: 8, mc: 5, nc: 13, relaxed: false },
+    { dtype: 'f32', mr: 4, nr: 8, kc: 7, mc: 9, nc: 16, relaxed: false },
+    { dtype: 'f64', mr: 3, nr: 6, kc: 5, mc: 7, nc: 11, relaxed: false },
+    { dtype: 'f64', mr: 2, nr: 8, kc: 9, mc: 4, nc: 8, relaxed: false },
+  ];
+  it.each(configs)('$dtype $mr×$nr kc=$kc mc=$mc nc=$nc', (cfg) => {
+    const E = cfg.dtype === 'f32' ? 4 : 8;
+    const gemm = new WebAssembly.Instance(new WebAssembly.Module(buildGemmModule(cfg, { shared: false, maximum: undefined })),
+      { env: { memory } }).exports['gemm'] as (...args: number[]) => void;
+    const ws = 1024;
+    const base = ws + gemmWorkspace(cfg).bytes + 64;
+    for (const [m, k, n] of [[37, 53, 29], [13, 8, 12], [1, 17, 50]] as const) {
+      for (const [transA, transB, add] of [[false, false, 0], [true, true, 1], [false, true, 0], [true, false, 1]] as const) {
+        const a = arr(cfg.dtype, randoms(m * k, 11)), b = arr(cfg.dtype, randoms(k * n, 12)), c0 = arr(cfg.dtype, randoms(m * n, 13));
+        const view = cfg.dtype === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+        const [ao, bo, co] = [base, base + m * k * E, base + (m * k + k * n) * E];
+        view.set(a, ao / E); view.set(b, bo / E); view.set(c0, co / E);
+        gemm(m, n, k, ao, (transA ? 1 : k) * E, (transA ? m : 1) * E, bo, (transB ? 1 : n) * E, (transB ? k : 1) * E,
+          co, n * E, add, ws, 1, 0, 0, 0);
+        const { c: want, mag } = refGemm(a, b, m, k, n, transA, transB);
+        if (add) for (let i = 0; i < want.length; i++) { want[i] = (want[i] as number) + (c0[i] as number); mag[i] = (mag[i] as number) + Math.abs(c0[i] as number); }
+        expect(worstRatio(view.subarray(co / E, co / E + m * n), want, mag, tol(cfg.dtype, k))).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+});

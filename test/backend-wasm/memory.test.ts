@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { sharedMemorySupported, WasmMemory } from '../../src/backend/wasm/memory.js';
+
+describe.each([false, true])('WasmMemory (shared: %s)', (shared) => {
+  const make = (initialPages = 1): WasmMemory => new WasmMemory({ initialPages, shared: shared && sharedMemorySupported() });
+
+  it('aligns blocks, never returns 0, and reuses freed blocks', () => {
+    const mem = make();
+    const a = mem.alloc(10);
+    const b = mem.alloc(100, 64);
+    expect(a).toBeGreaterThan(0);
+    expect(a % 16).toBe(0);
+    expect(b % 64).toBe(0);
+    expect(mem.sizeOf(a)).toBe(16);
+    mem.free(a);
+    const c = mem.alloc(12);
+    expect(c).toBe(a); // first fit reuses the hole
+    expect(() => mem.free(a + 16)).toThrow();
+    mem.free(c);
+    expect(() => mem.free(c)).toThrow(); // double free
+  });
+
+  it('coalesces neighbours and returns the tail to the bump region', () => {
+    const mem = make();
+    const blocks = [1, 2, 3, 4].map(() => mem.alloc(1000));
+    const first = blocks[0] as number;
+    for (const b of [blocks[1], blocks[0], blocks[2]] as number[]) mem.free(b);
+    // three adjacent freed blocks merged: a 3000-byte request fits at the first offset
+    expect(mem.alloc(3000)).toBe(first);
+    mem.free(first);
+    mem.free(blocks[3] as number);
+    expect(mem.bytesInUse).toBe(0);
+    expect(mem.alloc(5000)).toBe(first); // everything merged back
+  });
+
+  it('never hands out overlapping blocks (property)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(3000), fc.boolean(), fc.constantFrom(16, 32, 64, 256))), (ops) => {
+      const mem = make();
+      const live = new Map<number, number>();
+      for (const [size, doFree, align] of ops) {
+        if (doFree && live.size > 0) {
+          const off = [...live.keys()][size % live.size] as number;
+          mem.free(off);
+          live.delete(off);
+        } else {
+          const off = mem.alloc(size, align);
+          expect(off % align).toBe(0);
+          for (const [o, s] of live) expect(off + Math.max(size, 1) <= o || o + s <= off).toBe(true);
+          live.set(off, Math.max(size, 1));
+        }
+      }
+    }));
+  });
+
+  it('grows on demand, keeps the data, bumps the epoch and refreshes views', () => {
+    const mem = make(1);
+    const data = Float64Array.from({ length: 1000 }, (_, i) => i * 0.5);
+    const off = mem.allocF64(data);
+    const oldView = mem.f64;
+    const epoch = mem.epoch;
+    const big = mem.alloc(3 << 20); // forces growth past 1 page
+    expect(mem.epoch).toBeGreaterThan(epoch);
+    expect(mem.byteLength).toBeGreaterThanOrEqual(big + (3 << 20));
+    expect(mem.readF64(off, 1000)).toEqual(data);
+    expect(mem.f64 === oldView).toBe(false);
+    expect(mem.f64.length).toBe(mem.byteLength / 8);
+    if (!mem.shared) expect(oldView.length).toBe(0); // the pitfall: non-shared views detach
+    mem.writeF32(big, [1, 2, 3]);
+    expect(Array.from(mem.readF32(big, 3))).toEqual([1, 2, 3]);
+  });
+
+  it('copies float32 and float64 arrays in and out', () => {
+    const mem = make();
+    const f32 = new Float32Array([1.5, -2, 3.25]);
+    const o32 = mem.allocF32(f32);
+    expect(mem.readF32(o32, 3)).toEqual(f32);
+    const o64 = mem.allocF64([Math.PI, -0, 1e300]);
+    const back = mem.readF64(o64, 3);
+    expect(Array.from(back)).toEqual([Math.PI, -0, 1e300]);
+    back[0] = 0; // a copy, not a view
+    expect(mem.readF64(o64, 1)[0]).toBe(Math.PI);
+  });
+});
+
+describe('WasmMemory options', () => {
+  it('reports shared memories as SharedArrayBuffer-backed', () => {
+    if (!sharedMemorySupported()) return;
+    const mem = new WasmMemory({ shared: true });
+    expect(mem.shared).toBe(true);
+    expect(mem.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+  it('refuses growth past the maximum', () => {
+    const mem = new WasmMemory({ initialPages: 1, maximumPages: 2, shared: false });
+    expect(() => mem.alloc(3 * 65536)).toThrow(RangeError);
+  });
+});
