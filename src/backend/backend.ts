@@ -1,0 +1,131 @@
+/**
+ * The backend interface: a small kernel set every backend implements.
+ *
+ * A backend owns buffers (`B`) and runs kernels on them. Kernels receive avals already
+ * checked by the primitives' shape rules, so a kernel never validates and never throws on
+ * user input. The set is deliberately small (elementwise by op code, reductions, movement,
+ * `dotGeneral`, `iota`, `randomBits`): every op of the library is built from these.
+ * @module
+ */
+import type { Aval } from '../tensor/aval.js';
+import type { TypedArray } from '../tensor/dtype.js';
+
+/** Elementwise unary kernels. */
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'logistic' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'floor' | 'not';
+/** Elementwise binary kernels (NumPy broadcasting; comparisons return bool). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
+/** Reduction kernels over a set of axes. */
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax';
+
+/** Dimension numbers of `dotGeneral`: contracting and batch axes of each operand. */
+export interface DotDims {
+  /** Contracting axes of the left operand. */
+  readonly lhsContract: readonly number[];
+  /** Contracting axes of the right operand. */
+  readonly rhsContract: readonly number[];
+  /** Batch axes of the left operand. */
+  readonly lhsBatch: readonly number[];
+  /** Batch axes of the right operand. */
+  readonly rhsBatch: readonly number[];
+}
+
+/**
+ * The kernels of a backend. Every backend must implement all of them (a missing one is a compile error).
+ * @typeParam B - the backend's buffer handle type.
+ */
+export interface Kernels<B> {
+  /** `out = op(x)`. */
+  unary(op: UnaryOp, x: B, ax: Aval, out: Aval): B;
+  /** `out = op(x, y)` with NumPy broadcasting to `out.shape`. */
+  binary(op: BinaryOp, x: B, y: B, ax: Aval, ay: Aval, out: Aval): B;
+  /** `out = pred ? x : y` with broadcasting. */
+  select(pred: B, x: B, y: B, ap: Aval, ax: Aval, ay: Aval, out: Aval): B;
+  /** Converts to `out.dtype`. */
+  cast(x: B, ax: Aval, out: Aval): B;
+  /** Reduces the sorted `axes` (removed from the output). `argmax` takes one axis and returns int32. */
+  reduce(op: ReduceOp, x: B, ax: Aval, axes: readonly number[], out: Aval): B;
+  /** Same data, new shape. */
+  reshape(x: B, ax: Aval, out: Aval): B;
+  /** Permutes axes: `out.shape[i] = ax.shape[perm[i]]`. */
+  transpose(x: B, ax: Aval, perm: readonly number[], out: Aval): B;
+  /** Operand axis `i` becomes output axis `dims[i]` (size equal or 1); other output axes are broadcast. */
+  broadcastInDim(x: B, ax: Aval, dims: readonly number[], out: Aval): B;
+  /** Contiguous window starting at `starts` with shape `out.shape`. */
+  slice(x: B, ax: Aval, starts: readonly number[], out: Aval): B;
+  /** Zero padding: `lo[i]` zeros before axis `i` (the rest after, to reach `out.shape`). */
+  pad(x: B, ax: Aval, lo: readonly number[], out: Aval): B;
+  /** Concatenation along `axis`. */
+  concat(xs: readonly B[], axs: readonly Aval[], axis: number, out: Aval): B;
+  /** `out = x` indexed along `axis` by the int32 `idx` (its shape replaces that axis). */
+  take(x: B, idx: B, ax: Aval, aidx: Aval, axis: number, out: Aval): B;
+  /** Transpose of `take`: zeros of `out.shape`, then `out[.., idx[j], ..] += upd[.., j, ..]`. */
+  scatterAdd(idx: B, upd: B, aidx: Aval, aupd: Aval, axis: number, out: Aval): B;
+  /** Generalised batched matrix product; output axes: batch, lhs free, rhs free. */
+  dotGeneral(x: B, y: B, ax: Aval, ay: Aval, dims: DotDims, out: Aval): B;
+  /** `out[..., i_dim, ...] = i_dim`. */
+  iota(dim: number, out: Aval): B;
+  /** Threefry stream per key `[...K, 2]` → `out` `[...K, ...shape]`: int32 words, uniform [0,1) or normal floats. */
+  randomBits(key: B, akey: Aval, dist: 'bits' | 'uniform' | 'normal', out: Aval): B;
+}
+
+/**
+ * A backend: buffers plus kernels.
+ * @typeParam B - the buffer handle type.
+ */
+export interface Backend<B = unknown> {
+  /** Backend name, e.g. `"js"`. */
+  readonly name: string;
+  /** Wraps a fresh typed array (the backend may keep it; callers never mutate it afterwards). */
+  fromTyped(data: TypedArray, aval: Aval): B;
+  /** Reads a buffer back as a typed array of the aval's dtype (callers must not mutate it). */
+  read(buf: B, aval: Aval): TypedArray;
+  /** Releases a buffer (idempotent). */
+  dispose(buf: B): void;
+  /** The kernel table. */
+  readonly kernels: Kernels<B>;
+}
+
+const registry = new Map<string, () => Backend>();
+let active: Backend | undefined;
+
+/**
+ * Registers a backend factory under a name.
+ * @example
+ * ```ts
+ * registerBackend('js', () => jsBackend);
+ * ```
+ */
+export function registerBackend(name: string, factory: () => Backend): void {
+  registry.set(name, factory);
+}
+
+/**
+ * The backend new tensors are created on.
+ * @example
+ * ```ts
+ * getBackend().name; // 'js'
+ * ```
+ */
+export function getBackend(): Backend {
+  if (active === undefined) {
+    const f = registry.get('js');
+    if (f === undefined) throw new Error('curvax: no backend registered (import curvax from its index).');
+    active = f();
+  }
+  return active;
+}
+
+/** @internal Sets the active backend object directly. */
+export function setActiveBackend(b: Backend): void {
+  active = b;
+}
+
+/** @internal Looks up a registered backend factory. */
+export function backendFactory(name: string): (() => Backend) | undefined {
+  return registry.get(name);
+}
+
+/** @internal Names of registered backends. */
+export function registeredBackends(): string[] {
+  return [...registry.keys()];
+}

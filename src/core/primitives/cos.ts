@@ -1,0 +1,19 @@
+/**
+ * `cos` primitive: elementwise cosine.
+ *
+ * ```text
+ * d cos(x) = −sin(x)·dx
+ * ```
+ * A primitive because it maps to a single kernel.
+ * @module
+ */
+import type { Tensor } from '../../tensor/tensor.js';
+import { unaryPrimitive } from './_unary.js';
+import { mul } from './mul.js';
+import { sin } from './sin.js';
+import { neg } from './neg.js';
+
+/** @internal */
+export const [cosP, cosRaw] = unaryPrimitive('cos', { jvp: (x, _y, t) => neg(mul(t, sin(x))), floatOnly: true });
+/** @internal Elementwise cos without dtype promotion. */
+export const cos = (x: Tensor): Tensor => cosRaw(x);

@@ -1,0 +1,44 @@
+/**
+ * curvax: exact curvature for machine-learning research, on a pure, JAX-style functional
+ * autodiff core.
+ *
+ * ```ts
+ * import { grad, vmap, jvp, tensor } from 'curvax';
+ * const loss = (w: Tensor, x: Tensor, y: Tensor) => x.matmul(w).sub(y).square().mean();
+ * const perExample = vmap(grad(loss), { inAxes: [null, 0, 0] });
+ * ```
+ * @module
+ */
+import './backend/js/index.js';
+import './ops/methods.js';
+
+export * from './errors.js';
+export { Tensor, ConcreteTensor, type NestedArray } from './tensor/tensor.js';
+export { Aval } from './tensor/aval.js';
+export type { Shape } from './tensor/shape.js';
+export { type DType, type TypedArray, isFloat, promoteTypes, setDefaultFloat, getDefaultFloat } from './tensor/dtype.js';
+export { tensor, zeros, ones, full, arange, linspace, eye, zerosLike, onesLike, type TensorData, type TensorOptions } from './tensor/creation.js';
+export type { TensorLike } from './ops/convert.js';
+export {
+  add, sub, mul, div, pow, maximum, minimum, neg, square, reciprocal, exp, log, log1p, expm1, tanh, sigmoid, sqrt,
+  sin, cos, abs, sign, floor, softplus, logSigmoid, relu, cast, stopGradient, clip,
+} from './ops/arithmetic.js';
+export { equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr, logicalNot, where, isFinite } from './ops/logic.js';
+export { sum, mean, max, min, argmax, argmin, logSumExp, variance, std, type ReduceOptions, type AxisArg } from './ops/reductions.js';
+export { reshape, transpose, moveAxis, expandDims, squeeze, flatten, broadcastTo, concat, stack, slice } from './ops/manipulation.js';
+export { matmul, dot, outer, dotGeneral, type DotGeneralDims } from './ops/linalg.js';
+export { take, oneHot } from './ops/indexing.js';
+export { softmax, logSoftmax } from './ops/nn.js';
+export { grad, valueAndGrad, vjp, type GradOptions } from './transforms/grad.js';
+export { jvp, linearize, linearTranspose } from './transforms/jvp.js';
+export { vmap, type VmapOptions, type AxisSpec } from './transforms/vmap.js';
+export { jacfwd, jacrev, hessian, type JacobianOptions } from './transforms/jacobian.js';
+export { makeJaxpr, evalJaxpr, StagedFunction } from './transforms/make-jaxpr.js';
+export { Jaxpr } from './core/jaxpr.js';
+export { customJvp, customVjp } from './transforms/custom.js';
+export type { TensorTree } from './transforms/common.js';
+export * as tree from './tree/index.js';
+export * as random from './random/index.js';
+export * as linalg from './linalg/index.js';
+export { setBackend, backendName } from './backend/select.js';
+export { getBackend, registerBackend, type Backend, type Kernels, type UnaryOp, type BinaryOp, type ReduceOp, type DotDims } from './backend/backend.js';

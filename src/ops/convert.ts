@@ -1,0 +1,54 @@
+/**
+ * Converting op arguments to tensors, with weak typing of JS numbers and dtype promotion.
+ * @module
+ */
+import { DTypeError } from '../errors.js';
+import { scalar } from '../tensor/creation.js';
+import { getDefaultFloat, isFloat, promoteTypes, type DType } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+import { cast } from '../core/primitives/cast.js';
+
+/** A tensor, or a JS number/boolean (weakly typed: it adopts the other operand's dtype when it can). */
+export type TensorLike = Tensor | number | boolean;
+
+/** @internal The dtype a JS scalar takes next to a tensor of dtype `d`. */
+export function weakDType(v: number | boolean, d: DType): DType {
+  if (typeof v === 'boolean') return d;
+  if (isFloat(d)) return d;
+  return Number.isInteger(v) ? (d === 'bool' ? 'int32' : d) : getDefaultFloat();
+}
+
+/** @internal Validates and converts one argument. */
+export function asTensor(op: string, x: TensorLike, argument = 'x', dtype?: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') return scalar(x, dtype ?? getDefaultFloat());
+  if (typeof x === 'boolean') return scalar(x ? 1 : 0, dtype ?? 'bool');
+  throw new DTypeError(`${op}: argument '${argument}' must be a Tensor or a number, got ${describe(x)}.`, { op, argument, received: describe(x) });
+}
+
+function describe(x: unknown): string {
+  if (Array.isArray(x)) return 'an array (wrap it with tensor(...))';
+  return x === null ? 'null' : typeof x;
+}
+
+/** @internal Converts and promotes operands to one dtype. */
+export function promoteArgs(op: string, args: readonly TensorLike[], names: readonly string[] = ['x', 'y', 'z']): Tensor[] {
+  let dt: DType | undefined;
+  for (const a of args) if (a instanceof Tensor) dt = dt === undefined ? a.dtype : promoteTypes(dt, a.dtype);
+  if (dt === undefined) {
+    const t = asTensor(op, args[0]!, names[0]);
+    dt = t.dtype;
+  }
+  let final: DType = dt;
+  for (const a of args) if (!(a instanceof Tensor) && typeof a === 'number') final = promoteTypes(final, weakDType(a, dt));
+  return args.map((a, i) => {
+    const t = asTensor(op, a, names[i] ?? `arg${i}`, final);
+    return t.dtype === final ? t : cast(t, final);
+  });
+}
+
+/** @internal Promotes integer/bool tensors to the default float dtype (for exp, log, …). */
+export function asFloat(op: string, x: TensorLike): Tensor {
+  const t = asTensor(op, x);
+  return isFloat(t.dtype) ? t : cast(t, getDefaultFloat());
+}

@@ -1,0 +1,179 @@
+/**
+ * Reductions over axes: `sum mean max min argmax argmin logSumExp var std`.
+ *
+ * Each takes `axis` (a number, a list, or omitted for all axes) and `keepDims`, either as
+ * an options object or (for `axis`) directly: `sum(x, 1)`, `sum(x, { axis: 1, keepDims: true })`.
+ * @module
+ */
+import { AxisError } from '../errors.js';
+import { normalizeAxes, normalizeAxis, sizeOf } from '../tensor/shape.js';
+import { isFloat, getDefaultFloat } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { reduceSum } from '../core/primitives/reduce-sum.js';
+import { reduceMax, reduceMin } from '../core/primitives/reduce-max.js';
+import { argmaxRaw } from '../core/primitives/argmax.js';
+import { reshape } from '../core/primitives/reshape.js';
+import { cast } from '../core/primitives/cast.js';
+import { neg } from '../core/primitives/neg.js';
+import { asTensor, type TensorLike } from './convert.js';
+import { add, div, exp, log, mul, sqrt, sub } from './arithmetic.js';
+import { isFinite, where } from './logic.js';
+import { stopGradient } from './arithmetic.js';
+
+/** Options of reductions. */
+export interface ReduceOptions {
+  /** Axes to reduce; negative counts from the end. @defaultValue all axes */
+  readonly axis?: number | readonly number[] | null | undefined;
+  /** Keep reduced axes with size 1. @defaultValue false */
+  readonly keepDims?: boolean | undefined;
+}
+
+/** An axis, a list of axes, or reduction options. */
+export type AxisArg = number | readonly number[] | ReduceOptions | null | undefined;
+
+function opts(a: AxisArg): ReduceOptions {
+  return typeof a === 'number' || Array.isArray(a) ? { axis: a as number | number[] } : ((a ?? {}) as ReduceOptions);
+}
+
+function keep(x: Tensor, y: Tensor, axes: readonly number[], keepDims: boolean | undefined): Tensor {
+  if (!keepDims) return y;
+  return reshape(y, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+}
+
+function reduceWith(op: string, f: (x: Tensor, axes: readonly number[]) => Tensor) {
+  return (x: TensorLike, axis?: AxisArg): Tensor => {
+    const t = asTensor(op, x);
+    const o = opts(axis);
+    const axes = normalizeAxes(op, o.axis, t.ndim);
+    return keep(t, f(t, axes), axes, o.keepDims);
+  };
+}
+
+/**
+ * Sum over axes.
+ * ```text
+ * sum(x)_j = Σ_i x_ij
+ * ```
+ * @throws {AxisError} for an out-of-range axis.
+ * @example
+ * ```ts
+ * sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
+ * ```
+ */
+export const sum: (x: TensorLike, axis?: AxisArg) => Tensor = reduceWith('sum', reduceSum);
+/**
+ * Maximum over axes.
+ * @example
+ * ```ts
+ * max(tensor([1, 3, 2])).item(); // 3
+ * ```
+ */
+export const max: (x: TensorLike, axis?: AxisArg) => Tensor = reduceWith('max', (x, axes) => {
+  emptyCheck('max', x, axes);
+  return reduceMax(x, axes);
+});
+/**
+ * Minimum over axes.
+ * @example
+ * ```ts
+ * min(tensor([1, 3, 2])).item(); // 1
+ * ```
+ */
+export const min: (x: TensorLike, axis?: AxisArg) => Tensor = reduceWith('min', (x, axes) => {
+  emptyCheck('min', x, axes);
+  return reduceMin(x, axes);
+});
+
+function emptyCheck(op: string, x: Tensor, axes: readonly number[]): void {
+  if (axes.some((a) => x.shape[a] === 0)) throw new AxisError(`${op}: cannot reduce an empty axis of ${x.aval.toString()}.`, { op, argument: 'axis', received: x.aval.toString() });
+}
+
+/**
+ * Mean over axes (integer inputs promote to the default float dtype).
+ * @example
+ * ```ts
+ * mean(tensor([1, 2, 3])).item(); // 2
+ * ```
+ */
+export function mean(x: TensorLike, axis?: AxisArg): Tensor {
+  const t0 = asTensor('mean', x);
+  const t = isFloat(t0.dtype) ? t0 : cast(t0, getDefaultFloat());
+  const o = opts(axis);
+  const axes = normalizeAxes('mean', o.axis, t.ndim);
+  const n = sizeOf(axes.map((a) => t.shape[a]!));
+  return div(sum(t, o), n);
+}
+
+/**
+ * Variance over axes, `mean((x − mean x)²) · n / (n − ddof)`.
+ * @example
+ * ```ts
+ * variance(tensor([1, 2, 3, 4])).item(); // 1.25
+ * ```
+ */
+export function variance(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
+  const t = asTensor('var', x);
+  const o = opts(axis);
+  const axes = normalizeAxes('var', o.axis, t.ndim);
+  const n = sizeOf(axes.map((a) => t.shape[a]!));
+  const c = sub(t, mean(t, { axis: axes, keepDims: true }));
+  return div(sum(mul(c, c), o), n - ddof);
+}
+
+/**
+ * Standard deviation over axes, `sqrt(variance)`.
+ * @example
+ * ```ts
+ * std(tensor([1, 3])).item(); // 1
+ * ```
+ */
+export function std(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
+  return sqrt(variance(x, axis, ddof));
+}
+
+/**
+ * Index of the first maximum along `axis` (int32), or of the flattened tensor when omitted.
+ * @example
+ * ```ts
+ * argmax(tensor([1, 3, 2])).item(); // 1
+ * ```
+ */
+export function argmax(x: TensorLike, axis?: number, keepDims = false): Tensor {
+  const t = asTensor('argmax', x);
+  if (axis === undefined) return argmaxRaw(reshape(t, [t.size]), 0);
+  const a = normalizeAxis('argmax', axis, t.ndim);
+  emptyCheck('argmax', t, [a]);
+  return keep(t, argmaxRaw(t, a), [a], keepDims);
+}
+
+/**
+ * Index of the first minimum along `axis` (int32).
+ * @example
+ * ```ts
+ * argmin(tensor([1, 3, 0])).item(); // 2
+ * ```
+ */
+export function argmin(x: TensorLike, axis?: number, keepDims = false): Tensor {
+  return argmax(neg(asTensor('argmin', x)), axis, keepDims);
+}
+
+/**
+ * `log Σ exp(x)` over axes, computed stably by subtracting the (gradient-stopped) maximum.
+ * ```text
+ * lse(x) = m + log Σ exp(x − m),   m = max(x);   ∂lse/∂x = softmax(x)
+ * ```
+ * @example
+ * ```ts
+ * logSumExp(tensor([0, 0])).item(); // ≈ 0.6931
+ * ```
+ */
+export function logSumExp(x: TensorLike, axis?: AxisArg): Tensor {
+  const t = asTensor('logSumExp', x);
+  const o = opts(axis);
+  const axes = normalizeAxes('logSumExp', o.axis, t.ndim);
+  const m0 = stopGradient(max(t, { axis: axes, keepDims: true }));
+  const m = where(isFinite(m0), m0, 0);
+  const s = log(sum(exp(sub(t, m)), { axis: axes, keepDims: true }));
+  const out = add(s, m);
+  return o.keepDims ? out : reshape(out, t.shape.filter((_, i) => !axes.includes(i)));
+}

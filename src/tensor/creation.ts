@@ -1,0 +1,238 @@
+/**
+ * Creating tensors from JS data: `tensor`, `zeros`, `ones`, `full`, `arange`, `linspace`, `eye`.
+ *
+ * Created tensors are concrete and live on the active backend. Inside a transformation they
+ * act as constants.
+ * @module
+ */
+import { getBackend } from '../backend/backend.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { Aval } from './aval.js';
+import { allocTyped, dtypeOfTyped, getDefaultFloat, isDType, type DType, type TypedArray } from './dtype.js';
+import { checkShape, shapeString, sizeOf, type Shape } from './shape.js';
+import { ConcreteTensor, type Tensor } from './tensor.js';
+
+/** Data accepted by {@link tensor}: numbers, booleans, nested arrays, typed arrays, or a tensor. */
+export type TensorData = number | boolean | readonly TensorData[] | TypedArray | Tensor;
+
+/** Options of {@link tensor}. */
+export interface TensorOptions {
+  /** Element type. @defaultValue inferred: booleans → bool, typed arrays → their type, numbers → the default float (`float32`). */
+  readonly dtype?: DType | undefined;
+  /** Shape; required for flat typed arrays of rank ≠ 1. @defaultValue inferred from nesting */
+  readonly shape?: readonly number[] | undefined;
+}
+
+/** @internal Wraps a fresh typed array as a concrete tensor on the active backend. */
+export function fromTyped(data: TypedArray, shape: Shape, dtype: DType): ConcreteTensor {
+  const aval = new Aval(shape, dtype);
+  const b = getBackend();
+  return new ConcreteTensor(aval, b, b.fromTyped(data, aval));
+}
+
+function inferShape(data: TensorData, op: string): number[] {
+  const shape: number[] = [];
+  let cur: unknown = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0];
+  }
+  if (ArrayBuffer.isView(cur)) shape.push((cur as TypedArray).length);
+  void op;
+  return shape;
+}
+
+function flattenInto(data: TensorData, shape: Shape, dim: number, out: number[], op: string): void {
+  if (dim === shape.length) {
+    if (typeof data === 'number') out.push(data);
+    else if (typeof data === 'boolean') out.push(data ? 1 : 0);
+    else throw new ShapeError(`${op}: ragged nested array: expected a number at depth ${dim}, got ${Array.isArray(data) ? 'an array' : typeof data}.`, { op, argument: 'data' });
+    return;
+  }
+  const len = (data as readonly TensorData[] | TypedArray).length;
+  if (!(Array.isArray(data) || ArrayBuffer.isView(data)) || len !== shape[dim]) {
+    throw new ShapeError(`${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim}, got ${Array.isArray(data) ? len : typeof data}.`, {
+      op, argument: 'data', expected: shapeString(shape),
+    });
+  }
+  for (let i = 0; i < len; i++) flattenInto((data as any)[i] as TensorData, shape, dim + 1, out, op);
+}
+
+function hasBoolLeaf(data: TensorData): boolean {
+  let cur: unknown = data;
+  while (Array.isArray(cur)) cur = cur[0];
+  return typeof cur === 'boolean';
+}
+
+function convert(values: ArrayLike<number>, dtype: DType): TypedArray {
+  const out = allocTyped(dtype, values.length);
+  if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  else if (dtype === 'int32') for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]!);
+  else (out as Float64Array).set(values);
+  return out;
+}
+
+/**
+ * Creates a tensor from numbers, booleans, nested arrays or a typed array (the data is copied).
+ * @param data - a scalar, nested arrays (must be rectangular), or a typed array (flat; give `shape`).
+ * @param options - `dtype` and `shape`.
+ * @throws {ShapeError} for ragged arrays or a shape whose size does not match the data.
+ * @example
+ * ```ts
+ * tensor([[1, 2], [3, 4]]).shape;                      // [2, 2]
+ * tensor(new Float64Array(6), { shape: [2, 3] }).dtype; // 'float64'
+ * tensor(3, { dtype: 'int32' }).item();                // 3
+ * ```
+ */
+export function tensor(data: TensorData, options: TensorOptions = {}): ConcreteTensor {
+  const op = 'tensor';
+  if (options.dtype !== undefined && !isDType(options.dtype)) {
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(options.dtype)}; use float32, float64, int32 or bool.`, { op, argument: 'dtype' });
+  }
+  if (typeof data === 'object' && data !== null && !Array.isArray(data) && !ArrayBuffer.isView(data)) {
+    const t = (data as Tensor).concrete(op);
+    const dt = options.dtype ?? t.dtype;
+    return fromTyped(convert(t.readData(), dt), options.shape ? checkShape(op, options.shape) : t.shape, dt);
+  }
+  let flat: ArrayLike<number>;
+  let shape: number[];
+  let dtype: DType;
+  if (ArrayBuffer.isView(data)) {
+    const ta = data as TypedArray;
+    flat = ta;
+    shape = [ta.length];
+    dtype = options.dtype ?? dtypeOfTyped(ta);
+  } else {
+    shape = inferShape(data, op);
+    const buf: number[] = [];
+    flattenInto(data, shape, 0, buf, op);
+    flat = buf;
+    dtype = options.dtype ?? (hasBoolLeaf(data) ? 'bool' : getDefaultFloat());
+  }
+  if (options.shape !== undefined) {
+    const s = checkShape(op, options.shape);
+    if (sizeOf(s) !== flat.length) {
+      throw new ShapeError(`${op}: shape ${shapeString(s)} needs ${sizeOf(s)} elements, got ${flat.length}.`, {
+        op, argument: 'shape', expected: String(sizeOf(s)), received: String(flat.length),
+      });
+    }
+    shape = s;
+  }
+  return fromTyped(convert(flat, dtype), shape, dtype);
+}
+
+/**
+ * A tensor of the given shape filled with `value`.
+ * @example
+ * ```ts
+ * full([2, 3], 7).toArray(); // [[7, 7, 7], [7, 7, 7]]
+ * ```
+ */
+export function full(shape: readonly number[], value: number | boolean, dtype?: DType): ConcreteTensor {
+  const s = checkShape('full', shape);
+  const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultFloat());
+  const data = allocTyped(dt, sizeOf(s));
+  const v = typeof value === 'boolean' ? (value ? 1 : 0) : dt === 'int32' ? Math.trunc(value) : value;
+  if (v !== 0) data.fill(v);
+  return fromTyped(data, s, dt);
+}
+
+/**
+ * A tensor of zeros.
+ * @example
+ * ```ts
+ * zeros([2]).toArray(); // [0, 0]
+ * ```
+ */
+export function zeros(shape: readonly number[], dtype?: DType): ConcreteTensor {
+  return full(shape, 0, dtype ?? getDefaultFloat());
+}
+
+/**
+ * A tensor of ones.
+ * @example
+ * ```ts
+ * ones([2], 'float64').toArray(); // [1, 1]
+ * ```
+ */
+export function ones(shape: readonly number[], dtype?: DType): ConcreteTensor {
+  return full(shape, 1, dtype ?? getDefaultFloat());
+}
+
+/**
+ * Zeros with the shape and dtype of `x`.
+ * @example
+ * ```ts
+ * zerosLike(tensor([1, 2])).toArray(); // [0, 0]
+ * ```
+ */
+export function zerosLike(x: Tensor): ConcreteTensor {
+  return zeros(x.shape, x.dtype);
+}
+
+/**
+ * Ones with the shape and dtype of `x`.
+ * @example
+ * ```ts
+ * onesLike(tensor([1, 2])).toArray(); // [1, 1]
+ * ```
+ */
+export function onesLike(x: Tensor): ConcreteTensor {
+  return ones(x.shape, x.dtype);
+}
+
+/**
+ * Evenly spaced values `start, start+step, …` below `stop` (int32 when all arguments are integers).
+ * @example
+ * ```ts
+ * arange(4).toArray();       // [0, 1, 2, 3]
+ * arange(1, 2, 0.5).toArray(); // [1, 1.5]
+ * ```
+ */
+export function arange(start: number, stop?: number, step = 1, dtype?: DType): ConcreteTensor {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}.`, { op: 'arange', argument: 'step' });
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const dt = dtype ?? ([lo, hi, step].every(Number.isInteger) ? 'int32' : getDefaultFloat());
+  const data = allocTyped(dt, n);
+  for (let i = 0; i < n; i++) data[i] = lo + i * step;
+  return fromTyped(data, [n], dt);
+}
+
+/**
+ * `num` evenly spaced values from `start` to `stop` inclusive.
+ * @throws {ValueError} when `num` is negative or not an integer.
+ * @example
+ * ```ts
+ * linspace(0, 1, 3).toArray(); // [0, 0.5, 1]
+ * ```
+ */
+export function linspace(start: number, stop: number, num: number, dtype?: DType): ConcreteTensor {
+  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}.`, { op: 'linspace', argument: 'num' });
+  const dt = dtype ?? getDefaultFloat();
+  const data = allocTyped(dt, num);
+  for (let i = 0; i < num; i++) data[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
+  return fromTyped(data, [num], dt);
+}
+
+/**
+ * The `n × m` identity matrix (ones on the diagonal).
+ * @example
+ * ```ts
+ * eye(2).toArray(); // [[1, 0], [0, 1]]
+ * ```
+ */
+export function eye(n: number, m = n, dtype?: DType): ConcreteTensor {
+  const s = checkShape('eye', [n, m]);
+  const dt = dtype ?? getDefaultFloat();
+  const data = allocTyped(dt, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return fromTyped(data, s, dt);
+}
+
+/** @internal A scalar tensor. */
+export function scalar(value: number, dtype: DType): ConcreteTensor {
+  const data = allocTyped(dtype, 1);
+  data[0] = dtype === 'bool' ? (value ? 1 : 0) : value;
+  return fromTyped(data, [], dtype);
+}

@@ -1,0 +1,140 @@
+/**
+ * The immutable tensor type.
+ *
+ * `Tensor` is abstract: `ConcreteTensor` holds a backend buffer, and the tracers of each
+ * transformation (JVP, batching, staging) extend `Tensor` too, so user code cannot tell them
+ * apart. No API mutates a tensor. Method sugar (`x.add(y)`, `x.sum()`) is attached in
+ * `ops/methods.ts`; free functions are canonical.
+ * @module
+ */
+import { ConcretizationError, DisposedTensorError } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import { Aval } from './aval.js';
+import type { DType, TypedArray } from './dtype.js';
+import type { Shape } from './shape.js';
+import { stridesOf } from './shape.js';
+
+/** Nested JS arrays as returned by {@link Tensor.toArray}. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/**
+ * An immutable n-dimensional array (or a tracer standing in for one inside a transformation).
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2], [3, 4]]);
+ * x.shape;        // [2, 2]
+ * x.sum().item(); // 10
+ * ```
+ */
+export abstract class Tensor {
+  /** Shape and dtype. */
+  abstract readonly aval: Aval;
+  /** The shape, outermost axis first. */
+  get shape(): Shape {
+    return this.aval.shape;
+  }
+  /** The element type. */
+  get dtype(): DType {
+    return this.aval.dtype;
+  }
+  /** Number of axes. */
+  get ndim(): number {
+    return this.aval.shape.length;
+  }
+  /** Number of elements. */
+  get size(): number {
+    return this.aval.size;
+  }
+  /** @internal The concrete tensor behind this value, or a ConcretizationError for tracers. */
+  abstract concrete(op: string): ConcreteTensor;
+  /** A copy of the data as a typed array (`Float32Array`, `Float64Array`, `Int32Array` or `Uint8Array` for bool). */
+  toTypedArray(): TypedArray {
+    return this.concrete('toTypedArray').readData().slice();
+  }
+  /** The data as nested JS arrays (numbers; booleans for bool tensors). */
+  toArray(): NestedArray {
+    const c = this.concrete('toArray');
+    return nest(c.readData(), c.shape, c.dtype === 'bool');
+  }
+  /** The single element of a size-1 tensor as a JS number. */
+  item(): number {
+    const c = this.concrete('item');
+    if (c.size !== 1) {
+      throw new ConcretizationError(`item: tensor must have exactly one element, got ${c.aval.toString()}.`, { op: 'item', received: c.aval.toString() });
+    }
+    return Number(c.readData()[0]);
+  }
+  /** Releases the tensor's buffer; later reads throw `DisposedTensorError`. Idempotent. */
+  dispose(): void {}
+  /** `using x = ...` support. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /** A short description, `Tensor(f32[2,2])`. */
+  toString(): string {
+    return `Tensor(${this.aval.toString()})`;
+  }
+}
+
+/**
+ * A tensor with data in a backend buffer.
+ * @example
+ * ```ts
+ * const x = tensor([1, 2, 3]); // a ConcreteTensor
+ * x instanceof ConcreteTensor; // true
+ * ```
+ */
+export class ConcreteTensor extends Tensor {
+  /** Shape and dtype. */
+  readonly aval: Aval;
+  /** The backend owning the buffer. */
+  readonly backend: Backend;
+  #buf: unknown;
+  #disposed = false;
+  constructor(aval: Aval, backend: Backend, buf: unknown) {
+    super();
+    this.aval = aval;
+    this.backend = backend;
+    this.#buf = buf;
+  }
+  /** @internal */
+  concrete(): ConcreteTensor {
+    return this;
+  }
+  /** @internal The backend buffer; throws after dispose. */
+  buffer(op = 'use'): unknown {
+    if (this.#disposed) {
+      throw new DisposedTensorError(`${op}: tensor ${this.aval.toString()} was used after dispose().`, { op, received: this.aval.toString() });
+    }
+    return this.#buf;
+  }
+  /** @internal Reads the data (no copy; do not mutate). */
+  readData(): TypedArray {
+    return this.backend.read(this.buffer('read'), this.aval);
+  }
+  /** True once {@link dispose} was called. */
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+  override dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.backend.dispose(this.#buf);
+    this.#buf = undefined;
+  }
+}
+
+function nest(data: TypedArray, shape: Shape, bool: boolean): NestedArray {
+  const conv = (v: number): number | boolean => (bool ? v !== 0 : v);
+  if (shape.length === 0) return conv(data[0]!);
+  const strides = stridesOf(shape);
+  const build = (dim: number, offset: number): NestedArray[] => {
+    const out: NestedArray[] = [];
+    for (let i = 0; i < shape[dim]!; i++) {
+      const o = offset + i * strides[dim]!;
+      out.push(dim === shape.length - 1 ? conv(data[o]!) : build(dim + 1, o));
+    }
+    return out;
+  };
+  return build(0, 0);
+}
