@@ -95,7 +95,7 @@ export class WasmRuntime {
     const E = dtype === 'f32' ? 4 : 8;
     const tmp = this.memory.alloc(3 * 24 * 24 * E);
     const ws = this.gemmWorkspace(dtype);
-    for (let i = 0; i < 4; i++) fn(24, 24, 24, tmp, 24 * E, E, tmp + 576 * E, 24 * E, E, tmp + 1152 * E, 24 * E, 0, ws, 1, 0, 0, 0);
+    for (let i = 0; i < 20; i++) fn(24, 24, 24, tmp, 24 * E, E, tmp + 576 * E, 24 * E, E, tmp + 1152 * E, 24 * E, 0, ws, 1, 0, 0, 0);
     this.memory.free(tmp);
     return fn;
   }

@@ -26,9 +26,14 @@ type Kernel = (...args: number[]) => void;
 /** Worker source (plain JS, run with `eval: true`). Mirrors {@link ThreadPool.runItems}. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { ctrl: sab, memory, bytes, ws } = workerData;
+const { ctrl: sab, memory, bytes, ws, scratch } = workerData;
 const ctrl = new Int32Array(sab);
 const kernels = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports.gemm);
+// Warm-up on a private scratch block so the kernels tier up before the first real job.
+kernels.forEach((k, d) => {
+  const E = d === 0 ? 4 : 8;
+  for (let i = 0; i < 20; i++) k(24, 24, 24, scratch, 24 * E, E, scratch + 576 * E, 24 * E, E, scratch + 1152 * E, 24 * E, 0, ws[d], 1, 0, 0, 0);
+});
 function runItems() {
   const k = kernels[ctrl[${DT}]], w = ws[ctrl[${DT}]];
   const nItems = ctrl[${NITEMS}], ch = ctrl[${CHUNK}];
@@ -73,7 +78,7 @@ export class ThreadPool {
   minWork = 96 * 96 * 96;
   private readonly ctrl: Int32Array;
 
-  private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer) {
+  private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer, private readonly release: () => void) {
     this.ctrl = new Int32Array(sab);
   }
 
@@ -103,9 +108,14 @@ export class ThreadPool {
     const bytes = [rt.gemmModuleBytes('f32'), rt.gemmModuleBytes('f64')];
     const workers: WorkerLike[] = [];
     const ready: Promise<unknown>[] = [];
+    const scratch = rt.memory.alloc(3 * 24 * 24 * 8 * (total - 1));
+    const allocated: number[] = [];
+    const release = (): void => { for (const off of allocated.splice(0)) rt.memory.free(off); };
     for (let i = 1; i < total; i++) {
       const ws = [rt.allocWorkspace('f32'), rt.allocWorkspace('f64')];
-      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: sab, memory: rt.memory.memory, bytes, ws } });
+      allocated.push(...ws);
+      const workerData = { ctrl: sab, memory: rt.memory.memory, bytes, ws, scratch: scratch + (i - 1) * 3 * 24 * 24 * 8 };
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData });
       ready.push(new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
       workers.push(w);
     }
@@ -113,10 +123,13 @@ export class ThreadPool {
       await Promise.all(ready);
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
+      release();
       throw e;
+    } finally {
+      rt.memory.free(scratch);
     }
     for (const w of workers) w.unref(); // only now: an unref'd worker would not keep the await alive
-    return new ThreadPool(workers, sab);
+    return new ThreadPool(workers, sab, release);
   }
 
   /** Number of workers (the caller is one more thread). */
@@ -189,5 +202,6 @@ export class ThreadPool {
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     await Promise.all(this.workers.map((w) => w.terminate()));
+    this.release(); // the workspaces are free only once no worker can touch them
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * GEMM throughput of the wasm kernel runtime versus a plain JS triple loop.
+ *
+ * Run: `npx tsx bench/wasm/gemm.ts [--quick]`. Prints GFLOP/s (2·n³ / time, median of ≥ 5 timed
+ * runs after warm-ups) for square n×n·n×n products with data resident in wasm memory (no copies):
+ * - `wasm`: the default kernels (relaxed-SIMD FMA when available), one thread;
+ * - `no-fma`: the kernels without relaxed SIMD, one thread;
+ * - `wasm ×T`: the default kernels on a worker pool of T = os.availableParallelism() threads;
+ * - `js`: a plain i-k-j triple loop over typed arrays (the `ratio` column is wasm / js).
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { WasmRuntime, type Dtype } from '../../src/backend/wasm/index.js';
+
+const quick = process.argv.includes('--quick');
+const SIZES = quick ? [128, 256] : [128, 256, 512, 1024];
+const DTYPES: Dtype[] = ['f32', 'f64'];
+const RUNS = 5;
+
+/** GFLOP/s from the median time per call of `fn`: ≥ 0.2 s of warm-up, then RUNS samples of ≥ ~50 ms. */
+function timeIt(fn: () => void, flops: number): number {
+  const warm = performance.now();
+  let calls = 0;
+  while (calls < 5 || performance.now() - warm < 200) { fn(); calls++; }
+  const once = (performance.now() - warm) / 1000 / calls;
+  const reps = Math.max(1, Math.round(0.05 / Math.max(once, 1e-6)));
+  const samples: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    samples.push((performance.now() - t0) / 1000 / reps);
+  }
+  samples.sort((a, b) => a - b);
+  return flops / (samples[Math.floor(samples.length / 2)] as number) / 1e9;
+}
+
+/** Plain JS reference: i-k-j loop, the fastest simple ordering for row-major typed arrays. */
+function jsMatmul(a: Float32Array | Float64Array, b: Float32Array | Float64Array, c: Float32Array | Float64Array, n: number): void {
+  c.fill(0);
+  for (let i = 0; i < n; i++) {
+    const ci = i * n;
+    for (let p = 0; p < n; p++) {
+      const aip = a[i * n + p] as number;
+      const bp = p * n;
+      for (let j = 0; j < n; j++) c[ci + j] = (c[ci + j] as number) + aip * (b[bp + j] as number);
+    }
+  }
+}
+
+function gflopsWasm(rt: WasmRuntime, dtype: Dtype, n: number): number {
+  const E = dtype === 'f32' ? 4 : 8;
+  const mem = rt.memory;
+  const aOff = mem.alloc(n * n * E), bOff = mem.alloc(n * n * E), cOff = mem.alloc(n * n * E);
+  const init = Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  if (dtype === 'f32') { mem.writeF32(aOff, init); mem.writeF32(bOff, init); } else { mem.writeF64(aOff, init); mem.writeF64(bOff, init); }
+  const g = timeIt(() => rt.gemm(dtype, { m: n, n, k: n, aOff, bOff, cOff }), 2 * n ** 3);
+  mem.free(aOff); mem.free(bOff); mem.free(cOff);
+  return g;
+}
+
+function gflopsJs(dtype: Dtype, n: number): number {
+  const init = Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  const make = (): Float32Array | Float64Array => (dtype === 'f32' ? Float32Array.from(init) : Float64Array.from(init));
+  const a = make(), b = make(), c = make();
+  return timeIt(() => jsMatmul(a, b, c, n), 2 * n ** 3);
+}
+
+const rt = new WasmRuntime();
+const plain = new WasmRuntime({ relaxedSimd: 'off', memory: rt.memory });
+const threaded = new WasmRuntime({ memory: rt.memory });
+const T = availableParallelism();
+const hasPool = T > 1 && (await threaded.startThreads(T));
+
+console.log(`curvax wasm GEMM — Node ${process.version}, ${T} CPUs, relaxed SIMD: ${rt.relaxed}, shared memory: ${rt.memory.shared}`);
+console.log(`tiles: f32 ${rt.gemmConfig.f32.mr}×${rt.gemmConfig.f32.nr}, f64 ${rt.gemmConfig.f64.mr}×${rt.gemmConfig.f64.nr}` +
+  ` (no-fma: f32 ${plain.gemmConfig.f32.mr}×${plain.gemmConfig.f32.nr}, f64 ${plain.gemmConfig.f64.mr}×${plain.gemmConfig.f64.nr})`);
+console.log('GFLOP/s, median of 5 timed runs after ≥ 0.2 s of warm-up\n');
+const header = ['dtype', 'n', 'wasm', 'no-fma', ...(hasPool ? [`wasm ×${T}`] : []), 'js', 'ratio'];
+console.log(header.map((h) => h.padStart(9)).join(''));
+for (const dtype of DTYPES) {
+  for (const n of SIZES) {
+    const w = gflopsWasm(rt, dtype, n);
+    const p = gflopsWasm(plain, dtype, n);
+    const t = hasPool ? gflopsWasm(threaded, dtype, n) : undefined;
+    const j = gflopsJs(dtype, n);
+    const cells = [dtype, String(n), w.toFixed(1), p.toFixed(1), ...(t === undefined ? [] : [t.toFixed(1)]), j.toFixed(2), `${(w / j).toFixed(0)}×`];
+    console.log(cells.map((c) => c.padStart(9)).join(''));
+  }
+}
+await threaded.stopThreads();
