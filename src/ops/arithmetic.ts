@@ -30,10 +30,11 @@ import { floor as floorP } from '../core/primitives/floor.js';
 import { cast as castP } from '../core/primitives/cast.js';
 import { stopGradientRaw } from '../core/primitives/stop-gradient.js';
 import { isDType } from '../tensor/dtype.js';
-import { asFloat, asTensor, promoteArgs, type TensorLike } from './convert.js';
+import { asFloat, asTensor, checkBinary, promoteArgs, type TensorLike } from './convert.js';
 
-const binary = (op: string, f: (x: Tensor, y: Tensor) => Tensor) => (x: TensorLike, y: TensorLike): Tensor => {
+const binary = (op: string, f: (x: Tensor, y: Tensor) => Tensor, renamed = false) => (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = promoteArgs(op, [x, y]);
+  if (renamed) checkBinary(op, a!, b!);
   return f(a!, b!);
 };
 
@@ -94,7 +95,7 @@ function asFloatLike(x: TensorLike): TensorLike {
  * maximum(tensor([1, 5]), 3).toArray(); // [3, 5]
  * ```
  */
-export const maximum: (x: TensorLike, y: TensorLike) => Tensor = binary('maximum', maxP);
+export const maximum: (x: TensorLike, y: TensorLike) => Tensor = binary('maximum', maxP, true);
 /**
  * Elementwise minimum (NaN propagates; ties split the derivative evenly).
  * @example
@@ -102,7 +103,7 @@ export const maximum: (x: TensorLike, y: TensorLike) => Tensor = binary('maximum
  * minimum(tensor([1, 5]), 3).toArray(); // [1, 3]
  * ```
  */
-export const minimum: (x: TensorLike, y: TensorLike) => Tensor = binary('minimum', minP);
+export const minimum: (x: TensorLike, y: TensorLike) => Tensor = binary('minimum', minP, true);
 
 /**
  * Elementwise negation.

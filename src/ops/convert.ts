@@ -6,6 +6,7 @@ import { DTypeError } from '../errors.js';
 import { scalar } from '../tensor/creation.js';
 import { getDefaultFloat, isFloat, promoteTypes, type DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { cast } from '../core/primitives/cast.js';
 
 /** A tensor, or a JS number/boolean (weakly typed: it adopts the other operand's dtype when it can). */
@@ -51,4 +52,13 @@ export function promoteArgs(op: string, args: readonly TensorLike[], names: read
 export function asFloat(op: string, x: TensorLike): Tensor {
   const t = asTensor(op, x);
   return isFloat(t.dtype) ? t : cast(t, getDefaultFloat());
+}
+
+/** @internal Validates a binary op's operands under its public name (shapes broadcast; bool-only ops). */
+export function checkBinary(op: string, a: Tensor, b: Tensor, boolOnly = false): void {
+  if (boolOnly && (a.dtype !== 'bool' || b.dtype !== 'bool')) {
+    const bad = a.dtype !== 'bool' ? a : b;
+    throw new DTypeError(`${op}: expected bool operands, got ${bad.aval.toString()}.`, { op, argument: a.dtype !== 'bool' ? 'x' : 'y', received: bad.aval.toString() });
+  }
+  broadcastShapes(op, [a.shape, b.shape], () => `${a.aval.toString()} and ${b.aval.toString()}`);
 }

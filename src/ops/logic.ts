@@ -8,10 +8,11 @@ import { not } from '../core/primitives/not.js';
 import { select } from '../core/primitives/select.js';
 import { sub } from '../core/primitives/sub.js';
 import { isFloat } from '../tensor/dtype.js';
-import { asTensor, promoteArgs, type TensorLike } from './convert.js';
+import { asTensor, checkBinary, promoteArgs, type TensorLike } from './convert.js';
 
-const cmp = (op: string, f: (x: Tensor, y: Tensor) => Tensor) => (x: TensorLike, y: TensorLike): Tensor => {
+const cmp = (op: string, f: (x: Tensor, y: Tensor) => Tensor, boolOnly = false) => (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = promoteArgs(op, [x, y]);
+  checkBinary(op, a!, b!, boolOnly);
   return f(a!, b!);
 };
 
@@ -70,7 +71,7 @@ export const greaterEqual: (x: TensorLike, y: TensorLike) => Tensor = cmp('great
  * logicalAnd(tensor([true, false]), tensor([true, true])).toArray(); // [true, false]
  * ```
  */
-export const logicalAnd: (x: TensorLike, y: TensorLike) => Tensor = cmp('logicalAnd', and);
+export const logicalAnd: (x: TensorLike, y: TensorLike) => Tensor = cmp('logicalAnd', and, true);
 /**
  * Elementwise logical or of bool tensors.
  * @example
@@ -78,7 +79,7 @@ export const logicalAnd: (x: TensorLike, y: TensorLike) => Tensor = cmp('logical
  * logicalOr(tensor([true, false]), tensor([false, false])).toArray(); // [true, false]
  * ```
  */
-export const logicalOr: (x: TensorLike, y: TensorLike) => Tensor = cmp('logicalOr', or);
+export const logicalOr: (x: TensorLike, y: TensorLike) => Tensor = cmp('logicalOr', or, true);
 /**
  * Elementwise logical not of a bool tensor.
  * @example
