@@ -16,20 +16,62 @@
 import { Code, I32, ModuleBuilder, V128, F32, F64, type OpName, type SimdOpName } from './encoder.js';
 import type { Dtype } from './gemm.js';
 
-/** Binary elementwise operations with a SIMD kernel. */
+/**
+ * Binary elementwise operations with a SIMD kernel.
+ * @example
+ * ```ts
+ * rt.binary('f32', 'max' satisfies BinaryOp, x, y, out, n);
+ * ```
+ */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
-/** Unary elementwise operations with a SIMD kernel. */
+/**
+ * Unary elementwise operations with a SIMD kernel (exact: one IEEE operation each).
+ * @example
+ * ```ts
+ * const op: SimdUnaryOp = 'sqrt';
+ * ```
+ */
 export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt';
-/** Unary operations computed in JS over the memory views (see the module notes on accuracy). */
+/**
+ * Unary operations computed in JS over the memory views (see {@link jsUnary} for accuracy).
+ * @example
+ * ```ts
+ * const op: JsUnaryOp = 'tanh';
+ * ```
+ */
 export type JsUnaryOp = 'exp' | 'log' | 'tanh';
-/** Every unary operation. */
+/**
+ * Every unary operation accepted by `WasmRuntime.unary`.
+ * @example
+ * ```ts
+ * rt.unary('f64', 'exp' satisfies UnaryOp, x, y, n);
+ * ```
+ */
 export type UnaryOp = SimdUnaryOp | JsUnaryOp;
 
-/** All binary ops, in export order. */
+/**
+ * All binary ops (each also exported as `<op>_vs` and `<op>_sv`).
+ * @example
+ * ```ts
+ * for (const op of BINARY_OPS) rt.binary('f32', op, x, y, out, n);
+ * ```
+ */
 export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min'];
-/** All SIMD unary ops. */
+/**
+ * All SIMD unary ops.
+ * @example
+ * ```ts
+ * SIMD_UNARY_OPS.includes('abs'); // true
+ * ```
+ */
 export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt'];
-/** Unary ops evaluated in JS. */
+/**
+ * Unary ops evaluated in JS.
+ * @example
+ * ```ts
+ * JS_UNARY_OPS.includes('exp'); // true
+ * ```
+ */
 export const JS_UNARY_OPS: readonly JsUnaryOp[] = ['exp', 'log', 'tanh'];
 
 type Operand = 'vec' | 'scalar';

@@ -9,6 +9,11 @@ import type { Dtype } from './gemm.js';
  * A batched GEMM on resident data: for each `t < batch`,
  * `C_t (+)= op(A_t) · op(B_t)` with `op(A_t)` `m×k`, `op(B_t)` `k×n`, `C_t` `m×n` row-major.
  * Offsets are in bytes; every other number is in elements.
+ * @example
+ * ```ts
+ * const p: GemmParams = { m: 64, n: 32, k: 16, aOff, bOff, cOff, transB: true, batch: 4, strideB: 0 };
+ * rt.gemm('f32', p); // C_t = A_t · Bᵀ for t < 4, one shared B
+ * ```
  */
 export interface GemmParams {
   /** Rows of `op(A)` and `C`. */
@@ -45,14 +50,30 @@ export interface GemmParams {
   readonly accumulate?: boolean | undefined;
 }
 
-/** A GEMM lowered to the kernel's byte strides. */
+/**
+ * A GEMM lowered to the kernel's arguments: `rs*`/`cs*` are row/column strides, `s*` batch strides, `ldc` C's row stride, all in bytes.
+ * @example
+ * ```ts
+ * const r = resolveGemm('f64', { m: 2, n: 2, k: 2, aOff: 64, bOff: 96, cOff: 128 }, 65536); // r.ldc === 16
+ * ```
+ */
 export interface ResolvedGemm {
-  readonly m: number; readonly n: number; readonly k: number; readonly batch: number;
-  readonly a: number; readonly rsA: number; readonly csA: number; readonly sA: number;
-  readonly b: number; readonly rsB: number; readonly csB: number; readonly sB: number;
-  readonly c: number; readonly ldc: number; readonly sC: number;
-  /** 1 to accumulate, else 0. */
-  readonly accumulate: number;
+  /** Rows of C. */ readonly m: number;
+  /** Columns of C. */ readonly n: number;
+  /** Inner dimension. */ readonly k: number;
+  /** Number of matrices. */ readonly batch: number;
+  /** Byte offset of A_0. */ readonly a: number;
+  /** Byte stride between rows of op(A). */ readonly rsA: number;
+  /** Byte stride between columns of op(A). */ readonly csA: number;
+  /** Byte stride between batches of A. */ readonly sA: number;
+  /** Byte offset of B_0. */ readonly b: number;
+  /** Byte stride between rows of op(B). */ readonly rsB: number;
+  /** Byte stride between columns of op(B). */ readonly csB: number;
+  /** Byte stride between batches of B. */ readonly sB: number;
+  /** Byte offset of C_0. */ readonly c: number;
+  /** Byte stride between rows of C. */ readonly ldc: number;
+  /** Byte stride between batches of C. */ readonly sC: number;
+  /** 1 to accumulate, else 0. */ readonly accumulate: number;
 }
 
 const nat = (name: string, v: number): number => {

@@ -15,10 +15,22 @@
  */
 import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType } from './encoder.js';
 
-/** Element type of a kernel. */
+/**
+ * Element type of a kernel: float32 or float64.
+ * @example
+ * ```ts
+ * const d: Dtype = 'f64';
+ * ```
+ */
 export type Dtype = 'f32' | 'f64';
 
-/** Shape of the generated kernel: register tile and cache blocking. */
+/**
+ * Shape of the generated kernel: register tile and cache blocking.
+ * @example
+ * ```ts
+ * const cfg: GemmConfig = { ...defaultGemmConfig('f32', false), kc: 128 };
+ * ```
+ */
 export interface GemmConfig {
   /** Element type. */
   readonly dtype: Dtype;
@@ -55,7 +67,13 @@ export function defaultGemmConfig(dtype: Dtype, relaxed: boolean): GemmConfig {
     : { dtype, mr: 2, nr: 8, kc: 256, mc: 96, nc: 512, relaxed };
 }
 
-/** Byte sizes of the per-thread workspace of a kernel. */
+/**
+ * Byte sizes of the per-thread workspace of a kernel.
+ * @example
+ * ```ts
+ * const { bytes } = gemmWorkspace(defaultGemmConfig('f32', true));
+ * ```
+ */
 export interface GemmWorkspace {
   /** Bytes for the packed A block. */
   readonly aBytes: number;

@@ -24,7 +24,13 @@ export type { GemmParams } from './gemm-params.js';
 export { WasmMemory, sharedMemorySupported, type WasmMemoryOptions } from './memory.js';
 export { detectRelaxedSimd, simdSupported } from './features.js';
 
-/** Options for {@link WasmRuntime}. */
+/**
+ * Options for {@link WasmRuntime}.
+ * @example
+ * ```ts
+ * new WasmRuntime({ memory: { initialPages: 256 }, relaxedSimd: 'off' });
+ * ```
+ */
 export interface WasmRuntimeOptions {
   /** An existing memory to use, or options for a new one. */
   readonly memory?: WasmMemory | WasmMemoryOptions | undefined;

@@ -13,7 +13,13 @@
 const PAGE = 65536;
 const RESERVED = 64;
 
-/** Options for {@link WasmMemory}. */
+/**
+ * Options for {@link WasmMemory}.
+ * @example
+ * ```ts
+ * new WasmMemory({ initialPages: 64, shared: false });
+ * ```
+ */
 export interface WasmMemoryOptions {
   /** Initial size in 64 KiB pages (default 16 = 1 MiB). */
   readonly initialPages?: number | undefined;

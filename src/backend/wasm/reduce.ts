@@ -12,9 +12,21 @@
 import { I32, ModuleBuilder, V128, F32, F64, type SimdOpName, type OpName } from './encoder.js';
 import type { Dtype } from './gemm.js';
 
-/** Reductions with a generated kernel. */
+/**
+ * Reductions with a generated kernel.
+ * @example
+ * ```ts
+ * rt.reduce('f32', 'max' satisfies ReduceOp, x, out, rows, cols);
+ * ```
+ */
 export type ReduceOp = 'sum' | 'max';
-/** All reductions. */
+/**
+ * All reductions.
+ * @example
+ * ```ts
+ * for (const op of REDUCE_OPS) rt.reduce('f64', op, x, out, rows, cols);
+ * ```
+ */
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max'];
 
 /**

@@ -75,7 +75,7 @@ interface WorkerLike { unref(): void; terminate(): Promise<number>; once(ev: str
  */
 export class ThreadPool {
   /** Minimum `m·n·k·batch` for a GEMM to be split (smaller ones run on the caller only). */
-  minWork = 96 * 96 * 96;
+  minWork = 120 * 120 * 120;
   private readonly ctrl: Int32Array;
 
   private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer, private readonly release: () => void) {
