@@ -1,0 +1,58 @@
+// The standard workloads (float32, fixed seeds) built on the public API.
+import { grad, logSoftmax, matmul, oneHot, random, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+import { backendName } from '../src/index.js';
+import type { BenchRow } from './harness.js';
+
+type Timer = (fn: () => unknown, reps?: number, warmup?: number) => number;
+export type Mlp = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
+
+export function mlpParams(seed = 0): Mlp {
+  const [k1, k2] = random.splitList(random.key(seed));
+  return {
+    w1: random.normal(k1!, [784, 128]).mul(1 / 28),
+    b1: random.normal(k1!, [128]).mul(0),
+    w2: random.normal(k2!, [128, 10]).mul(1 / Math.sqrt(128)),
+    b2: random.normal(k2!, [10]).mul(0),
+  };
+}
+
+export function mlpLoss(p: Mlp, x: Tensor, y: Tensor): Tensor {
+  const logits = matmul(matmul(x, p.w1).add(p.b1).tanh(), p.w2).add(p.b2);
+  return oneHot(y, 10).mul(logSoftmax(logits)).sum(-1).neg().mean();
+}
+
+export function mlpBatch(seed = 1): { x: Tensor; y: Tensor } {
+  const [kx, ky] = random.splitList(random.key(seed));
+  return { x: random.normal(kx!, [128, 784]), y: random.categorical(ky!, random.normal(ky!, [128, 10]).mul(0)) };
+}
+
+export function w1Matmul(n: number, time: Timer): BenchRow {
+  const a = random.normal(random.key(n), [n, n]);
+  const b = random.normal(random.key(n + 1), [n, n]);
+  const ms = time(() => matmul(a, b), 5, 1);
+  return { workload: `W1 matmul n=${n}`, system: `curvax/${backendName()}`, medianMs: ms, gflops: (2 * n ** 3) / (ms * 1e6) };
+}
+
+export function w2Mlp(time: Timer): BenchRow {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const vg = valueAndGrad(mlpLoss);
+  const ms = time(() => vg(p, x, y));
+  return { workload: 'W2 MLP value+grad (B=128)', system: `curvax/${backendName()}`, medianMs: ms };
+}
+
+export function w3PerExample(time: Timer, w2ms?: number): BenchRow {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const pe = vmap(grad(mlpLoss), { inAxes: [null, 0, 0] });
+  const ms = time(() => pe(p, x, y), 5, 1);
+  return { workload: 'W3 per-example grads vmap(grad)', system: `curvax/${backendName()}`, medianMs: ms, ...(w2ms ? { note: `${(ms / w2ms).toFixed(1)}x W2` } : {}) };
+}
+
+export function w5Dispatch(time: Timer): BenchRow {
+  const x0 = random.normal(random.key(5), [16]);
+  const ms = time(() => {
+    let x = x0;
+    for (let i = 0; i < 1000; i++) x = x.mul(1.0001).add(0.0001);
+    return x;
+  });
+  return { workload: 'W5 dispatch (2000 ops)', system: `curvax/${backendName()}`, medianMs: ms, note: `${((ms * 1000) / 2000).toFixed(2)} µs/op` };
+}
