@@ -12,18 +12,27 @@ import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
 import { bind } from './interpreter.js';
 import type { Primitive } from './primitive.js';
 
-/** @internal A jaxpr variable. */
+/** A jaxpr variable: a name for an intermediate value with its aval. */
 export class Var {
   static #next = 0;
+  /** A unique id. */
   readonly id = Var.#next++;
-  constructor(readonly aval: Aval) {}
+  /** @internal */
+  constructor(
+    /** Shape and dtype of the value. */
+    readonly aval: Aval,
+  ) {}
 }
 
-/** @internal An equation. */
+/** A jaxpr equation: `outputs = prim[params](inputs)`. */
 export interface Eqn {
+  /** The primitive (its `name` identifies it). */
   readonly prim: Primitive<any>;
+  /** The primitive's parameters. */
   readonly params: any;
+  /** Input variables. */
   readonly inputs: readonly Var[];
+  /** Output variables. */
   readonly outputs: readonly Var[];
 }
 

@@ -11,11 +11,15 @@ import type { Aval } from '../tensor/aval.js';
 import type { ConcreteTensor, Tensor } from '../tensor/tensor.js';
 import type { Tangent, UndefPrimal } from './zero.js';
 
-/** @internal Batch dimension of a batched value, or null when not mapped. */
+/** Batch dimension of a batched value, or null when not mapped. */
 export type BDim = number | null;
 
-/** @internal All rules of one primitive. */
+/**
+ * All rules of one primitive (see `docs/architecture.md`).
+ * @typeParam P - the primitive's parameter type.
+ */
 export interface Primitive<P> {
+  /** The primitive's name, e.g. `"dot_general"`. */
   readonly name: string;
   /** Output avals; throws ShapeError/DTypeError on bad input. */
   abstractEval(avals: readonly Aval[], params: P): Aval[];

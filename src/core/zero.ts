@@ -9,17 +9,25 @@
 import type { Aval } from '../tensor/aval.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** @internal A symbolic zero of a known aval. */
+/** A symbolic zero tangent or cotangent of a known aval: rules skip it at no cost. */
 export class Zero {
-  constructor(readonly aval: Aval) {}
+  /** @internal */
+  constructor(
+    /** Shape and dtype of the zero it stands for. */
+    readonly aval: Aval,
+  ) {}
 }
 
-/** @internal A tangent or cotangent: a tensor or a symbolic zero. */
+/** A tangent or cotangent: a tensor or a symbolic zero. */
 export type Tangent = Tensor | Zero;
 
-/** @internal Marks a linear (unknown) input of a primitive in the transpose pass. */
+/** Marks a linear (unknown) input of a primitive in the transpose pass. */
 export class UndefPrimal {
-  constructor(readonly aval: Aval) {}
+  /** @internal */
+  constructor(
+    /** Shape and dtype of the linear input. */
+    readonly aval: Aval,
+  ) {}
 }
 
 /** @internal True for symbolic zeros. */

@@ -16,7 +16,8 @@ import { UndefPrimal, Zero } from '../core/zero.js';
 import { batchToFront, instantiate } from '../core/primitives/_rules.js';
 import { vmapFlat } from '../core/interpreters/vmap-flat.js';
 
-type Outs = Tensor | Tensor[];
+/** The output of a function with a custom rule: a tensor or a list of tensors. */
+export type Outs = Tensor | Tensor[];
 const asList = (o: Outs): Tensor[] => (o instanceof Tensor ? [o] : o);
 
 function checkTensors(op: string, xs: readonly unknown[]): Tensor[] {

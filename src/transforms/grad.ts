@@ -43,6 +43,7 @@ function scalarOut(op: string, out: unknown): Tensor {
  * @param f - function of pytrees returning a float scalar (or `[scalar, aux]` with `hasAux`).
  * @returns a function returning `[value, grads]` (or `[[value, aux], grads]` with `hasAux`).
  * @throws {TransformError} when `f` does not return a scalar.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * const [v, g] = valueAndGrad((x: Tensor) => x.square().sum())(tensor([1, 2]));
@@ -83,6 +84,7 @@ export function valueAndGrad<F extends (...args: any[]) => any>(f: F, options: G
  * grad(f)(x) = ∇f(x) = vjp(f, x)[1](1)
  * ```
  * @throws {TransformError} when `f` does not return a floating-point scalar.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * grad((x: Tensor) => x.square().sum())(tensor([1, 2])).toArray(); // [2, 4]
@@ -104,6 +106,7 @@ export function grad<F extends (...args: any[]) => any>(f: F, options: GradOptio
  * vjp(f, x) = (y, ȳ ↦ ȳᵀ J_f(x))
  * ```
  * @throws {TreeMismatchError} when the cotangent's structure differs from the output's.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * const [y, back] = vjp((x: Tensor) => x.mul(3), tensor([1, 2]));

@@ -68,6 +68,7 @@ function assemble(j: Flat, block: (o: number, i: number) => Tensor): any {
 
 /**
  * Jacobian by forward mode (efficient when inputs are few).
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * jacfwd((x: Tensor) => x.square())(tensor([1, 2])).toArray(); // [[2, 0], [0, 4]]
@@ -92,6 +93,7 @@ export function jacfwd<F extends (...args: any[]) => any>(f: F, options: Jacobia
 
 /**
  * Jacobian by reverse mode (efficient when outputs are few).
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * jacrev((x: Tensor) => x.square())(tensor([1, 2])).toArray(); // [[2, 0], [0, 4]]
@@ -111,6 +113,7 @@ export function jacrev<F extends (...args: any[]) => any>(f: F, options: Jacobia
 
 /**
  * Hessian of a scalar function, `jacfwd(jacrev(f))`.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * hessian((x: Tensor) => x.pow(3).sum())(tensor([1, 2])).toArray(); // [[6, 0], [0, 12]]

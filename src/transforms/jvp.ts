@@ -49,6 +49,7 @@ function checkTangents(op: string, primals: readonly Tensor[], tangents: readonl
  * jvp(f, [x], [v]) = [f(x), J_f(x) v]
  * ```
  * @throws {TransformError} when tangents do not match primals in structure, shape or dtype.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * const [y, dy] = jvp((x: Tensor) => x.square(), [tensor([3])], [tensor([1])]);
@@ -73,6 +74,7 @@ export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters
 /**
  * Linearizes `f` at `primals`: returns `f(primals)` and the linear map `v ↦ J v`, evaluated
  * without re-running the primal computation.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * const [y, fJvp] = linearize((x: Tensor) => x.sin(), tensor([0]));
@@ -101,6 +103,7 @@ export function linearize<F extends (...args: any[]) => any>(f: F, ...primals: P
  * Transposes a linear function: given example `primals` (only their shapes and dtypes
  * matter), returns `ct ↦ [Jᵀ ct per argument]`.
  * @throws {NonlinearError} when `f` is not linear in its arguments.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * const ft = linearTranspose((x: Tensor) => x.mul(2).sum(), ones([3]));

@@ -38,6 +38,7 @@ export class StagedFunction {
 /**
  * Traces `f` on the shapes and dtypes of example arguments and returns its jaxpr.
  * Operations that do not depend on the arguments are evaluated once and captured as constants.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * console.log(makeJaxpr((x: Tensor) => x.mul(2).sum())(ones([3])).toString());

@@ -42,6 +42,7 @@ function leafAxes(op: string, spec: AxisSpec, def: TreeDef, what: string): (numb
  * @param options - `inAxes` (per argument; `null` = broadcast), `outAxes`.
  * @throws {ShapeError} when mapped axes have different sizes, naming each argument.
  * @throws {AxisError} when an axis is out of range.
+ * @typeParam F - the type of the function being transformed.
  * @example
  * ```ts
  * const perExample = vmap(grad(loss), { inAxes: [null, 0, 0] })(params, xs, ys);
