@@ -2,7 +2,7 @@
  * SIMD `exp` for float32 and float64, emitted inline into generated kernels.
  *
  * Method: clamp x to [lo, hi] (beyond which the result is 0 or +∞ anyway; NaN passes through),
- * `n = nearest(x·log2 e)`, Cody–Waite reduction `r = (x − n·ln2_hi) − n·ln2_lo` (|r| ≤ ½ ln 2),
+ * `n = nearest(x·log2 e)` (by adding and subtracting 1.5·2^23 or 1.5·2^52), Cody–Waite reduction `r = (x − n·ln2_hi) − n·ln2_lo` (|r| ≤ ½ ln 2),
  * Taylor polynomial of degree 7 (f32) or 13 (f64) for `e^r` (truncation below 10^-8 and 10^-17
  * relative), and scaling by `2^n` as `2^⌊n/2⌋ · 2^(n−⌊n/2⌋)` so that both factors are normal
  * numbers and overflow/gradual underflow round only once.
@@ -48,6 +48,8 @@ export function expConstants(c: Code, local: (t: ValType) => number, dtype: Dtyp
     ln2hi: splat(f32 ? 0.693359375 : 6.93147180369123816490e-1),
     ln2lo: splat(f32 ? -2.12194440e-4 : 1.90821492927058770002e-10),
     coef: Array.from({ length: degree + 1 }, (_, k) => splat(factorialInv(k))),
+    magic: splat(f32 ? 1.5 * 2 ** 23 : 1.5 * 2 ** 52),
+    half: splat(0.5),
     bias: local(V128),
     tmp: local(V128),
     n: local(V128),
@@ -66,6 +68,8 @@ export interface ExpConstants {
   /** High part of ln 2. */ readonly ln2hi: number;
   /** Low part of ln 2. */ readonly ln2lo: number;
   /** Polynomial coefficients 1/k!, k = 0…degree. */ readonly coef: readonly number[];
+  /** 1.5·2^23 (f32) or 1.5·2^52 (f64), for rounding to an integer. */ readonly magic: number;
+  /** 0.5. */ readonly half: number;
   /** Exponent bias, splatted as i32 (f32) or i64 (f64). */ readonly bias: number;
   /** Scratch vector local. */ readonly tmp: number;
   /** Scratch vector local (n). */ readonly n: number;
@@ -84,29 +88,29 @@ export interface ExpConstants {
 export function emitExp(c: Code, k: ExpConstants, x: number): void {
   const f32 = k.dtype === 'f32';
   const v = (op: string): SimdOpName => `${f32 ? 'f32x4' : 'f64x2'}_${op}` as SimdOpName;
-  // clamp (NaN propagates through min/max)
-  c.get(x).get(k.hi).simd(v('min')).get(k.lo).simd(v('max')).set(x);
-  // n = nearest(x * log2e)
-  c.get(x).get(k.log2e).simd(v('mul'), v('nearest')).set(k.n);
-  // r = (x - n*ln2hi) - n*ln2lo
+  // clamp: pmin(x, hi) = hi < x ? hi : x and pmax(x, lo) = x < lo ? lo : x keep a NaN x.
+  c.get(x).get(k.hi).simd(v('pmin')).get(k.lo).simd(v('pmax')).set(x);
+  // n = round-to-nearest(x·log2 e) via the 1.5·2^p "magic" addition (exact for |n| < 2^22)
+  c.get(x).get(k.log2e).simd(v('mul')).get(k.magic).simd(v('add')).get(k.magic).simd(v('sub')).set(k.n);
+  // r = (x − n·ln2hi) − n·ln2lo
   c.get(x).get(k.n).get(k.ln2hi).simd(v('mul'), v('sub')).get(k.n).get(k.ln2lo).simd(v('mul'), v('sub')).set(x);
   // p = Horner(r)
   const coef = k.coef;
   c.get(coef[coef.length - 1] as number);
   for (let i = coef.length - 2; i >= 0; i--) c.get(x).simd(v('mul')).get(coef[i] as number).simd(v('add'));
   c.set(k.tmp);
-  // integer n, split in halves n1 = n >> 1, n2 = n - n1, scale = 2^n1 * 2^n2
-  if (f32) c.get(k.n).simd('i32x4_trunc_sat_f32x4_s').set(k.n);
-  else c.get(k.n).simd('i32x4_trunc_sat_f64x2_s_zero').set(k.n);
-  const pow2 = (half: 'n1' | 'n2'): void => {
-    if (half === 'n1') c.get(k.n).i32(1).simd('i32x4_shr_s');
-    else c.get(k.n).get(k.n).i32(1).simd('i32x4_shr_s').simd('i32x4_sub');
-    if (f32) c.get(k.bias).simd('i32x4_add').i32(23).simd('i32x4_shl');
-    else c.simd('i64x2_extend_low_i32x4_s').get(k.bias).simd('i64x2_add').i32(52).simd('i64x2_shl');
+  // 2^n = 2^n1 · 2^n2 with n1 = floor(n/2), n2 = n − n1. bits(m + magic) = bits(magic) + m, and
+  // bits(magic) has zeros in the low bits, so ((bits(m + magic) + bias) << mantissaBits) is 2^m.
+  c.get(k.n).get(k.half).simd(v('mul'), v('floor')).set(x); // x := n1 (r is no longer needed)
+  const pow2 = (): void => {
+    c.get(k.magic).simd(v('add')).get(k.bias);
+    if (f32) c.simd('i32x4_add').i32(23).simd('i32x4_shl');
+    else c.simd('i64x2_add').i32(52).simd('i64x2_shl');
   };
-  c.get(k.tmp);
-  pow2('n1');
+  c.get(k.tmp).get(x);
+  pow2();
   c.simd(v('mul'));
-  pow2('n2');
+  c.get(k.n).get(x).simd(v('sub'));
+  pow2();
   c.simd(v('mul'));
 }
