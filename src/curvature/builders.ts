@@ -1,0 +1,193 @@
+/**
+ * Curvature builders over a batch: per-example gradients, the generalized Gauss–Newton of any
+ * split, the (exact, Monte-Carlo, empirical) Fisher of a likelihood, and the Hessian.
+ * @module
+ */
+import { ValueError, concat, grad, hessian, linearize, random, vmap, type Tensor } from '../index.js';
+import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
+import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
+import { batchSize, jacobianSandwich, reductionScale, type Batch, type Reduction } from './sandwich.js';
+
+/** Options shared by the builders. */
+export interface ReductionOptions {
+  /** `'mean'` (default) averages over examples, `'sum'` adds them. */
+  readonly reduction?: Reduction;
+}
+
+/** A per-example loss ℓ(θ, xₙ, yₙ) (a scalar tensor). */
+export type ExampleLoss<P extends Params> = (params: P, x: any, y: any) => Tensor;
+
+/**
+ * Per-example gradients of a per-example loss, by `vmap(grad(loss))` over the batch.
+ *
+ * ```text
+ * gₙ = ∇_θ ℓ(θ, xₙ, yₙ),   returned as a tree whose leaves have a leading axis N
+ * ```
+ * @param loss - ℓ(params, x, y) for one example.
+ * @returns (params, batch) ↦ per-example gradient tree.
+ * @throws {@link ShapeError} (when called) if the batch leaves have different leading axes.
+ * @example
+ * ```ts
+ * const g = perExampleGrads((w, x, y) => x.dot(w).sub(y).square())(w, { x: X, y: Y });
+ * g.shape; // [N, D]
+ * ```
+ */
+export function perExampleGrads<P extends Params>(loss: ExampleLoss<P>): (params: P, batch: Batch) => P {
+  return (params, batch) => {
+    batchSize('perExampleGrads', batch);
+    return vmap(grad(loss), { inAxes: [null, 0, batch.y === undefined ? null : 0] })(params, batch.x, batch.y) as P;
+  };
+}
+
+/** A split L(θ) = Σₙ a(b(θ, xₙ), yₙ) for the GGN. */
+export interface GgnSplit<P extends Params> {
+  /** b: (params, x) ↦ z, one example's output (a tensor). */
+  readonly inner: (params: P, x: any) => Tensor;
+  /** a: (z, y) ↦ scalar loss; its Hessian in z should be PSD (convex a) for a PSD GGN. */
+  readonly outer: (z: Tensor, y: any) => Tensor;
+}
+
+function requireLabels(op: string, batch: Batch): Tensor {
+  if (!batch.y) throw new ValueError(`${op}: batch.y (the labels) is required.`, { op, argument: 'batch.y' });
+  return batch.y;
+}
+
+/**
+ * The generalized Gauss–Newton matrix of the split L(θ) = Σₙ aₙ(bₙ(θ)).
+ *
+ * ```text
+ * G = s Σₙ Jₙᵀ Hₙ Jₙ,   Jₙ = ∂b(θ, xₙ)/∂θ,   Hₙ = ∇²_z a(z, yₙ)|_{z = b(θ, xₙ)},   s = 1/N or 1
+ * matvec: linearize(vmap(b)) once → Hₙ (J v)ₙ → vjp
+ * diag(G) = s Σₙ Σ_c (Jₙᵀ Lₙ[:, c])²,   Lₙ Lₙᵀ = Hₙ
+ * ```
+ * For a = −log p(y | z) with p an exponential family in natural parameters, G equals the Fisher.
+ * @param split - `inner` (b) and `outer` (a).
+ * @param params - θ.
+ * @param batch - `{ x, y }` with a leading batch axis.
+ * @param options - `reduction`.
+ * @returns A {@link CurvatureOperator}.
+ * @throws {@link ValueError} when labels are missing or the batch is empty; {@link ShapeError} for inconsistent batches.
+ * @example
+ * ```ts
+ * const G = ggn({ inner: (p, x) => x.matmul(p.w), outer: (z, y) => z.logSoftmax().take(y).neg() }, params, { x, y });
+ * G.diagonal();
+ * ```
+ */
+export function ggn<P extends Params>(split: GgnSplit<P>, params: P, batch: Batch, options: ReductionOptions = {}): CurvatureOperator<P> {
+  const op = 'ggn';
+  const n = batchSize(op, batch);
+  const s = reductionScale(op, options.reduction, n);
+  const y = requireLabels(op, batch);
+  const z = vmap(split.inner, { inAxes: [null, 0] })(params, batch.x);
+  const k = z.size / n;
+  const h = vmap(hessian((zz: Tensor, yy: any) => split.outer(zz, yy)), { inAxes: [0, 0] })(z, y).reshape([n, k, k]);
+  return jacobianSandwich(split.inner, params, batch.x, z, { matrices: h, factors: () => vmap(psdCholesky)(h) }, s);
+}
+
+/** A probabilistic model: an output per example and a likelihood p(y | output). */
+export interface FisherModel<P extends Params> {
+  /** (params, x) ↦ one example's output f(x; θ). */
+  readonly model: (params: P, x: any) => Tensor;
+  /** The likelihood p(y | f). */
+  readonly likelihood: Likelihood;
+}
+
+/** Options of {@link fisher}. */
+export interface FisherOptions extends ReductionOptions {
+  /** `'exact'` (expectation in closed form), `'mc'` (sampled labels) or `'empirical'` (training labels). @defaultValue `'exact'` */
+  readonly kind?: 'exact' | 'mc' | 'empirical';
+  /** Number of label samples per example for `'mc'`. @defaultValue 1 */
+  readonly samples?: number;
+  /** PRNG key for `'mc'` (required). */
+  readonly key?: Tensor;
+}
+
+/**
+ * The Fisher information of a likelihood model — exact, Monte-Carlo, or the empirical Fisher.
+ *
+ * ```text
+ * exact:      F   = s Σₙ Jₙᵀ F(fₙ) Jₙ                    F(f) = E_{y~p(·|f)}[∇_f log p ∇_f log pᵀ]
+ * mc:         F̂   = s Σₙ (1/S) Σₛ gₙₛ gₙₛᵀ,  gₙₛ = ∇_θ log p(ŷₙₛ | fₙ),  ŷₙₛ ~ p(· | fₙ)
+ * empirical:  F̃   = s Σₙ gₙ gₙᵀ,             gₙ  = ∇_θ log p(yₙ | fₙ)   (training labels)
+ * ```
+ * All three are Jacobian sandwiches: the MC and empirical output matrices are the outer products
+ * of output-space scores, so matvec costs one JVP and one VJP and the diagonal is exact.
+ * @param spec - `model` and `likelihood`.
+ * @param params - θ.
+ * @param batch - `{ x, y }` (y needed for `'empirical'`; validated when given).
+ * @param options - `kind`, `samples`, `key`, `reduction`.
+ * @returns A {@link CurvatureOperator}.
+ * @throws {@link ValueError} for a missing key/labels, bad `samples`, an unknown kind or invalid labels.
+ * @example
+ * ```ts
+ * const F = fisher({ model, likelihood: likelihoods.bernoulli() }, params, { x, y });
+ * const Fmc = fisher({ model, likelihood: likelihoods.bernoulli() }, params, { x }, { kind: 'mc', key: random.key(0), samples: 8 });
+ * ```
+ */
+export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch: Batch, options: FisherOptions = {}): CurvatureOperator<P> {
+  const op = 'fisher';
+  const lik = spec.likelihood;
+  const n = batchSize(op, batch);
+  const s = reductionScale(op, options.reduction, n);
+  const z = vmap(spec.model, { inAxes: [null, 0] })(params, batch.x);
+  const zs = z.shape.slice(1);
+  const k = z.size / n;
+  if (batch.y) lik.checkLabels?.(batch.y, zs, 1);
+  const scores = (labels: Tensor): Tensor =>
+    vmap(grad((zz: Tensor, yy: Tensor) => lik.logProb(zz, yy)), { inAxes: [0, 0] })(z, labels).reshape([n, k, 1]);
+  const kind = options.kind ?? 'exact';
+  if (kind === 'exact') {
+    const m = vmap((f: Tensor) => lik.outputFisher(f))(z);
+    return jacobianSandwich(spec.model, params, batch.x, z, { matrices: m, factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(z) }, s);
+  }
+  if (kind === 'empirical') {
+    const u = scores(requireLabels(op, batch));
+    return jacobianSandwich(spec.model, params, batch.x, z, { factors: () => u }, s);
+  }
+  if (kind === 'mc') {
+    const samples = options.samples ?? 1;
+    if (!Number.isInteger(samples) || samples < 1) {
+      throw new ValueError(`${op}: samples must be a positive integer, got ${samples}.`, { op, argument: 'samples', received: String(samples) });
+    }
+    if (!options.key) throw new ValueError(`${op}: kind 'mc' needs a PRNG key (options.key).`, { op, argument: 'key' });
+    const cols = random.splitList(options.key, samples).map((kk) => scores(lik.sample(kk, z)));
+    const u = concat(cols, 2).mul(1 / Math.sqrt(samples));
+    return jacobianSandwich(spec.model, params, batch.x, z, { factors: () => u }, s);
+  }
+  throw new ValueError(`${op}: kind must be 'exact', 'mc' or 'empirical', got ${String(kind)}.`, { op, argument: 'kind', received: String(kind) });
+}
+
+/**
+ * The Hessian of the reduced loss as a matrix-free operator (forward-over-reverse HVPs).
+ *
+ * ```text
+ * H = ∇²_θ s Σₙ ℓ(θ, xₙ, yₙ),   matvec(v) = J_{∇L}(θ) v  (∇L linearized once)
+ * ```
+ * The diagonal comes from the dense matrix (P HVPs, vmapped).
+ * @param loss - ℓ(params, x, y) for one example.
+ * @param params - θ.
+ * @param batch - `{ x, y }`.
+ * @param options - `reduction`.
+ * @returns A {@link CurvatureOperator} (symmetric, possibly indefinite).
+ * @throws {@link ShapeError} for inconsistent batches; {@link ValueError} for an empty batch.
+ * @example
+ * ```ts
+ * const H = hessianOperator((p, x, y) => x.dot(p.w).sub(y).square(), params, { x, y });
+ * H.dense();
+ * ```
+ */
+export function hessianOperator<P extends Params>(loss: ExampleLoss<P>, params: P, batch: Batch, options: ReductionOptions = {}): CurvatureOperator<P> {
+  const op = 'hessianOperator';
+  const n = batchSize(op, batch);
+  const s = reductionScale(op, options.reduction, n);
+  const total = (p: P): Tensor => vmap(loss, { inAxes: [null, 0, batch.y === undefined ? null : 0] })(p, batch.x, batch.y).sum().mul(s);
+  let hvp: ((v: P) => P) | undefined;
+  return linearOperator({
+    params,
+    matvec: (v) => (hvp ??= linearize(grad(total), params)[1] as (v: P) => P)(v),
+  });
+}
+
+/** Re-exported helper types. */
+export type { Batch, Reduction };
+

@@ -1,0 +1,15 @@
+/**
+ * The `curvature` namespace: matrix-free curvature operators (GGN, Fisher, empirical Fisher,
+ * Hessian, K-FAC) over parameter pytrees, per-example gradients, and Fisher statistics.
+ *
+ * ```text
+ * GGN  G = Σₙ Jₙᵀ ∇²a Jₙ      Fisher F = Σₙ Jₙᵀ F(fₙ) Jₙ      EF F̃ = Σₙ gₙgₙᵀ      K-FAC F ≈ A ⊗ B per layer
+ * ```
+ * @module
+ */
+export { type CurvatureOperator, type OperatorSpec, type Params, type SolveOptions, checkSameTree, linearOperator } from './operator.js';
+export { type Batch, type Reduction, type OutputCurvature, batchSize, jacobianSandwich, reductionScale } from './sandwich.js';
+export {
+  type ExampleLoss, type FisherModel, type FisherOptions, type GgnSplit, type ReductionOptions,
+  fisher, ggn, hessianOperator, perExampleGrads,
+} from './builders.js';

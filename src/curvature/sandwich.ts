@@ -1,0 +1,145 @@
+/**
+ * The Jacobian sandwich Jᵀ M J shared by the GGN and all Fisher variants: one linearization of
+ * the vmapped model over the batch, an output-space matrix per example, and one VJP.
+ * @module
+ */
+import { ShapeError, ValueError, linearize, tree, vjp, vmap, type Tensor } from '../index.js';
+import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
+
+/** How examples are combined: `'mean'` (1/N Σₙ) or `'sum'` (Σₙ). */
+export type Reduction = 'mean' | 'sum';
+
+/** A batch of examples: inputs `x` (a pytree with a leading batch axis) and labels `y`. */
+export interface Batch {
+  /** Inputs, every leaf with leading axis N. */
+  readonly x: tree.Tree<Tensor>;
+  /** Labels with leading axis N (optional for the exact and MC Fisher). */
+  readonly y?: Tensor;
+}
+
+/** Output-space curvature per example: dense `[N, k, k]` matrices and/or `[N, k, c]` factors. */
+export interface OutputCurvature {
+  /** Mₙ, `[N, k, k]` (if absent, Mₙ = Uₙ Uₙᵀ from the factors). */
+  readonly matrices?: Tensor;
+  /** Uₙ with Uₙ Uₙᵀ = Mₙ, `[N, k, c]`, computed on demand (used for exact diagonals). */
+  readonly factors: () => Tensor;
+}
+
+/**
+ * The scale factor of a reduction over N examples.
+ *
+ * ```text
+ * 'mean' → 1/N,   'sum' → 1
+ * ```
+ * @param op - Builder name for errors.
+ * @param reduction - `'mean'` or `'sum'` (default `'mean'`).
+ * @param n - Number of examples.
+ * @returns The factor.
+ * @throws {@link ValueError} for an unknown reduction or an empty batch.
+ * @example
+ * ```ts
+ * reductionScale('ggn', 'mean', 4); // 0.25
+ * ```
+ */
+export function reductionScale(op: string, reduction: Reduction | undefined, n: number): number {
+  if (n < 1) throw new ValueError(`${op}: the batch is empty.`, { op, argument: 'batch' });
+  const r = reduction ?? 'mean';
+  if (r !== 'mean' && r !== 'sum') throw new ValueError(`${op}: reduction must be 'mean' or 'sum', got ${String(r)}.`, { op, argument: 'reduction', received: String(r) });
+  return r === 'mean' ? 1 / n : 1;
+}
+
+/**
+ * The number of examples N of a batch (the common leading axis of `x` and `y`).
+ *
+ * ```text
+ * N = x_leaf.shape[0] = y.shape[0]
+ * ```
+ * @param op - Builder name for errors.
+ * @param batch - The batch.
+ * @returns N.
+ * @throws {@link ShapeError} when leading axes disagree or a leaf is a scalar.
+ * @example
+ * ```ts
+ * batchSize('fisher', { x: zeros([5, 3]), y: zeros([5]) }); // 5
+ * ```
+ */
+export function batchSize(op: string, batch: Batch): number {
+  const leaves = [...tree.leaves(batch.x), ...(batch.y ? [batch.y] : [])];
+  const sizes = leaves.map((l) => l.shape[0]);
+  const n = sizes[0];
+  if (n === undefined || sizes.some((s) => s !== n)) {
+    throw new ShapeError(`${op}: every leaf of batch.x and batch.y needs the same leading batch axis, got [${leaves.map((l) => l.aval.toString()).join(', ')}].`, { op, argument: 'batch', received: leaves.map((l) => l.aval.toString()).join(', ') });
+  }
+  return n;
+}
+
+/**
+ * Builds the operator C = s · Σₙ Jₙᵀ Mₙ Jₙ, with Jₙ = ∂ inner(θ, xₙ)/∂θ.
+ *
+ * ```text
+ * matvec(v) = s · vjp_θ( Mₙ (J v)ₙ )        (J v from one linearization of the vmapped inner)
+ * diag(C)   = s · Σₙ Σ_c (Jₙᵀ Uₙ[:, c])²     (per-example VJPs under vmap, one pass per column c)
+ * ```
+ * @param inner - (params, x) ↦ z, one example's output.
+ * @param params - Parameters.
+ * @param x - Batched inputs.
+ * @param outputs - z for every example, `[N, ...zShape]`.
+ * @param curvature - Output-space matrices and/or factors.
+ * @param scale - s, e.g. 1/N.
+ * @returns The operator.
+ * @throws {@link ShapeError} when the curvature tensors do not match the outputs.
+ * @example
+ * ```ts
+ * const op = jacobianSandwich(inner, params, x, z, { factors: () => u }, 1 / n);
+ * ```
+ */
+export function jacobianSandwich<P extends Params>(
+  inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outputs: Tensor, curvature: OutputCurvature, scale: number,
+): CurvatureOperator<P> {
+  const n = outputs.shape[0]!;
+  const k = outputs.size / n;
+  const batched = (p: P): Tensor => vmap(inner, { inAxes: [null, 0] })(p, x);
+  let lin: ((v: P) => Tensor) | undefined;
+  let back: ((ct: Tensor) => P) | undefined;
+  let factors: Tensor | undefined;
+  const getFactors = (): Tensor => {
+    if (factors) return factors;
+    const u = curvature.factors();
+    if (u.ndim !== 3 || u.shape[0] !== n || u.shape[1] !== k) {
+      throw new ShapeError(`curvature: output-space factors must be [${n}, ${k}, c], got ${u.aval.toString()}.`, { op: 'curvature', argument: 'factors', received: u.aval.toString() });
+    }
+    return (factors = u);
+  };
+  const matrices = curvature.matrices;
+  if (matrices && (matrices.ndim !== 3 || matrices.shape[0] !== n || matrices.shape[1] !== k || matrices.shape[2] !== k)) {
+    throw new ShapeError(`curvature: output-space matrices must be [${n}, ${k}, ${k}], got ${matrices.aval.toString()}.`, { op: 'curvature', argument: 'matrices', received: matrices.aval.toString() });
+  }
+  const applyM = (u: Tensor): Tensor => {
+    if (matrices) return matrices.mul(u.reshape([n, 1, k])).sum(2);
+    const f = getFactors();
+    const t = f.mul(u.reshape([n, k, 1])).sum(1); // [N, c]
+    return f.mul(t.reshape([n, 1, t.shape[1]!])).sum(2);
+  };
+  const matvec = (v: P): P => {
+    if (!lin) {
+      lin = linearize(batched, params)[1] as (v: P) => Tensor;
+      const [, b] = vjp(batched, params);
+      back = (ct: Tensor) => b(ct)[0] as P;
+    }
+    const u = lin(v).reshape([n, k]);
+    return tree.scale(back!(applyM(u).reshape(outputs.shape)), scale);
+  };
+  const diagonal = (): P => {
+    const f = getFactors();
+    const c = f.shape[2]!;
+    const perExample = vmap((xn: any, sn: Tensor) => vjp((p: P) => inner(p, xn), params)[1](sn)[0] as P, { inAxes: [0, 0] });
+    let acc: P | undefined;
+    for (let j = 0; j < c; j++) {
+      const col = f.slice([0, 0, j], [n, k, 1]).reshape(outputs.shape);
+      const sq = tree.map((g: Tensor) => g.square().sum(0), perExample(x, col)) as P;
+      acc = acc === undefined ? sq : tree.add(acc, sq);
+    }
+    return tree.scale(acc ?? tree.zerosLike(params), scale);
+  };
+  return linearOperator({ params, matvec, diagonal });
+}
