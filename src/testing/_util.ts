@@ -153,3 +153,27 @@ export function num(x: number): string {
   const a = Math.abs(x);
   return a >= 1e-4 && a < 1e6 ? String(Number(x.toPrecision(10))) : x.toExponential(6);
 }
+
+/** @internal Rebuilds a pytree shaped like `template` with new leaves (in flatten order). */
+export function unflattenLike(template: unknown, leaves: readonly unknown[]): unknown {
+  let i = 0;
+  const go = (x: unknown): unknown => {
+    if (x === null || x === undefined) return x;
+    if (Array.isArray(x)) return x.map(go);
+    if (isPlainObject(x)) {
+      const o: Record<string, unknown> = {};
+      for (const k of Object.keys(x).sort()) o[k] = go(x[k]);
+      return o;
+    }
+    return leaves[i++];
+  };
+  return go(template);
+}
+
+/** @internal Row-major sizes around `axis`: [outer, size, inner]. */
+export function splitAt(shape: readonly number[], axis: number): [number, number, number] {
+  let outer = 1, inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return [outer, shape[axis] ?? 1, inner];
+}
