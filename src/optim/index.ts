@@ -1,0 +1,36 @@
+/**
+ * `optim`: optax-style optimizers as pure {@link GradientTransformation}s over pytrees.
+ *
+ * ```text
+ * opt = chain(t₁, …, tₙ);  s = opt.init(θ);  (u, s) = opt.update(g, s, θ, extra);  θ = applyUpdates(θ, u)
+ * ```
+ * See `docs/optimizers.md` for the guide.
+ * @module
+ */
+export type { Params, Updates, Scalar, UpdateExtra, GradientTransformation, EmptyState, CountState, StateOf, Schedule, ScalarOrSchedule } from './base.js';
+export { identity, chain, GradientTransformationMonoid, type ChainState } from './combine.js';
+export { applyUpdates } from './update.js';
+export {
+  constantSchedule, linearSchedule, exponentialDecay, cosineDecay, joinSchedules, warmupCosineDecay, piecewiseConstantSchedule,
+  constantSchedule as constant, linearSchedule as linear, piecewiseConstantSchedule as piecewiseConstant,
+  type ScheduleFn, type LinearScheduleOptions, type ExponentialDecayOptions, type CosineDecayOptions, type WarmupCosineDecayOptions,
+} from './schedules.js';
+export { scale, scaleBySchedule, scaleByLearningRate, trace, type TraceState, type TraceOptions } from './transform.js';
+export {
+  scaleByAdam, scaleByAmsgrad, scaleByRms,
+  type ScaleByAdamState, type ScaleByAdamOptions, type ScaleByAmsgradState, type ScaleByRmsState, type ScaleByRmsOptions,
+} from './adaptive.js';
+export { clip, clipByGlobalNorm } from './clipping.js';
+export { masked, multiTransform, setToZero, addDecayedWeights, type Mask, type MaskedState, type MultiTransformState } from './masking.js';
+export { applyIfFinite, multiSteps, type ApplyIfFiniteState, type MultiStepsState } from './wrappers.js';
+export { injectHyperparams, type InjectHyperparamsState } from './hyperparams.js';
+export { scaleByFAdam, fadam, type ScaleByFAdamState, type ScaleByFAdamOptions, type FAdamOptions } from './fadam.js';
+export {
+  scaleByPreconditioner, diagonalPreconditioner, ngd, efgd,
+  type Preconditioner, type ScaleByPreconditionerOptions, type PreconditionedDescentOptions,
+} from './precondition.js';
+export {
+  sgd, momentum, adam, adamw, amsgrad, rmsprop,
+  type LearningRateOptions, type SgdOptions, type MomentumOptions, type AdamOptions, type AdamWOptions, type RmspropOptions,
+} from './alias.js';
+export { saveState, loadState } from './serialize.js';
