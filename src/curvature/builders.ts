@@ -6,7 +6,7 @@
 import { ValueError, concat, grad, hessian, linearize, random, vmap, type Tensor } from '../index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
-import { batchSize, jacobianSandwich, reductionScale, type Batch, type Reduction } from './sandwich.js';
+import { batchSize, jacobianSandwich, reductionScale, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
 
 /** Options shared by the builders. */
 export interface ReductionOptions {
@@ -126,23 +126,47 @@ export interface FisherOptions extends ReductionOptions {
  */
 export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch: Batch, options: FisherOptions = {}): CurvatureOperator<P> {
   const op = 'fisher';
-  const lik = spec.likelihood;
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
   const z = vmap(spec.model, { inAxes: [null, 0] })(params, batch.x);
-  const zs = z.shape.slice(1);
+  const cur = outputCurvature(op, spec.likelihood, z, batch, options);
+  return jacobianSandwich(spec.model, params, batch.x, z, cur, s);
+}
+
+/**
+ * The output-space curvature of a likelihood at the outputs of a batch, for each Fisher kind.
+ *
+ * ```text
+ * exact:      Mₙ = F(fₙ),   Uₙ = S(fₙ)
+ * mc:         Uₙ = [∇_f log p(ŷₙ₁ | fₙ), …, ∇_f log p(ŷₙₛ | fₙ)] / √S
+ * empirical:  Uₙ = ∇_f log p(yₙ | fₙ)
+ * ```
+ * @param op - Builder name for errors.
+ * @param lik - The likelihood.
+ * @param z - Outputs `[N, ...]`.
+ * @param batch - The batch (labels validated when present, required for `'empirical'`).
+ * @param options - `kind`, `samples`, `key`.
+ * @returns `{ matrices?, factors }` with `[N, k, k]` / `[N, k, c]` tensors.
+ * @throws {@link ValueError} for a missing key/labels, bad `samples`, an unknown kind or invalid labels.
+ * @example
+ * ```ts
+ * const { factors } = outputCurvature('fisher', likelihoods.categorical(), z, { x, y }, { kind: 'empirical' });
+ * ```
+ */
+export function outputCurvature(op: string, lik: Likelihood, z: Tensor, batch: Batch, options: FisherOptions): OutputCurvature {
+  const n = z.shape[0]!;
   const k = z.size / n;
-  if (batch.y) lik.checkLabels?.(batch.y, zs, 1);
+  if (batch.y) lik.checkLabels?.(batch.y, z.shape.slice(1), 1);
   const scores = (labels: Tensor): Tensor =>
     vmap(grad((zz: Tensor, yy: Tensor) => lik.logProb(zz, yy)), { inAxes: [0, 0] })(z, labels).reshape([n, k, 1]);
   const kind = options.kind ?? 'exact';
   if (kind === 'exact') {
     const m = vmap((f: Tensor) => lik.outputFisher(f))(z);
-    return jacobianSandwich(spec.model, params, batch.x, z, { matrices: m, factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(z) }, s);
+    return { matrices: m, factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(z) };
   }
   if (kind === 'empirical') {
     const u = scores(requireLabels(op, batch));
-    return jacobianSandwich(spec.model, params, batch.x, z, { factors: () => u }, s);
+    return { factors: () => u };
   }
   if (kind === 'mc') {
     const samples = options.samples ?? 1;
@@ -152,7 +176,7 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
     if (!options.key) throw new ValueError(`${op}: kind 'mc' needs a PRNG key (options.key).`, { op, argument: 'key' });
     const cols = random.splitList(options.key, samples).map((kk) => scores(lik.sample(kk, z)));
     const u = concat(cols, 2).mul(1 / Math.sqrt(samples));
-    return jacobianSandwich(spec.model, params, batch.x, z, { factors: () => u }, s);
+    return { factors: () => u };
   }
   throw new ValueError(`${op}: kind must be 'exact', 'mc' or 'empirical', got ${String(kind)}.`, { op, argument: 'kind', received: String(kind) });
 }

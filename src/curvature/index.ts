@@ -11,5 +11,6 @@ export { type CurvatureOperator, type OperatorSpec, type Params, type SolveOptio
 export { type Batch, type Reduction, type OutputCurvature, batchSize, jacobianSandwich, reductionScale } from './sandwich.js';
 export {
   type ExampleLoss, type FisherModel, type FisherOptions, type GgnSplit, type ReductionOptions,
-  fisher, ggn, hessianOperator, perExampleGrads,
+  fisher, ggn, hessianOperator, outputCurvature, perExampleGrads,
 } from './builders.js';
+export { type DenseFn, type DenseLayerParams, type KfacFactors, type KfacModel, type KfacOperator, type KfacParams, applyDense, kfac } from './kfac.js';
