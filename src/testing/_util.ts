@@ -116,7 +116,8 @@ export function leafPaths(t: unknown): string[] {
   return out;
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
+/** @internal True for plain objects (pytree nodes). */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
   const p = Object.getPrototypeOf(x);
   return p === Object.prototype || p === null;

@@ -15,7 +15,7 @@
  * @module
  */
 import type { DType, NestedArray, Tensor, TypedArray } from '../index.js';
-import { describe, flattenTree, indexStr, leafPaths, num, readValue, shapeStr, type FlatValue } from './_util.js';
+import { describe, indexStr, isPlainObject, num, readValue, shapeStr, type FlatValue } from './_util.js';
 import { loosestDType, tolerance } from './tolerance.js';
 
 /** Anything {@link allClose} compares: a tensor, a JS number or boolean, a typed array or nested arrays. */
@@ -65,7 +65,7 @@ export function compareFlat(a: FlatValue, e: FlatValue, o: AllCloseOptions = {},
     const x = a.data[i]!, y = broadcast ? e.data[0]! : e.data[i]!;
     const allowed = atol + rtol * Math.abs(y);
     const diff = Math.abs(x - y);
-    const ok = x === y || (Number.isNaN(x) && Number.isNaN(y) ? equalNan : diff <= allowed);
+    const ok = x === y || (Number.isNaN(x) && Number.isNaN(y) ? equalNan : Number.isFinite(x) && Number.isFinite(y) && diff <= allowed);
     if (ok) continue;
     bad++;
     const excess = Number.isNaN(diff) ? Infinity : diff - allowed;
@@ -97,17 +97,37 @@ export function compareValues(actual: unknown, expected: unknown, o: AllCloseOpt
   return compareFlat(a, e, o);
 }
 
-/** @internal Compares two pytrees leaf by leaf. */
+/** @internal Compares two pytrees leaf by leaf, walking both (a leaf of `actual` may face nested arrays in `expected`). */
 export function compareTrees(actual: unknown, expected: unknown, o: AllCloseOptions = {}): CloseReport {
-  const [la, da] = flattenTree(actual);
-  const [le, de] = flattenTree(expected);
-  if (da !== de) return { pass: false, detail: `tree structures differ: actual ${da}, expected ${de}` };
-  const paths = leafPaths(actual);
-  for (let i = 0; i < la.length; i++) {
-    const r = compareValues(la[i], le[i], o);
-    if (!r.pass) return { pass: false, detail: `leaf ${paths[i]} (${describe(la[i])}):\n${r.detail}` };
-  }
-  return { pass: true, detail: `all ${la.length} leaves are close` };
+  let leaves = 0;
+  const walk = (a: unknown, e: unknown, path: string): CloseReport | null => {
+    const at = path === '' ? '(root)' : path;
+    if (a === null || a === undefined) return a === e ? null : { pass: false, detail: `tree structures differ at ${at}: actual ${String(a)}, expected ${describe(e)}` };
+    if (Array.isArray(a)) {
+      if (!Array.isArray(e) || e.length !== a.length) return { pass: false, detail: `tree structures differ at ${at}: actual array(${a.length}), expected ${describe(e)}` };
+      for (let i = 0; i < a.length; i++) {
+        const r = walk(a[i], e[i], `${path}[${i}]`);
+        if (r) return r;
+      }
+      return null;
+    }
+    if (isPlainObject(a)) {
+      const ka = Object.keys(a).sort();
+      const ke = isPlainObject(e) ? Object.keys(e).sort() : null;
+      if (!ke || ka.join(',') !== ke.join(',')) {
+        return { pass: false, detail: `tree structures differ at ${at}: actual keys {${ka.join(', ')}}, expected ${ke ? `keys {${ke.join(', ')}}` : describe(e)}` };
+      }
+      for (const k of ka) {
+        const r = walk(a[k], (e as Record<string, unknown>)[k], `${path}.${k}`);
+        if (r) return r;
+      }
+      return null;
+    }
+    leaves++;
+    const r = compareValues(a, e, o);
+    return r.pass ? null : { pass: false, detail: `leaf ${at} (${describe(a)}):\n${r.detail}` };
+  };
+  return walk(actual, expected, '') ?? { pass: true, detail: `all ${leaves} leaves are close` };
 }
 
 /**

@@ -12,7 +12,7 @@
 import { makeJaxpr, tensor, vmap, zeros, type AxisSpec, type Tensor } from '../index.js';
 import { compareFlat, type AllCloseOptions } from './assertions.js';
 import { CheckError } from './errors.js';
-import { flattenTree, isTensor, leafPaths, shapeStr, splitAt, unflattenLike, type FlatValue } from './_util.js';
+import { flattenTree, isPlainObject, isTensor, leafPaths, shapeStr, splitAt, unflattenLike, type FlatValue } from './_util.js';
 
 /** Options of {@link checkBatching}. */
 export interface CheckBatchingOptions extends AllCloseOptions {
@@ -22,13 +22,23 @@ export interface CheckBatchingOptions extends AllCloseOptions {
   readonly axisSize?: number | undefined;
 }
 
+/** Per-leaf axes of `template` from a spec that is a tree prefix of it (a number or null applies to a whole subtree). */
 function leafAxes(spec: AxisSpec | undefined, template: unknown, what: string): (number | null)[] {
-  const [ls] = flattenTree(template);
-  if (spec === undefined || spec === null || typeof spec === 'number') return ls.map(() => (spec === undefined ? 0 : spec));
-  const [axes, def] = flattenTree(spec);
-  const [, tdef] = flattenTree(template);
-  if (def !== tdef) throw new CheckError(`checkBatching: ${what} ${def} does not match the structure ${tdef}.`, 'batching');
-  return axes as (number | null)[];
+  const out: (number | null)[] = [];
+  const walk = (s: unknown, t: unknown, path: string): void => {
+    const [ls] = flattenTree(t);
+    if (s === undefined || s === null || typeof s === 'number') {
+      for (let i = 0; i < ls.length; i++) out.push(s === undefined ? 0 : s);
+      return;
+    }
+    if (Array.isArray(s) && Array.isArray(t) && s.length === t.length) return s.forEach((c, i) => walk(c, t[i], `${path}[${i}]`));
+    if (isPlainObject(s) && isPlainObject(t) && Object.keys(s).sort().join() === Object.keys(t).sort().join()) {
+      return Object.keys(t).sort().forEach((k) => walk(s[k], t[k], `${path}.${k}`));
+    }
+    throw new CheckError(`checkBatching: ${what}${path} ${JSON.stringify(s)} does not match the argument structure ${flattenTree(t)[1]}.`, 'batching');
+  };
+  walk(spec, template, '');
+  return out;
 }
 
 function sliceLeaf(x: Tensor, axis: number, b: number): Tensor {
