@@ -114,3 +114,18 @@ describe.each(['f32', 'f64'] as const)('reduce %s (last axis of [rows, cols])', 
     mem.free(xo); mem.free(out);
   });
 });
+
+describe('kernels on a non-shared memory', () => {
+  it('declare the memory import to match and still compute', () => {
+    const rt2 = new WasmRuntime({ memory: { shared: false } });
+    expect(rt2.memory.shared).toBe(false);
+    const m2 = rt2.memory;
+    const x = m2.allocF64([1, 2, 3, 4, 5]), y = m2.allocF64([5, 4, 3, 2, 1]), out = m2.alloc(40);
+    rt2.binary('f64', 'sub', x, y, out, 5);
+    expect(Array.from(m2.readF64(out, 5))).toEqual([-4, -2, 0, 2, 4]);
+    rt2.reduce('f64', 'max', x, out, 1, 5);
+    expect(m2.readF64(out, 1)[0]).toBe(5);
+    rt2.unary('f64', 'exp', x, out, 1);
+    expect(Math.abs((m2.readF64(out, 1)[0] as number) - Math.E)).toBeLessThan(1e-15);
+  });
+});

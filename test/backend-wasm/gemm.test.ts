@@ -12,7 +12,10 @@ const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [37, 53, 29], 
 const tol = (dtype: Dtype, k: number): number => (dtype === 'f32' ? (k + 2) * 2 ** -24 : 1e-12);
 const arr = (dtype: Dtype, x: Float64Array): Float32Array | Float64Array => (dtype === 'f32' ? Float32Array.from(x) : x);
 
-const runtimes: [string, WasmRuntime][] = [['default', new WasmRuntime()], ['no relaxed SIMD', new WasmRuntime({ relaxedSimd: 'off' })]];
+const runtimes: [string, WasmRuntime][] = [
+  ['default', new WasmRuntime()],
+  ['no relaxed SIMD, non-shared memory', new WasmRuntime({ relaxedSimd: 'off', memory: { shared: false } })],
+];
 
 describe.each(runtimes)('gemm (%s)', (_name, rt) => {
   describe.each(['f32', 'f64'] as const)('%s', (dtype) => {
