@@ -10,11 +10,11 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
-import { add, div, maximum, sqrt, mul } from '../ops/arithmetic.js';
+import { add, div, maximum, sqrt, mul, pow } from '../ops/arithmetic.js';
 import { map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
 import type { GradientTransformation, Scalar } from './base.js';
-import { asLeaf, biasCorrect, checkScalar, ema, increment, oneMinus, zeroCount } from './internal.js';
+import { asLeaf, biasCorrect, checkScalar, ema, increment, oneMinus, updateSecondMoment, zeroCount, type SecondMomentSource } from './internal.js';
 
 /** State of {@link scaleByAdam}: step count, first and second moments. */
 export type ScaleByAdamState = { readonly count: Tensor; readonly mu: Tree<Tensor>; readonly nu: Tree<Tensor> };
@@ -31,10 +31,21 @@ export interface ScaleByAdamOptions {
   readonly epsRoot?: Scalar;
   /** Nesterov momentum (NAdam, Dozat 2016). @defaultValue false */
   readonly nesterov?: boolean;
+  /** Divide the moments by `1 − βᵗ` (not in optax's options; `false` gives the seed's "simplified Adam"). @defaultValue true */
+  readonly biasCorrection?: boolean;
+  /** Exponent p of the denominator `(ν̂ + ε_root)ᵖ + ε`; `1` drops the square root (diagonal natural gradient). @defaultValue 0.5 */
+  readonly power?: number;
+  /**
+   * What ν averages: `'squaredGradient'` (gₜ⊙gₜ, Adam) or `'fisherDiagonal'` (`extra.fisherDiagonal`,
+   * e.g. the per-example empirical Fisher diagonal (1/N)Σᵢ sᵢ⊙sᵢ).
+   * @defaultValue 'squaredGradient'
+   */
+  readonly secondMoment?: SecondMomentSource;
 }
 
-function denom(nuHat: Tensor, eps: Scalar, epsRoot: Scalar): Tensor {
-  return add(sqrt(add(nuHat, asLeaf(epsRoot, nuHat))), asLeaf(eps, nuHat));
+function denom(nuHat: Tensor, eps: Scalar, epsRoot: Scalar, power = 0.5): Tensor {
+  const x = add(nuHat, asLeaf(epsRoot, nuHat));
+  return add(power === 0.5 ? sqrt(x) : power === 1 ? x : pow(x, power), asLeaf(eps, nuHat));
 }
 
 /**
@@ -45,7 +56,10 @@ function denom(nuHat: Tensor, eps: Scalar, epsRoot: Scalar): Tensor {
  * μ̂ = μ/(1−β₁ᵗ)   (nesterov: β₁μ/(1−β₁ᵗ⁺¹) + (1−β₁)g/(1−β₁ᵗ))
  * u = μ̂ / (√(ν/(1−β₂ᵗ) + ε_root) + ε)
  * ```
- * ν tracks the diagonal of the mini-batch gradient outer product gₜgₜᵀ (seed 001 §3).
+ * ν tracks the diagonal of the mini-batch gradient outer product gₜgₜᵀ (seed 001 §3). Beyond optax,
+ * `biasCorrection`, `power` and `secondMoment` expose the seed's simplifications: with
+ * `{ b1: 0, eps: 0, biasCorrection: false, power: 1, secondMoment: 'fisherDiagonal' }` the update is
+ * diagonal natural-gradient descent with a forgetting factor β₂: u = g / F̄ₜ, F̄ₜ = β₂F̄ₜ₋₁ + (1−β₂)diag F̃ₜ.
  * @param options - see {@link ScaleByAdamOptions}.
  * @returns a transformation with state `{ count, mu, nu }`.
  * @throws {ValueError} when a decay is outside `[0, 1)` or `eps < 0`.
@@ -55,22 +69,24 @@ function denom(nuHat: Tensor, eps: Scalar, epsRoot: Scalar): Tensor {
  * ```
  */
 export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
-  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false } = options;
+  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, nesterov = false, biasCorrection = true, power = 0.5, secondMoment = 'squaredGradient' } = options;
+  checkScalar('scaleByAdam', 'power', power, 'positive');
   checkScalar('scaleByAdam', 'b1', b1, 'unit');
   checkScalar('scaleByAdam', 'b2', b2, 'unit');
   checkScalar('scaleByAdam', 'eps', eps, 'nonneg');
   checkScalar('scaleByAdam', 'epsRoot', epsRoot, 'nonneg');
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params), nu: zerosLike(params) }),
-    update: (updates, state) => {
+    update: (updates, state, _params, extra) => {
       const mu = map((g: Tensor, m: Tensor) => ema(g, m, b1, 1), updates, state.mu);
-      const nu = map((g: Tensor, v: Tensor) => ema(g, v, b2, 2), updates, state.nu);
+      const nu = updateSecondMoment('scaleByAdam', secondMoment, updates, state.nu, b2, extra);
       const count = increment(state.count);
+      const bc = (x: Tensor, d: Scalar, c: Tensor): Tensor => (biasCorrection ? biasCorrect(x, d, c) : x);
       const u = map((m: Tensor, v: Tensor, g: Tensor) => {
         const muHat = nesterov
-          ? add(mul(biasCorrect(m, b1, increment(count)), asLeaf(b1, m)), mul(biasCorrect(g, b1, count), oneMinus(asLeaf(b1, g))))
-          : biasCorrect(m, b1, count);
-        return div(muHat, denom(biasCorrect(v, b2, count), eps, epsRoot));
+          ? add(mul(bc(m, b1, increment(count)), asLeaf(b1, m)), mul(bc(g, b1, count), oneMinus(asLeaf(b1, g))))
+          : bc(m, b1, count);
+        return div(muHat, denom(bc(v, b2, count), eps, epsRoot, power));
       }, mu, nu, updates);
       return [u, { count, mu, nu }];
     },
@@ -94,7 +110,7 @@ export type ScaleByAmsgradState = ScaleByAdamState & { readonly nuMax: Tree<Tens
  * const opt = optim.chain(optim.scaleByAmsgrad(), optim.scaleByLearningRate(1e-3));
  * ```
  */
-export function scaleByAmsgrad(options: Omit<ScaleByAdamOptions, 'nesterov'> = {}): GradientTransformation<ScaleByAmsgradState> {
+export function scaleByAmsgrad(options: Pick<ScaleByAdamOptions, 'b1' | 'b2' | 'eps' | 'epsRoot'> = {}): GradientTransformation<ScaleByAmsgradState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0 } = options;
   checkScalar('scaleByAmsgrad', 'b1', b1, 'unit');
   checkScalar('scaleByAmsgrad', 'b2', b2, 'unit');

@@ -77,7 +77,7 @@ export function momentum(options: MomentumOptions) {
   return chain(trace({ decay, nesterov }), scaleByLearningRate(learningRate));
 }
 
-/** Options of {@link adam} and {@link amsgrad}. */
+/** Options of {@link adam}. */
 export interface AdamOptions extends LearningRateOptions, ScaleByAdamOptions {}
 
 /**
@@ -126,13 +126,16 @@ export function adamw(options: AdamWOptions) {
   return chain(scaleByAdam(rest), addDecayedWeights(weightDecay, mask), scaleByLearningRate(learningRate));
 }
 
+/** Options of {@link amsgrad}: the learning rate plus `b1`, `b2`, `eps`, `epsRoot` of {@link scaleByAdam}. */
+export interface AmsgradOptions extends LearningRateOptions, Pick<ScaleByAdamOptions, 'b1' | 'b2' | 'eps' | 'epsRoot'> {}
+
 /**
  * AMSGrad (Reddi et al. 2018).
  *
  * ```text
  * θ ← θ − α·μ̂/(√max_{s≤t} ν̂ₛ + ε)
  * ```
- * @param options - see {@link AdamOptions} (`nesterov` is ignored).
+ * @param options - see {@link AmsgradOptions}.
  * @returns `chain(scaleByAmsgrad(options), scaleByLearningRate(α))`.
  * @throws {ValueError} for invalid hyperparameters.
  * @example
@@ -140,8 +143,8 @@ export function adamw(options: AdamWOptions) {
  * const opt = optim.amsgrad({ learningRate: 1e-3 });
  * ```
  */
-export function amsgrad(options: AdamOptions) {
-  const { learningRate, nesterov: _n, ...rest } = options;
+export function amsgrad(options: AmsgradOptions) {
+  const { learningRate, ...rest } = options;
   return chain(scaleByAmsgrad(rest), scaleByLearningRate(learningRate));
 }
 

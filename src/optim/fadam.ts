@@ -17,17 +17,15 @@
  * let large gradients switch regularisation off.
  * @module
  */
-import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, cast, div, mul, sqrt } from '../ops/arithmetic.js';
-import { flatten, map, type Tree } from '../tree/tree.js';
+import { map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
 import type { GradientTransformation, Scalar } from './base.js';
 import { clipTreeByNorm } from './clipping.js';
 import { chain } from './combine.js';
 import { scaleByLearningRate } from './transform.js';
-import { asLeaf, biasCorrect, checkScalar, ema, increment, requireExtra, requireParams, zeroCount } from './internal.js';
-import { assertSameStructure } from '../tree/tree.js';
+import { asLeaf, biasCorrect, checkScalar, ema, increment, requireParams, updateSecondMoment, zeroCount } from './internal.js';
 
 /** State of {@link scaleByFAdam}. */
 export type ScaleByFAdamState = { readonly count: Tensor; readonly m: Tree<Tensor>; readonly s: Tree<Tensor> };
@@ -85,18 +83,7 @@ export function scaleByFAdam(options: ScaleByFAdamOptions = {}): GradientTransfo
     init: (params) => ({ count: zeroCount(), m: zerosLike(params), s: zerosLike(params) }),
     update: (updates, state, params, extra) => {
       const m = map((g: Tensor, x: Tensor) => ema(g, x, b1, 1), updates, state.m);
-      let s: Tree<Tensor>;
-      if (secondMoment === 'fisherDiagonal') {
-        const f = requireExtra(op, extra, 'fisherDiagonal', 'a pytree like the params holding a Fisher diagonal') as Tree<Tensor>;
-        assertSameStructure(op, flatten(updates)[1], flatten(f)[1], 'updates and extra.fisherDiagonal');
-        s = map((fi: Tensor, x: Tensor) => {
-          if (fi.size !== x.size) throw new ShapeError(`${op}: extra.fisherDiagonal leaf must match the param shape, got ${fi.aval.toString()} for ${x.aval.toString()}.`, { op, argument: 'extra.fisherDiagonal', expected: x.aval.toString(), received: fi.aval.toString() });
-          const fd = fi.dtype === x.dtype ? fi : cast(fi, x.dtype);
-          return ema(fd, x, b2, 1);
-        }, f, state.s);
-      } else {
-        s = map((g: Tensor, x: Tensor) => ema(g, x, b2, 2), updates, state.s);
-      }
+      const s = updateSecondMoment(op, secondMoment, updates, state.s, b2, extra);
       const count = increment(state.count);
       // Shared denominator √ŝ + εₜ, εₜ = ε₀/(1 + λ_ε·t).
       const den = map((x: Tensor) => {

@@ -31,6 +31,6 @@ export {
 } from './precondition.js';
 export {
   sgd, momentum, adam, adamw, amsgrad, rmsprop,
-  type LearningRateOptions, type SgdOptions, type MomentumOptions, type AdamOptions, type AdamWOptions, type RmspropOptions,
+  type LearningRateOptions, type SgdOptions, type MomentumOptions, type AdamOptions, type AdamWOptions, type AmsgradOptions, type RmspropOptions,
 } from './alias.js';
 export { saveState, loadState } from './serialize.js';

@@ -3,13 +3,13 @@
  * @internal
  * @module
  */
-import { TransformError, ValueError } from '../errors.js';
+import { ShapeError, TransformError, ValueError } from '../errors.js';
 import { ConcreteTensor, Tensor } from '../tensor/tensor.js';
 import { zeros, tensor } from '../tensor/creation.js';
 import { getDefaultFloat } from '../tensor/dtype.js';
 import { add, cast, mul, pow, sub, div } from '../ops/arithmetic.js';
 import { less, where } from '../ops/logic.js';
-import { flatten, map, type Tree } from '../tree/tree.js';
+import { assertSameStructure, flatten, map, type Tree } from '../tree/tree.js';
 import type { Params, Scalar, UpdateExtra, Updates } from './base.js';
 
 const INT32_MAX = 2147483647;
@@ -113,4 +113,24 @@ export function mapUpdates(f: (u: Tensor, ...rest: Tensor[]) => Tensor, updates:
 /** @internal A scalar tensor of the default float dtype. */
 export function floatScalar(v: number): Tensor {
   return tensor(v, { dtype: getDefaultFloat() });
+}
+
+/** @internal Where a second moment comes from: g⊙g, or a Fisher diagonal given in `extra.fisherDiagonal`. */
+export type SecondMomentSource = 'squaredGradient' | 'fisherDiagonal';
+
+/** @internal Updates the second-moment EMA from g⊙g or from `extra.fisherDiagonal` (validated against `updates`). */
+export function updateSecondMoment(op: string, source: SecondMomentSource, updates: Updates, nu: Tree<Tensor>, decay: Scalar, extra: UpdateExtra | undefined): Tree<Tensor> {
+  if (source === 'squaredGradient') return map((g: Tensor, v: Tensor) => ema(g, v, decay, 2), updates, nu);
+  const f = requireExtra(op, extra, 'fisherDiagonal', 'a pytree like the params holding a Fisher diagonal') as Tree<Tensor>;
+  const [fl, fd] = flatten(f);
+  const [ul, ud] = flatten(updates);
+  assertSameStructure(op, ud, fd, 'updates and extra.fisherDiagonal');
+  fl.forEach((x, i) => {
+    const u = ul[i]!;
+    if (!(x instanceof Tensor) || x.shape.length !== u.shape.length || x.shape.some((d, j) => d !== u.shape[j])) {
+      const got = x instanceof Tensor ? x.aval.toString() : typeof x;
+      throw new ShapeError(`${op}: extra.fisherDiagonal leaf ${i} must match the update shape ${u.aval.toString()}, got ${got}.`, { op, argument: 'extra.fisherDiagonal', expected: u.aval.toString(), received: got });
+    }
+  });
+  return map((x: Tensor, v: Tensor) => ema(x.dtype === v.dtype ? x : cast(x, v.dtype), v, decay, 1), f, nu);
 }
