@@ -10,7 +10,7 @@ import { registerBackend } from '../backend.js';
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
-import { broadcastStrides, forEachStrided } from './strided.js';
+import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './strided.js';
 import { randomBitsKernel } from './random.js';
 
 type Buf = TypedArray;
@@ -56,8 +56,40 @@ function intDiv(x: number, y: number): number {
 
 function strided(src: Buf, out: Aval, strides: readonly number[], base = 0): Buf {
   const res = allocTyped(out.dtype, out.size);
-  forEachStrided(out.shape, strides, null, null, (i, a) => { res[i] = src[a]!; }, base);
+  gather(res, src, out.shape, strides, base);
   return res;
+}
+
+/** Same-shape and scalar-operand loops for + − × ÷ without a per-element call. */
+function fastArith(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval, ay: Aval, res: Buf): boolean {
+  const n = res.length;
+  const same = shapesEqual(ax.shape, ay.shape);
+  const ys = !same && ay.size === 1 && ax.size === n;
+  const xs = !same && !ys && ax.size === 1 && ay.size === n;
+  if (!same && !ys && !xs) return false;
+  const a0 = x[0]!, b0 = y[0]!;
+  switch (op) {
+    case 'add':
+      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! + y[i]!;
+      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! + b0;
+      else for (let i = 0; i < n; i++) res[i] = a0 + y[i]!;
+      return true;
+    case 'sub':
+      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! - y[i]!;
+      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! - b0;
+      else for (let i = 0; i < n; i++) res[i] = a0 - y[i]!;
+      return true;
+    case 'mul':
+      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! * y[i]!;
+      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! * b0;
+      else for (let i = 0; i < n; i++) res[i] = a0 * y[i]!;
+      return true;
+    case 'div':
+      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! / y[i]!;
+      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! / b0;
+      else for (let i = 0; i < n; i++) res[i] = a0 / y[i]!;
+      return true;
+  }
 }
 
 const kernels: Kernels<Buf> = {
@@ -68,24 +100,23 @@ const kernels: Kernels<Buf> = {
     return res;
   },
   binary(op, x, y, ax, ay, out) {
-    const f = out.dtype === 'int32' && op === 'div' ? intDiv : BINARY[op];
     const res = allocTyped(out.dtype, out.size);
     const n = res.length;
+    const intDivide = out.dtype === 'int32' && op === 'div';
+    if (!intDivide && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div') && fastArith(op, x, y, ax, ay, res)) return res;
+    const f = intDivide ? intDiv : BINARY[op];
     if (shapesEqual(ax.shape, ay.shape)) for (let i = 0; i < n; i++) res[i] = f(x[i]!, y[i]!);
     else if (ay.size === 1 && ax.size === n) { const b = y[0]!; for (let i = 0; i < n; i++) res[i] = f(x[i]!, b); }
     else if (ax.size === 1 && ay.size === n) { const a = x[0]!; for (let i = 0; i < n; i++) res[i] = f(a, y[i]!); }
-    else {
-      const sx = broadcastStrides(ax.shape, out.shape), sy = broadcastStrides(ay.shape, out.shape);
-      forEachStrided(out.shape, sx, sy, null, (i, a, b) => { res[i] = f(x[a]!, y[b]!); });
-    }
+    else binaryStrided(res, x, y, out.shape, broadcastStrides(ax.shape, out.shape), broadcastStrides(ay.shape, out.shape), f);
     return res;
   },
   select(p, x, y, ap, ax, ay, out) {
     const res = allocTyped(out.dtype, out.size);
-    const sp = broadcastStrides(ap.shape, out.shape), sx = broadcastStrides(ax.shape, out.shape), sy = broadcastStrides(ay.shape, out.shape);
-    const offs = new Int32Array(out.size);
-    forEachStrided(out.shape, sp, null, null, (i, a) => { offs[i] = a; });
-    forEachStrided(out.shape, sx, sy, null, (i, a, b) => { res[i] = p[offs[i]!] ? x[a]! : y[b]!; });
+    const op = offsets(out.shape, broadcastStrides(ap.shape, out.shape));
+    const ox = offsets(out.shape, broadcastStrides(ax.shape, out.shape));
+    const oy = offsets(out.shape, broadcastStrides(ay.shape, out.shape));
+    for (let i = 0; i < res.length; i++) res[i] = p[op[i]!] ? x[ox[i]!]! : y[oy[i]!]!;
     return res;
   },
   cast(x, _ax, out) {
@@ -122,7 +153,7 @@ const kernels: Kernels<Buf> = {
     const os = stridesOf(out.shape);
     let base = 0;
     lo.forEach((l, i) => { base += l * os[i]!; });
-    forEachStrided(ax.shape, stridesOf(ax.shape), os, null, (_i, a, b) => { res[b] = x[a]!; }, 0, base);
+    scatter(res, x, ax.shape, os, base);
     return res;
   },
   concat(xs, axs, axis, out) {
@@ -131,7 +162,7 @@ const kernels: Kernels<Buf> = {
     let off = 0;
     xs.forEach((x, j) => {
       const a = axs[j]!;
-      forEachStrided(a.shape, stridesOf(a.shape), os, null, (_i, p, q) => { res[q] = x[p]!; }, 0, off * os[axis]!);
+      scatter(res, x, a.shape, os, off * os[axis]!);
       off += a.shape[axis]!;
     });
     return res;
@@ -181,26 +212,28 @@ function reduceKernel(op: ReduceOp, x: Buf, ax: Aval, axes: readonly number[], o
   const os = new Array<number>(rank).fill(0);
   let k = 0;
   for (let d = 0; d < rank; d++) if (!axes.includes(d)) os[d] = keptStrides[k++]!;
-  const xs = stridesOf(ax.shape);
+  const dst = offsets(ax.shape, os); // output slot of every input element (row-major)
+  const n = dst.length;
   const acc = new Float64Array(out.size);
   if (op === 'sum') {
-    forEachStrided(ax.shape, xs, os, null, (_i, a, b) => { acc[b]! += x[a]!; });
+    for (let i = 0; i < n; i++) acc[dst[i]!]! += x[i]!;
   } else if (op === 'argmax') {
-    const best = new Float64Array(out.size).fill(-Infinity);
-    const counter = new Float64Array(out.size);
-    forEachStrided(ax.shape, xs, os, null, (_i, a, b) => {
-      const v = x[a]!;
-      const pos = counter[b]!;
-      counter[b] = pos + 1;
-      if (v > best[b]! || (pos === 0) || (v !== v && best[b] === best[b])) { best[b] = v; acc[b] = pos; }
-    });
+    const best = new Float64Array(out.size);
+    const count = new Int32Array(out.size);
+    const axis = axes[0]!;
+    const pos = offsets(ax.shape, stridesOf(ax.shape).map((_, d) => (d === axis ? 1 : 0)));
+    for (let i = 0; i < n; i++) {
+      const b = dst[i]!, v = x[i]!;
+      if (count[b] === 0 || v > best[b]! || (v !== v && best[b] === best[b])) { best[b] = v; acc[b] = pos[i]!; }
+      count[b]!++;
+    }
   } else {
     const sgn = op === 'max' ? 1 : -1;
     acc.fill(-Infinity);
-    forEachStrided(ax.shape, xs, os, null, (_i, a, b) => {
-      const v = sgn * x[a]!;
+    for (let i = 0; i < n; i++) {
+      const b = dst[i]!, v = sgn * x[i]!;
       if (v > acc[b]! || v !== v) acc[b] = v;
-    });
+    }
     if (sgn < 0) for (let i = 0; i < acc.length; i++) acc[i] = -acc[i]!;
   }
   const res = allocTyped(out.dtype, out.size);
@@ -215,31 +248,58 @@ function dotKernel(x: Buf, y: Buf, ax: Aval, ay: Aval, dims: DotDims, out: Aval)
   const K = sizeOf(dims.lhsContract.map((d) => ax.shape[d]!));
   const M = sizeOf(xFree.map((d) => ax.shape[d]!));
   const N = sizeOf(yFree.map((d) => ay.shape[d]!));
-  const xp = permuted(x, ax, [...dims.lhsBatch, ...xFree, ...dims.lhsContract]);
-  const yp = permuted(y, ay, [...dims.rhsBatch, ...dims.rhsContract, ...yFree]);
+  const xp = permuted(x, ax, [...dims.lhsBatch, ...xFree, ...dims.lhsContract]); // [B, M, K]
   const res = allocTyped(out.dtype, out.size);
+  if (N < 8) {
+    const yt = permuted(y, ay, [...dims.rhsBatch, ...yFree, ...dims.rhsContract]); // [B, N, K]
+    dotRows(xp, yt, res, B, M, N, K);
+  } else {
+    const yp = permuted(y, ay, [...dims.rhsBatch, ...dims.rhsContract, ...yFree]); // [B, K, N]
+    gemmRows(xp, yp, res, B, M, N, K);
+  }
+  return res;
+}
+
+/** out[b,i,j] = Σ_k x[b,i,k] y[b,j,k]  (small N: contiguous dot products). */
+function dotRows(x: Buf, y: Buf, out: Buf, B: number, M: number, N: number, K: number): void {
+  for (let b = 0; b < B; b++) {
+    const xo = b * M * K, yo = b * N * K, oo = b * M * N;
+    for (let i = 0; i < M; i++) {
+      const xr = xo + i * K;
+      for (let j = 0; j < N; j++) {
+        const yr = yo + j * K;
+        let s = 0;
+        for (let k = 0; k < K; k++) s += x[xr + k]! * y[yr + k]!;
+        out[oo + i * N + j] = s;
+      }
+    }
+  }
+}
+
+/** out[b,i,:] = Σ_k x[b,i,k] · y[b,k,:]  (i-k-j order into a float64 row accumulator). */
+function gemmRows(x: Buf, y: Buf, out: Buf, B: number, M: number, N: number, K: number): void {
   const row = new Float64Array(N);
   for (let b = 0; b < B; b++) {
     const xo = b * M * K, yo = b * K * N, oo = b * M * N;
     for (let i = 0; i < M; i++) {
       row.fill(0);
       for (let k = 0; k < K; k++) {
-        const a = xp[xo + i * K + k]!;
+        const a = x[xo + i * K + k]!;
         const yr = yo + k * N;
-        for (let j = 0; j < N; j++) row[j]! += a * yp[yr + j]!;
+        for (let j = 0; j < N; j++) row[j]! += a * y[yr + j]!;
       }
-      for (let j = 0; j < N; j++) res[oo + i * N + j] = row[j]!;
+      out.set(row, oo + i * N);
     }
   }
-  return res;
 }
 
+/** `x` with axes permuted (no copy when already in order). */
 function permuted(x: Buf, ax: Aval, perm: readonly number[]): Buf {
   if (perm.every((p, i) => p === i)) return x;
   const s = stridesOf(ax.shape);
   const shape = perm.map((p) => ax.shape[p]!);
-  const res = new Float64Array(sizeOf(shape));
-  forEachStrided(shape, perm.map((p) => s[p]!), null, null, (i, a) => { res[i] = x[a]!; });
+  const res = allocTyped(ax.dtype, sizeOf(shape));
+  gather(res, x, shape, perm.map((p) => s[p]!));
   return res;
 }
 

@@ -1,7 +1,10 @@
 /**
- * Strided index loops shared by the reference kernels.
+ * Strided index loops shared by the reference kernels. Each loop walks the output in
+ * row-major order with an odometer over all axes but the last, and a plain inner loop over
+ * the last axis (no per-element callbacks on the hot paths).
  * @module
  */
+import type { TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 
@@ -17,48 +20,92 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return out;
 }
 
-/**
- * @internal Visits every index of `shape` in row-major order, calling `fn(outIndex, offA, offB, offC)`
- * with offsets advanced by the given per-axis strides.
- */
-export function forEachStrided(
-  shape: Shape,
-  sa: readonly number[],
-  sb: readonly number[] | null,
-  sc: readonly number[] | null,
-  fn: (i: number, a: number, b: number, c: number) => void,
-  baseA = 0,
-  baseB = 0,
-): void {
-  const n = sizeOf(shape);
-  if (n === 0) return;
+/** @internal Advances an odometer over axes `0..last-1`; returns false when done. Offsets are updated in place. */
+function step(idx: Int32Array, shape: Shape, offs: Float64Array, strides: readonly (readonly number[])[], last: number): boolean {
+  let d = last - 1;
+  while (d >= 0) {
+    idx[d]!++;
+    for (let s = 0; s < strides.length; s++) offs[s]! += strides[s]![d]!;
+    if (idx[d]! < shape[d]!) return true;
+    for (let s = 0; s < strides.length; s++) offs[s]! -= strides[s]![d]! * shape[d]!;
+    idx[d] = 0;
+    d--;
+  }
+  return false;
+}
+
+/** @internal `dst[i] = src[base + Σ idx·strides]` over `shape` in row-major order. */
+export function gather(dst: TypedArray, src: TypedArray, shape: Shape, strides: readonly number[], base = 0): void {
+  if (sizeOf(shape) === 0) return;
   const rank = shape.length;
   if (rank === 0) {
-    fn(0, baseA, baseB, 0);
+    dst[0] = src[base]!;
     return;
   }
-  const idx = new Array<number>(rank).fill(0);
-  const last = rank - 1;
-  const inner = shape[last]!;
-  const ia = sa[last]!;
-  const ib = sb ? sb[last]! : 0;
-  const ic = sc ? sc[last]! : 0;
-  let a = baseA, b = baseB, c = 0, i = 0;
-  for (;;) {
-    for (let k = 0; k < inner; k++) fn(i++, a + k * ia, b + k * ib, c + k * ic);
-    let d = last - 1;
-    while (d >= 0) {
-      idx[d]!++;
-      a += sa[d]!;
-      if (sb) b += sb[d]!;
-      if (sc) c += sc[d]!;
-      if (idx[d]! < shape[d]!) break;
-      a -= sa[d]! * shape[d]!;
-      if (sb) b -= sb[d]! * shape[d]!;
-      if (sc) c -= sc[d]! * shape[d]!;
-      idx[d] = 0;
-      d--;
-    }
-    if (d < 0) return;
+  const last = rank - 1, inner = shape[last]!, is = strides[last]!;
+  const idx = new Int32Array(rank);
+  const offs = new Float64Array([base]);
+  const all = [strides];
+  let o = 0;
+  do {
+    const a = offs[0]!;
+    if (is === 1) for (let k = 0; k < inner; k++) dst[o + k] = src[a + k]!;
+    else for (let k = 0; k < inner; k++) dst[o + k] = src[a + k * is]!;
+    o += inner;
+  } while (step(idx, shape, offs, all, last));
+}
+
+/** @internal `dst[base + Σ idx·dstStrides] = src[i]` over `shape` (the inverse of gather). */
+export function scatter(dst: TypedArray, src: TypedArray, shape: Shape, dstStrides: readonly number[], base = 0): void {
+  if (sizeOf(shape) === 0) return;
+  const rank = shape.length;
+  if (rank === 0) {
+    dst[base] = src[0]!;
+    return;
   }
+  const last = rank - 1, inner = shape[last]!, ds = dstStrides[last]!;
+  const idx = new Int32Array(rank);
+  const offs = new Float64Array([base]);
+  const all = [dstStrides];
+  let i = 0;
+  do {
+    const b = offs[0]!;
+    for (let k = 0; k < inner; k++) dst[b + k * ds] = src[i + k]!;
+    i += inner;
+  } while (step(idx, shape, offs, all, last));
+}
+
+/** @internal `dst[i] = f(x[offX], y[offY])` with per-axis strides (broadcasting). */
+export function binaryStrided(dst: TypedArray, x: TypedArray, y: TypedArray, shape: Shape, sx: readonly number[], sy: readonly number[], f: (a: number, b: number) => number): void {
+  if (sizeOf(shape) === 0) return;
+  const rank = shape.length;
+  const last = rank - 1, inner = shape[last]!, ix = sx[last]!, iy = sy[last]!;
+  const idx = new Int32Array(rank);
+  const offs = new Float64Array(2);
+  const all = [sx, sy];
+  let o = 0;
+  do {
+    const a = offs[0]!, b = offs[1]!;
+    for (let k = 0; k < inner; k++) dst[o + k] = f(x[a + k * ix]!, y[b + k * iy]!);
+    o += inner;
+  } while (step(idx, shape, offs, all, last));
+}
+
+/** @internal Offsets of each output element into a source with the given strides. */
+export function offsets(shape: Shape, strides: readonly number[]): Int32Array {
+  const n = sizeOf(shape);
+  const res = new Int32Array(n);
+  if (n === 0) return res;
+  if (shape.length === 0) return res;
+  const rank = shape.length, last = rank - 1, inner = shape[last]!, is = strides[last]!;
+  const idx = new Int32Array(rank);
+  const offs = new Float64Array(1);
+  const all = [strides];
+  let o = 0;
+  do {
+    const a = offs[0]!;
+    for (let k = 0; k < inner; k++) res[o + k] = a + k * is;
+    o += inner;
+  } while (step(idx, shape, offs, all, last));
+  return res;
 }
