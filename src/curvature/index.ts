@@ -14,3 +14,4 @@ export {
   fisher, ggn, hessianOperator, outputCurvature, perExampleGrads,
 } from './builders.js';
 export { type DenseFn, type DenseLayerParams, type KfacFactors, type KfacModel, type KfacOperator, type KfacParams, applyDense, kfac } from './kfac.js';
+export { type AccumulateOptions, type FisherState, type SandwichOptions, accumulateFisher, ewcPenalty, klDivergence, sandwichCovariance } from './stats.js';
