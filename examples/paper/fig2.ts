@@ -71,9 +71,11 @@ export function runFig2(p: Problem, level = 0.05, angles = 90): Fig2Dataset {
 
 export function fig2Spec(rs: readonly Fig2Dataset[]): Record<string, unknown> {
   return {
+    resolve: { scale: { color: 'independent' } },
     hconcat: rs.map((r) => ({
+      resolve: { scale: { color: 'independent' } },
       vconcat: [
-        { title: r.name, width: 230, height: 180, data: { values: r.points }, mark: { type: 'point', size: 8, opacity: 0.5 }, encoding: { x: { field: 'x1', type: 'quantitative', scale: { domain: [-8, 8], clamp: true } }, y: { field: 'x2', type: 'quantitative', scale: { domain: [-8, 8], clamp: true } }, color: { field: 'label', type: 'nominal' } } },
+        { title: r.name, width: 230, height: 180, data: { values: r.points }, mark: { type: 'point', size: 8, opacity: 0.5 }, encoding: { x: { field: 'x1', type: 'quantitative', scale: { domain: [-8, 8], clamp: true } }, y: { field: 'x2', type: 'quantitative', scale: { domain: [-8, 8], clamp: true } }, color: { field: 'label', type: 'nominal', title: 'class', scale: { scheme: 'set1' } } } },
         { title: `‖F̃−F‖/‖F‖ = ${r.relativeDifference.toFixed(2)}, accuracy ${(100 * r.accuracy).toFixed(0)}%`, width: 230, height: 180, data: { values: r.contours }, mark: 'line', encoding: { x: { field: 't0', type: 'quantitative', title: 'θ₁', scale: { zero: false } }, y: { field: 't1', type: 'quantitative', title: 'θ₂', scale: { zero: false } }, color: { field: 'curve', type: 'nominal' }, order: { field: 'angle' } } },
       ],
     })),
