@@ -42,7 +42,7 @@ describe("seed claim: Adam's four simplifications turn it into diagonal natural-
   const steps = 30, lr = 0.05, b2 = 0.9;
 
   function run(opt: optim.GradientTransformation<any>, extraFor: (w: Tensor, t: number) => optim.UpdateExtra): Float64Array[] {
-    let w = tensor(new Float64Array(data.d));
+    let w: Tensor = tensor(new Float64Array(data.d));
     let s = opt.init(w);
     const out: Float64Array[] = [];
     for (let t = 0; t < steps; t++) {
@@ -56,7 +56,7 @@ describe("seed claim: Adam's four simplifications turn it into diagonal natural-
 
   /** Diagonal NGD with exponential forgetting β₂, written independently: F̄ₜ = β₂F̄ₜ₋₁ + (1−β₂)diag F̃(θₜ), θ ← θ − η F̄ₜ⁻¹ g. */
   function diagonalNgd(): Float64Array[] {
-    let fbar = tensor(new Float64Array(data.d));
+    let fbar: Tensor = tensor(new Float64Array(data.d));
     return run(optim.ngd({ learningRate: lr }), (w) => {
       fbar = efDiag(w).mul(1 - b2).add(fbar.mul(b2));
       return { curvature: optim.diagonalPreconditioner(fbar) };
@@ -98,7 +98,7 @@ describe('NGD with the exact Fisher beats GD on logistic regression (BreastCance
   };
   const steps = 15;
   function finalLoss(opt: optim.GradientTransformation<any>, useFisher: boolean): number {
-    let w = tensor(new Float64Array(d));
+    let w: Tensor = tensor(new Float64Array(d));
     let s = opt.init(w);
     for (let t = 0; t < steps; t++) {
       const [u, s2] = opt.update(grad(nll)(w, X, y) as Tensor, s, w, useFisher ? { curvature: fisher(w) } : undefined);
