@@ -34,6 +34,7 @@ export { jvp, linearize, linearTranspose } from './transforms/jvp.js';
 export { vmap, type VmapOptions, type AxisSpec } from './transforms/vmap.js';
 export { jacfwd, jacrev, hessian, type JacobianOptions } from './transforms/jacobian.js';
 export { makeJaxpr, evalJaxpr, StagedFunction } from './transforms/make-jaxpr.js';
+export { jit, type JitOptions, type JittedFunction } from './transforms/jit.js';
 export { Jaxpr, Var, type Eqn } from './core/jaxpr.js';
 export type { Primitive, BDim } from './core/primitive.js';
 export { Zero, UndefPrimal, type Tangent } from './core/zero.js';

@@ -40,7 +40,7 @@ function whereTail(key: Tensor, n: number): Tensor {
 }
 
 export function runFig2(p: Problem, level = 0.05, angles = 90): Fig2Dataset {
-  let theta = tensor([0, 0], { dtype: 'float64' });
+  let theta: Tensor = tensor([0, 0], { dtype: 'float64' });
   for (let i = 0; i < 30; i++) theta = theta.sub(direction(p, theta, 'NGD', 1e-10)); // Newton = NGD here
   const lStar = loss(p, theta).item();
   const F = curvature(p, theta, 'exact').dense().toArray() as number[][];
