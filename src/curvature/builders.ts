@@ -25,7 +25,7 @@ export type ExampleLoss<P extends Params> = (params: P, x: any, y: any) => Tenso
  * ```
  * @param loss - ℓ(params, x, y) for one example.
  * @returns (params, batch) ↦ per-example gradient tree.
- * @throws {@link ShapeError} (when called) if the batch leaves have different leading axes.
+ * @throws {ShapeError} (when called) if the batch leaves have different leading axes.
  * @example
  * ```ts
  * const g = perExampleGrads((w, x, y) => x.dot(w).sub(y).square())(w, { x: X, y: Y });
@@ -66,7 +66,7 @@ function requireLabels(op: string, batch: Batch): Tensor {
  * @param batch - `{ x, y }` with a leading batch axis.
  * @param options - `reduction`.
  * @returns A {@link CurvatureOperator}.
- * @throws {@link ValueError} when labels are missing or the batch is empty; {@link ShapeError} for inconsistent batches.
+ * @throws {ValueError} when labels are missing or the batch is empty; {ShapeError} for inconsistent batches.
  * @example
  * ```ts
  * const G = ggn({ inner: (p, x) => x.matmul(p.w), outer: (z, y) => z.logSoftmax().take(y).neg() }, params, { x, y });
@@ -117,7 +117,7 @@ export interface FisherOptions extends ReductionOptions {
  * @param batch - `{ x, y }` (y needed for `'empirical'`; validated when given).
  * @param options - `kind`, `samples`, `key`, `reduction`.
  * @returns A {@link CurvatureOperator}.
- * @throws {@link ValueError} for a missing key/labels, bad `samples`, an unknown kind or invalid labels.
+ * @throws {ValueError} for a missing key/labels, bad `samples`, an unknown kind or invalid labels.
  * @example
  * ```ts
  * const F = fisher({ model, likelihood: likelihoods.bernoulli() }, params, { x, y });
@@ -147,7 +147,7 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
  * @param batch - The batch (labels validated when present, required for `'empirical'`).
  * @param options - `kind`, `samples`, `key`.
  * @returns `{ matrices?, factors }` with `[N, k, k]` / `[N, k, c]` tensors.
- * @throws {@link ValueError} for a missing key/labels, bad `samples`, an unknown kind or invalid labels.
+ * @throws {ValueError} for a missing key/labels, bad `samples`, an unknown kind or invalid labels.
  * @example
  * ```ts
  * const { factors } = outputCurvature('fisher', likelihoods.categorical(), z, { x, y }, { kind: 'empirical' });
@@ -193,7 +193,7 @@ export function outputCurvature(op: string, lik: Likelihood, z: Tensor, batch: B
  * @param batch - `{ x, y }`.
  * @param options - `reduction`.
  * @returns A {@link CurvatureOperator} (symmetric, possibly indefinite).
- * @throws {@link ShapeError} for inconsistent batches; {@link ValueError} for an empty batch.
+ * @throws {ShapeError} for inconsistent batches; {ValueError} for an empty batch.
  * @example
  * ```ts
  * const H = hessianOperator((p, x, y) => x.dot(p.w).sub(y).square(), params, { x, y });

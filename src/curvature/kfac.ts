@@ -14,7 +14,12 @@ import { linearOperator, type CurvatureOperator } from './operator.js';
 import { batchSize, reductionScale, type Batch } from './sandwich.js';
 
 /** One dense layer's parameters: `w` is `[din, dout]`, the optional bias `b` is `[dout]`. */
-export type DenseLayerParams = { readonly w: Tensor; readonly b?: Tensor };
+export type DenseLayerParams = {
+  /** The weight matrix `[din, dout]`. */
+  readonly w: Tensor;
+  /** The optional bias `[dout]`. */
+  readonly b?: Tensor;
+};
 
 /** Parameters of a K-FAC model: an object of named dense layers. */
 export type KfacParams = { readonly [name: string]: DenseLayerParams };
@@ -54,7 +59,7 @@ export interface KfacOperator<P extends KfacParams> extends CurvatureOperator<P>
  * @param params - Dense-layer parameters.
  * @param x - One example's input.
  * @returns The model output.
- * @throws {@link ValueError} when the model names an unknown layer.
+ * @throws {ValueError} when the model names an unknown layer.
  * @example
  * ```ts
  * const out = applyDense(model, params, x);
@@ -123,7 +128,7 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
  * @param batch - `{ x, y }` (labels needed for `kind: 'empirical'`).
  * @param options - `kind`, `samples`, `key`, `reduction` (as in `fisher`).
  * @returns A {@link KfacOperator} with `factors`.
- * @throws {@link ShapeError} for malformed layers or activations that are not vectors; {@link ValueError}
+ * @throws {ShapeError} for malformed layers or activations that are not vectors; {ValueError}
  *   when a layer is unknown, unused or used twice, and for the same reasons as `fisher`.
  * @example
  * ```ts

@@ -81,7 +81,7 @@ export interface OperatorSpec<P extends Params> {
  * @param like - The reference tree.
  * @param v - The tree to check.
  * @returns Nothing.
- * @throws {@link TreeMismatchError} when structures differ; {@link ShapeError} when a leaf shape differs.
+ * @throws {TreeMismatchError} when structures differ; {ShapeError} when a leaf shape differs.
  * @example
  * ```ts
  * checkSameTree('matvec', { w: ones([2]) }, { b: ones([2]) }); // throws TreeMismatchError
@@ -143,8 +143,8 @@ function toF64(t: Tensor): Float64Array {
  * ```
  * @param spec - `params`, `matvec` and optional `diagonal`, `dense`, `solve`.
  * @returns The operator.
- * @throws {@link TreeMismatchError} / {@link ShapeError} (from the returned methods) for vectors not shaped like `params`;
- *   {@link ValueError} for negative damping, a singular system without damping, or non-convergence of CG.
+ * @throws {TreeMismatchError} / {ShapeError} (from the returned methods) for vectors not shaped like `params`;
+ *   {ValueError} for negative damping, a singular system without damping, or non-convergence of CG.
  * @example
  * ```ts
  * const I = linearOperator({ params: { w: ones([3]) }, matvec: (v) => v });

@@ -35,7 +35,7 @@ export interface OutputCurvature {
  * @param reduction - `'mean'` or `'sum'` (default `'mean'`).
  * @param n - Number of examples.
  * @returns The factor.
- * @throws {@link ValueError} for an unknown reduction or an empty batch.
+ * @throws {ValueError} for an unknown reduction or an empty batch.
  * @example
  * ```ts
  * reductionScale('ggn', 'mean', 4); // 0.25
@@ -57,7 +57,7 @@ export function reductionScale(op: string, reduction: Reduction | undefined, n: 
  * @param op - Builder name for errors.
  * @param batch - The batch.
  * @returns N.
- * @throws {@link ShapeError} when leading axes disagree or a leaf is a scalar.
+ * @throws {ShapeError} when leading axes disagree or a leaf is a scalar.
  * @example
  * ```ts
  * batchSize('fisher', { x: zeros([5, 3]), y: zeros([5]) }); // 5
@@ -87,7 +87,7 @@ export function batchSize(op: string, batch: Batch): number {
  * @param curvature - Output-space matrices and/or factors.
  * @param scale - s, e.g. 1/N.
  * @returns The operator.
- * @throws {@link ShapeError} when the curvature tensors do not match the outputs.
+ * @throws {ShapeError} when the curvature tensors do not match the outputs.
  * @example
  * ```ts
  * const op = jacobianSandwich(inner, params, x, z, { factors: () => u }, 1 / n);

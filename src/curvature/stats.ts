@@ -21,8 +21,8 @@ function checkNonNegative(op: string, name: string, v: number): void {
  * @param anchor - θ*, the previous task's parameters.
  * @param lambda - λ ≥ 0.
  * @returns θ ↦ R(θ), differentiable (a scalar tensor).
- * @throws {@link ValueError} for negative λ or negative Fisher entries; {@link TreeMismatchError} /
- *   {@link ShapeError} when the trees differ (also when the returned function gets a mismatched θ).
+ * @throws {ValueError} for negative λ or negative Fisher entries; {TreeMismatchError} /
+ *   {ShapeError} when the trees differ (also when the returned function gets a mismatched θ).
  * @example
  * ```ts
  * const penalty = ewcPenalty(F.diagonal(), params, 100);
@@ -55,7 +55,7 @@ export function ewcPenalty<P extends Params>(fisherDiagonal: P, anchor: P, lambd
  * @param p - Output f.
  * @param q - Output g (same shape).
  * @returns A scalar tensor (differentiable).
- * @throws {@link ValueError} when the likelihood has no `kl`; {@link ShapeError} when shapes differ.
+ * @throws {ValueError} when the likelihood has no `kl`; {ShapeError} when shapes differ.
  * @example
  * ```ts
  * klDivergence(likelihoods.categorical(), tensor([0, 0]), tensor([1, 0])).item();
@@ -94,7 +94,7 @@ function denseOf(m: CurvatureOperator | Tensor): Tensor {
  * @param b - B as an operator or a dense `[P, P]` tensor.
  * @param options - `damping`, `examples`.
  * @returns The dense `[P, P]` covariance in `tree.ravel` order.
- * @throws {@link ShapeError} when sizes differ; {@link ValueError} when A (+ damping) is not positive definite
+ * @throws {ShapeError} when sizes differ; {ValueError} when A (+ damping) is not positive definite
  *   or options are invalid.
  * @example
  * ```ts
@@ -159,7 +159,7 @@ export interface AccumulateOptions {
  * @param batchCount - m, the number of examples in the batch.
  * @param options - `decay`.
  * @returns The new state (inputs are not modified).
- * @throws {@link ValueError} for a non-positive count or a decay outside [0, 1); {@link TreeMismatchError} when trees differ.
+ * @throws {ValueError} for a non-positive count or a decay outside [0, 1); {TreeMismatchError} when trees differ.
  * @example
  * ```ts
  * let s = accumulateFisher(undefined, F1.diagonal(), 100);

@@ -15,7 +15,7 @@ import { checkLabelTensor, checkOutput, diagMatrix, logFactorial, type Likelihoo
  * KL(f ‖ g) = Σ σ(f)(log σ(f) − log σ(g)) + σ(−f)(log σ(−f) − log σ(−g))
  * ```
  * @returns A {@link Likelihood} named `"bernoulli"`; labels have the output's shape (float, int or bool).
- * @throws {@link ValueError} (from `logProb`/`checkLabels`) when a concrete label is not 0 or 1.
+ * @throws {ValueError} (from `logProb`/`checkLabels`) when a concrete label is not 0 or 1.
  * @example
  * ```ts
  * const lik = bernoulli();
@@ -61,8 +61,8 @@ export function bernoulli(): Likelihood {
  * KL(f ‖ g) = Σ p (log p − log softmax(g))
  * ```
  * @returns A {@link Likelihood} named `"categorical"`; labels are int32 scalars per example.
- * @throws {@link ValueError} when a concrete label is outside `[0, k)`; {@link DTypeError} for
- *   non-int32 labels; {@link ShapeError} for non-vector outputs or non-scalar labels.
+ * @throws {ValueError} when a concrete label is outside `[0, k)`; {DTypeError} for
+ *   non-int32 labels; {ShapeError} for non-vector outputs or non-scalar labels.
  * @example
  * ```ts
  * categorical().outputFisher(tensor([0, 0])).toArray(); // [[0.25, -0.25], [-0.25, 0.25]]
@@ -112,8 +112,8 @@ export function categorical(): Likelihood {
  * ```
  * `sample` runs on the host by CDF inversion and needs a concrete output (not a tracer).
  * @returns A {@link Likelihood} named `"poisson"`; labels have the output's shape.
- * @throws {@link ValueError} when a concrete label is negative or not an integer;
- *   {@link TransformError} when `sample` is called on a traced output.
+ * @throws {ValueError} when a concrete label is negative or not an integer;
+ *   {TransformError} when `sample` is called on a traced output.
  * @example
  * ```ts
  * poisson().mean(tensor([0])).toArray(); // [1]

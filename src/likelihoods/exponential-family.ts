@@ -34,7 +34,7 @@ export interface ExponentialFamilySpec {
  * ```
  * @param spec - `sufficientStats`, `logPartition`, optional `baseMeasure`, `sample`, `checkLabels`, `name`.
  * @returns A {@link Likelihood}.
- * @throws {@link ValueError} from `sample` when the spec has no sampler.
+ * @throws {ValueError} from `sample` when the spec has no sampler.
  * @example
  * ```ts
  * const bern = exponentialFamily({

@@ -23,7 +23,7 @@ export interface NormalOptions {
  * With σ = 1, the Fisher of least squares is Jᵀ J (the Gauss–Newton matrix).
  * @param options - `sigma` (default 1).
  * @returns A {@link Likelihood} named `"normal"`; labels are floats of the output's shape.
- * @throws {@link ValueError} when `sigma` is not a positive finite number.
+ * @throws {ValueError} when `sigma` is not a positive finite number.
  * @example
  * ```ts
  * normal({ sigma: 2 }).outputFisher(tensor([0, 0])).toArray(); // [[0.25, 0], [0, 0.25]]
@@ -72,7 +72,7 @@ function component(o: Tensor, i: number): Tensor {
  * The parametrisation is not canonical, so the Hessian of −log p differs from F; the GGN of
  * this split is therefore not the Fisher (use `fisher`, not `ggn`).
  * @returns A {@link Likelihood} named `"normalWithScale"`; labels have shape `output.shape[:-1]`.
- * @throws {@link ShapeError} (from `logProb`) when the output's last axis is not 2.
+ * @throws {ShapeError} (from `logProb`) when the output's last axis is not 2.
  * @example
  * ```ts
  * normalWithScale().mean(tensor([1.5, 0])).toArray(); // 1.5

@@ -67,8 +67,8 @@ export interface LabelRule {
  * @param rule - Shape and value constraints.
  * @param batchDims - Number of leading batch axes of `y`.
  * @returns Nothing.
- * @throws {@link ShapeError} when the shape is wrong; {@link DTypeError} for a wrong dtype;
- *   {@link ValueError} for an out-of-range or non-integer value.
+ * @throws {ShapeError} when the shape is wrong; {DTypeError} for a wrong dtype;
+ *   {ValueError} for an out-of-range or non-integer value.
  * @example
  * ```ts
  * checkLabelTensor('categorical', tensor(3, { dtype: 'int32' }), { shape: [], min: 0, max: 2, int32: true }); // throws ValueError
@@ -108,7 +108,7 @@ export function checkLabelTensor(name: string, y: Tensor, rule: LabelRule, batch
  * @param output - The model output.
  * @param minRank - Minimum rank (default 0).
  * @returns Nothing.
- * @throws {@link DTypeError} for integer outputs; {@link ShapeError} for a too-small rank.
+ * @throws {DTypeError} for integer outputs; {ShapeError} for a too-small rank.
  * @example
  * ```ts
  * checkOutput('categorical', tensor([0, 1]), 1);
@@ -150,7 +150,7 @@ export function diagMatrix(w: Tensor): Tensor {
  * Intended for small k (output dimensions); cost O(k³) scalar ops.
  * @param f - A `[k, k]` symmetric PSD matrix.
  * @returns L (`[k, k]`) with L Lᵀ = F up to rounding.
- * @throws {@link ShapeError} when `f` is not square.
+ * @throws {ShapeError} when `f` is not square.
  * @example
  * ```ts
  * psdCholesky(tensor([[4, 2], [2, 1]])).toArray(); // [[2, 0], [1, 0]]
