@@ -3,8 +3,8 @@
  *
  * One module per dtype exports `sum(a, out, rows, cols)` and `max(a, out, rows, cols)` (addresses
  * in **bytes**): `out[r] = Σ_c a[r, c]` and `out[r] = max_c a[r, c]`. Each row is accumulated in
- * four vector accumulators (16 float32 or 8 float64 partial sums), combined pairwise, then the
- * scalar tail is added. An empty row gives 0 for `sum` and `-Infinity` for `max`; `max`
+ * four vector accumulators for `sum` (16 float32 or 8 float64 partial sums) and eight for `max`,
+ * combined pairwise, then the scalar tail is added. An empty row gives 0 for `sum` and `-Infinity` for `max`; `max`
  * propagates NaN. The float32 sum's error is at most about `(cols / 16 + 4) · ε · Σ|a|`
  * (ε = 2^-24), usually far less.
  * @module
@@ -47,12 +47,13 @@ export function buildReduceModule(dtype: Dtype, memory: { shared: boolean; maxim
   const sload = dtype === 'f32' ? 'f32_load' : 'f64_load';
   const sstore = dtype === 'f32' ? 'f32_store' : 'f64_store';
   const extract = dtype === 'f32' ? 'f32x4_extract_lane' : 'f64x2_extract_lane';
-  const NACC = 4;
-  const STEP = 16 * NACC;
   const mb = new ModuleBuilder();
   mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
 
   for (const op of ['sum', 'max'] as const) {
+    // max lowers to a multi-instruction sequence (NaN and ±0 rules): more accumulators hide its latency
+    const NACC = op === 'max' ? 8 : 4;
+    const STEP = 16 * NACC;
     const vop = (op === 'sum' ? `${VT}_add` : `${VT}_max`) as SimdOpName;
     const sop = (op === 'sum' ? `${dtype}_add` : `${dtype}_max`) as OpName;
     const init = op === 'sum' ? 0 : -Infinity;
@@ -75,8 +76,9 @@ export function buildReduceModule(dtype: Dtype, memory: { shared: boolean; maxim
           c.get(p).i32(STEP).op('i32_add').set(p).br(0);
         }));
         // combine accumulators pairwise, then the lanes
-        c.get(acc[0] as number).get(acc[1] as number).simd(vop).get(acc[2] as number).get(acc[3] as number).simd(vop).simd(vop);
-        c.set(acc[0] as number);
+        for (let w = NACC / 2; w >= 1; w /= 2) {
+          for (let j = 0; j < w; j++) c.get(acc[j] as number).get(acc[j + w] as number).simd(vop).set(acc[j] as number);
+        }
         c.get(acc[0] as number).lane(extract, 0);
         for (let l = 1; l < LANES; l++) c.get(acc[0] as number).lane(extract, l).op(sop);
         c.set(s);
