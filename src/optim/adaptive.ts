@@ -13,11 +13,18 @@ import { zeros } from '../tensor/creation.js';
 import { add, div, maximum, sqrt, mul, pow } from '../ops/arithmetic.js';
 import { map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
-import type { GradientTransformation, Scalar } from './base.js';
-import { asLeaf, biasCorrect, checkScalar, ema, increment, oneMinus, updateSecondMoment, zeroCount, type SecondMomentSource } from './internal.js';
+import type { GradientTransformation, Scalar, SecondMomentSource } from './base.js';
+import { asLeaf, biasCorrect, checkScalar, ema, increment, oneMinus, updateSecondMoment, zeroCount } from './internal.js';
 
 /** State of {@link scaleByAdam}: step count, first and second moments. */
-export type ScaleByAdamState = { readonly count: Tensor; readonly mu: Tree<Tensor>; readonly nu: Tree<Tensor> };
+export type ScaleByAdamState = {
+  /** Steps taken (int32). */
+  readonly count: Tensor;
+  /** First moment μ (like the params). */
+  readonly mu: Tree<Tensor>;
+  /** Second moment ν (like the params). */
+  readonly nu: Tree<Tensor>;
+};
 
 /** Options of {@link scaleByAdam}. */
 export interface ScaleByAdamOptions {
@@ -94,7 +101,10 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
 }
 
 /** State of {@link scaleByAmsgrad}. */
-export type ScaleByAmsgradState = ScaleByAdamState & { readonly nuMax: Tree<Tensor> };
+export type ScaleByAmsgradState = ScaleByAdamState & {
+  /** Running maximum of the bias-corrected ν̂. */
+  readonly nuMax: Tree<Tensor>;
+};
 
 /**
  * AMSGrad (Reddi et al. 2018): Adam with a running maximum of the bias-corrected second moment.
@@ -129,7 +139,12 @@ export function scaleByAmsgrad(options: Pick<ScaleByAdamOptions, 'b1' | 'b2' | '
 }
 
 /** State of {@link scaleByRms}. */
-export type ScaleByRmsState = { readonly count: Tensor; readonly nu: Tree<Tensor> };
+export type ScaleByRmsState = {
+  /** Steps taken (int32). */
+  readonly count: Tensor;
+  /** Average of squared gradients ν. */
+  readonly nu: Tree<Tensor>;
+};
 
 /** Options of {@link scaleByRms}. */
 export interface ScaleByRmsOptions {

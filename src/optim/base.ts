@@ -72,7 +72,13 @@ export interface GradientTransformation<S = unknown> {
 export type EmptyState = Readonly<Record<string, never>>;
 
 /** State holding only an `int32` scalar step counter. */
-export type CountState = { readonly count: Tensor };
+export type CountState = {
+  /** Steps taken (int32 scalar). */
+  readonly count: Tensor;
+};
+
+/** Where a second-moment estimate comes from: `g⊙g`, or a Fisher diagonal given in `extra.fisherDiagonal`. */
+export type SecondMomentSource = 'squaredGradient' | 'fisherDiagonal';
 
 /** The state type of a transformation. */
 export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never;

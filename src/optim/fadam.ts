@@ -21,14 +21,21 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, cast, div, mul, sqrt } from '../ops/arithmetic.js';
 import { map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
-import type { GradientTransformation, Scalar } from './base.js';
+import type { GradientTransformation, Scalar, SecondMomentSource } from './base.js';
 import { clipTreeByNorm } from './clipping.js';
 import { chain } from './combine.js';
 import { scaleByLearningRate } from './transform.js';
 import { asLeaf, biasCorrect, checkScalar, ema, increment, requireParams, updateSecondMoment, zeroCount } from './internal.js';
 
 /** State of {@link scaleByFAdam}. */
-export type ScaleByFAdamState = { readonly count: Tensor; readonly m: Tree<Tensor>; readonly s: Tree<Tensor> };
+export type ScaleByFAdamState = {
+  /** Steps taken (int32). */
+  readonly count: Tensor;
+  /** First moment m. */
+  readonly m: Tree<Tensor>;
+  /** Fisher (second-moment) estimate s. */
+  readonly s: Tree<Tensor>;
+};
 
 /** Options of {@link scaleByFAdam}. */
 export interface ScaleByFAdamOptions {
@@ -50,7 +57,7 @@ export interface ScaleByFAdamOptions {
    * diagonal, e.g. the per-example empirical Fisher (1/N)Σᵢ sᵢ⊙sᵢ.
    * @defaultValue 'squaredGradient'
    */
-  readonly secondMoment?: 'squaredGradient' | 'fisherDiagonal';
+  readonly secondMoment?: SecondMomentSource;
 }
 
 /**

@@ -7,7 +7,7 @@
  * See `docs/optimizers.md` for the guide.
  * @module
  */
-export type { Params, Updates, Scalar, UpdateExtra, GradientTransformation, EmptyState, CountState, StateOf, Schedule, ScalarOrSchedule } from './base.js';
+export type { Params, Updates, Scalar, UpdateExtra, GradientTransformation, EmptyState, CountState, SecondMomentSource, StateOf, Schedule, ScalarOrSchedule } from './base.js';
 export { identity, chain, GradientTransformationMonoid, type ChainState } from './combine.js';
 export { applyUpdates } from './update.js';
 export {

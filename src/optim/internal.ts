@@ -10,7 +10,7 @@ import { getDefaultFloat } from '../tensor/dtype.js';
 import { add, cast, mul, pow, sub, div } from '../ops/arithmetic.js';
 import { less, where } from '../ops/logic.js';
 import { assertSameStructure, flatten, map, type Tree } from '../tree/tree.js';
-import type { Params, Scalar, UpdateExtra, Updates } from './base.js';
+import type { Params, Scalar, SecondMomentSource, UpdateExtra, Updates } from './base.js';
 
 const INT32_MAX = 2147483647;
 
@@ -115,8 +115,6 @@ export function floatScalar(v: number): Tensor {
   return tensor(v, { dtype: getDefaultFloat() });
 }
 
-/** @internal Where a second moment comes from: g⊙g, or a Fisher diagonal given in `extra.fisherDiagonal`. */
-export type SecondMomentSource = 'squaredGradient' | 'fisherDiagonal';
 
 /** @internal Updates the second-moment EMA from g⊙g or from `extra.fisherDiagonal` (validated against `updates`). */
 export function updateSecondMoment(op: string, source: SecondMomentSource, updates: Updates, nu: Tree<Tensor>, decay: Scalar, extra: UpdateExtra | undefined): Tree<Tensor> {

@@ -70,7 +70,10 @@ export function mergeLeaves(t: Updates, keep: readonly boolean[], inner: Updates
 const isBool = (x: unknown): x is boolean => typeof x === 'boolean';
 
 /** State of {@link masked}. */
-export type MaskedState<S> = { readonly innerState: S };
+export type MaskedState<S> = {
+  /** State of the inner transformation (over the selected leaves only). */
+  readonly innerState: S;
+};
 
 /**
  * Applies `inner` only to the leaves where `mask` is true; other updates pass through unchanged.
@@ -100,7 +103,10 @@ export function masked<S>(inner: GradientTransformation<S>, mask: Mask): Gradien
 }
 
 /** State of {@link multiTransform}: one inner state per label. */
-export type MultiTransformState = { readonly innerStates: Readonly<Record<string, unknown>> };
+export type MultiTransformState = {
+  /** `{ label: state }` of each inner transformation. */
+  readonly innerStates: Readonly<Record<string, unknown>>;
+};
 
 /**
  * Applies a different transformation to each labelled group of parameters (optax `multi_transform`).

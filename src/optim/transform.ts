@@ -104,7 +104,10 @@ export function scaleByLearningRate(learningRate: ScalarOrSchedule, flipSign = t
 }
 
 /** State of {@link trace}. */
-export type TraceState = { readonly trace: Tree<Tensor> };
+export type TraceState = {
+  /** The momentum buffer m (like the params). */
+  readonly trace: Tree<Tensor>;
+};
 
 /** Options of {@link trace}. */
 export interface TraceOptions {
