@@ -1,7 +1,7 @@
 // Operator identities on small random models: GGN = Fisher, symmetry/PSD, dense/diagonal/solve, MC → exact.
 import { describe, expect, it } from 'vitest';
-import { TreeMismatchError, ValueError, linalg, random, tensor, tree, type Tensor } from '../../src/index.js';
-import { bernoulli, categorical, normal, poisson, type Likelihood } from '../../src/likelihoods/index.js';
+import { TreeMismatchError, ValueError, linalg, logSumExp, oneHot, random, tensor, tree, type Tensor } from '../../src/index.js';
+import { bernoulli, categorical, exponentialFamily, normal, poisson, type Likelihood } from '../../src/likelihoods/index.js';
 import { fisher, ggn, hessianOperator, type CurvatureOperator } from '../../src/curvature/index.js';
 import { expectClose, mat } from './helpers.js';
 import { inputs, mlp, mlpParams, type Mlp } from './models.js';
@@ -39,11 +39,12 @@ describe.each(families.map((l) => [l.name, l] as const))('%s model', (_name, lik
     }
   });
 
-  it('exact diagonals (Fisher, EF, MC, GGN) equal the dense diagonals', () => {
+  it('Fisher, EF, MC and GGN are PSD, and their exact diagonals equal the dense diagonals', () => {
     const ops = [F, fisher({ model: mlp, likelihood: lik }, params, batch, { kind: 'empirical' }),
       fisher({ model: mlp, likelihood: lik }, params, batch, { kind: 'mc', key: random.key(3), samples: 3 }),
       ggn({ inner: mlp, outer }, params, batch)];
     for (const op of ops) {
+      expect(Math.min(...eigenvalues(op))).toBeGreaterThan(-1e-10);
       const d = mat(op.dense());
       expectClose(tree.ravel(op.diagonal())[0], d.map((r, i) => r[i]!), 1e-11);
       expect(op.trace()).toBeCloseTo(d.reduce((s, r, i) => s + r[i]!, 0), 9);
@@ -94,6 +95,13 @@ describe('operator algebra and estimators', () => {
     const h = mat(Hs.dense());
     expectClose(h, h[0]!.map((_, j) => h.map((r) => r[j]!)), 1e-10);
     expect(Math.max(...h.flat().map((c, i) => Math.abs(c - mat(F.dense()).flat()[i]!)))).toBeGreaterThan(1e-4);
+  });
+
+  it('a user-defined exponential family works under vmap inside fisher (Fisher and exact diagonal)', () => {
+    const cat = exponentialFamily({ sufficientStats: (yy) => oneHot(yy, K, 'float64'), logPartition: (eta) => logSumExp(eta) });
+    const Fe = fisher({ model: mlp, likelihood: cat }, params, batch);
+    expectClose(Fe.dense(), F.dense(), 1e-11);
+    expectClose(tree.ravel(Fe.diagonal())[0], tree.ravel(F.diagonal())[0], 1e-11);
   });
 
   it('rejects bad input with structured errors', () => {
