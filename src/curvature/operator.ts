@@ -14,7 +14,7 @@ export interface SolveOptions {
   readonly damping?: number;
   /** `'cg'` (matrix-free conjugate gradients) or `'cholesky'` (dense factorization). @defaultValue `'cg'` */
   readonly method?: 'cg' | 'cholesky';
-  /** Relative residual tolerance of CG. @defaultValue 1e-10 */
+  /** Relative residual tolerance of CG. @defaultValue 1e-10 for float64 vectors, 1e-5 otherwise */
   readonly tol?: number;
   /** Iteration cap of CG. @defaultValue 10·P */
   readonly maxIter?: number;
@@ -207,7 +207,8 @@ export function linearOperator<P extends Params>(spec: OperatorSpec<P>): Curvatu
       if (options.method !== undefined && options.method !== 'cg') {
         throw new ValueError(`${sop}: method must be 'cg' or 'cholesky', got ${String(options.method)}.`, { op: sop, argument: 'method', received: String(options.method) });
       }
-      const r = linalg.cg(spec.matvec, b, treeSpace<P>(), { damping, tol: options.tol ?? 1e-10, maxIter: options.maxIter ?? 10 * size });
+      const f64 = tree.leaves(b).every((l) => l.dtype === 'float64');
+      const r = linalg.cg(spec.matvec, b, treeSpace<P>(), { damping, tol: options.tol ?? (f64 ? 1e-10 : 1e-5), maxIter: options.maxIter ?? 10 * size });
       if (!r.converged) {
         throw new ValueError(`${sop}: CG did not converge after ${r.iterations} iterations (residual ${r.residualNorm.toExponential(2)}); the operator may be singular: pass damping > 0.`, { op: sop, argument: 'damping', received: String(damping) });
       }
