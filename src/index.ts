@@ -44,6 +44,5 @@ export * as tree from './tree/index.js';
 export * as random from './random/index.js';
 export * as linalg from './linalg/index.js';
 export * as optim from './optim/index.js';
-export type { GradientTransformation, UpdateExtra, Preconditioner } from './optim/index.js';
 export { setBackend, backendName } from './backend/select.js';
 export { getBackend, registerBackend, type Backend, type Kernels, type UnaryOp, type BinaryOp, type ReduceOp, type DotDims } from './backend/backend.js';

@@ -23,7 +23,10 @@ export interface JitOptions {
   readonly staticArgnums?: readonly number[];
 }
 
-/** A jitted function: callable like `f`, plus cache statistics. */
+/**
+ * A jitted function: callable like `f`, plus cache statistics.
+ * @typeParam F - the type of the compiled function.
+ */
 export interface JittedFunction<F extends (...args: any[]) => any> {
   (...args: Parameters<F>): ReturnType<F>;
   /** Number of traces so far (a retrace happens for each new input signature). */
