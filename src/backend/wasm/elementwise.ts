@@ -4,19 +4,19 @@
  * One module per dtype exports, with every address in **bytes** and `n` in elements:
  * - binary `add|sub|mul|div|max|min(a, b, out, n)`; the scalar-broadcast variants
  *   `<op>_vs(a, s, out, n)` (`out[i] = a[i] op s[0]`) and `<op>_sv(s, b, out, n)` (`s[0] op b[i]`);
- * - unary `neg|abs|sqrt(a, out, n)`, exact, and `exp(a, out, n)`, a SIMD polynomial within 2 ulp
- *   (see `transcendental.ts`).
+ * - unary `neg|abs|sqrt(a, out, n)`, exact, and `exp|tanh(a, out, n)`, SIMD polynomials within
+ *   2 ulp (f32) / 3 ulp (f64) of `Math.exp`/`Math.tanh` (see `transcendental.ts`).
  *
- * Loops process two vectors per iteration, then a scalar tail. `out` may alias an input exactly
- * (in-place), but not partially. `max`/`min` follow wasm (and `Math.max`) semantics: NaN
- * propagates and `-0 < +0`. `log` and `tanh` are not generated: {@link jsUnary} applies `Math.*`
- * over the memory views, which is accurate to the platform's libm (float32 results are the
- * float64 result rounded once) at about 7–9 ns per element (SIMD `exp`: about 1.1 ns f32, 3.4 ns f64).
+ * Loops process two vectors per iteration (one for exp/tanh), then a scalar tail. `out` may alias
+ * an input exactly (in-place), but not partially. `max`/`min` follow wasm (and `Math.max`)
+ * semantics: NaN propagates and `-0 < +0`. `log` is not generated: {@link jsUnary} applies
+ * `Math.log` over the memory view (float32 results are the float64 result rounded once), about
+ * 8 ns per element, against about 1–2 ns (f32) and 3–6 ns (f64) for the SIMD exp and tanh.
  * @module
  */
 import { Code, I32, ModuleBuilder, V128, F32, F64, type OpName, type SimdOpName } from './encoder.js';
 import type { Dtype } from './gemm.js';
-import { emitExp, expConstants } from './transcendental.js';
+import { emitExp, emitTanh, expConstants } from './transcendental.js';
 
 /**
  * Binary elementwise operations with a SIMD kernel.
@@ -33,15 +33,15 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
  * const op: SimdUnaryOp = 'sqrt';
  * ```
  */
-export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'exp';
+export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'exp' | 'tanh';
 /**
  * Unary operations computed in JS over the memory views (see {@link jsUnary} for accuracy).
  * @example
  * ```ts
- * const op: JsUnaryOp = 'tanh';
+ * const op: JsUnaryOp = 'log';
  * ```
  */
-export type JsUnaryOp = 'log' | 'tanh';
+export type JsUnaryOp = 'log';
 /**
  * Every unary operation accepted by `WasmRuntime.unary`.
  * @example
@@ -66,7 +66,7 @@ export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max
  * SIMD_UNARY_OPS.includes('abs'); // true
  * ```
  */
-export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt', 'exp'];
+export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt', 'exp', 'tanh'];
 /**
  * Unary ops evaluated in JS.
  * @example
@@ -74,7 +74,7 @@ export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt', 'ex
  * JS_UNARY_OPS.includes('log'); // true
  * ```
  */
-export const JS_UNARY_OPS: readonly JsUnaryOp[] = ['log', 'tanh'];
+export const JS_UNARY_OPS: readonly JsUnaryOp[] = ['log'];
 
 type Operand = 'vec' | 'scalar';
 
@@ -166,7 +166,7 @@ export function buildElementwiseModule(dtype: Dtype, memory: { shared: boolean; 
   }
 
   for (const op of SIMD_UNARY_OPS) {
-    if (op === 'exp') continue;
+    if (op === 'exp' || op === 'tanh') continue;
     const vop = `${VT}_${op}` as SimdOpName;
     const sop = `${ST}_${op}` as OpName;
     const fi = unaryFn(
@@ -175,39 +175,41 @@ export function buildElementwiseModule(dtype: Dtype, memory: { shared: boolean; 
     mb.export(op, fi);
   }
 
-  // exp(a, out, n): one vector per iteration; the tail runs the same code on a splatted scalar.
-  mb.export('exp', mb.func([I32, I32, I32], [], (c, local) => {
-    const k = expConstants(c, local, dtype);
-    const x = local(V128), i = local(I32), endV = local(I32), end = local(I32);
-    c.get(2).i32(E).op('i32_mul').tee(end).i32(-16).op('i32_and').set(endV);
-    c.block(() => c.loop(() => {
-      c.get(i).get(endV).op('i32_ge_u').brIf(1);
-      c.get(0).get(i).op('i32_add').vmem('v128_load').set(x);
-      c.get(1).get(i).op('i32_add');
-      emitExp(c, k, x);
-      c.vmem('v128_store');
-      c.get(i).i32(16).op('i32_add').set(i).br(0);
+  // exp and tanh (a, out, n): one vector per iteration; the tail runs the same code on a splatted scalar.
+  for (const [name, emit] of [['exp', emitExp], ['tanh', emitTanh]] as const) {
+    mb.export(name, mb.func([I32, I32, I32], [], (c, local) => {
+      const k = expConstants(c, local, dtype);
+      const x = local(V128), i = local(I32), endV = local(I32), end = local(I32);
+      c.get(2).i32(E).op('i32_mul').tee(end).i32(-16).op('i32_and').set(endV);
+      c.block(() => c.loop(() => {
+        c.get(i).get(endV).op('i32_ge_u').brIf(1);
+        c.get(0).get(i).op('i32_add').vmem('v128_load').set(x);
+        c.get(1).get(i).op('i32_add');
+        emit(c, k, x);
+        c.vmem('v128_store');
+        c.get(i).i32(16).op('i32_add').set(i).br(0);
+      }));
+      c.block(() => c.loop(() => {
+        c.get(i).get(end).op('i32_ge_u').brIf(1);
+        c.get(0).get(i).op('i32_add').vmem(splat).set(x);
+        c.get(1).get(i).op('i32_add');
+        emit(c, k, x);
+        c.lane(dtype === 'f32' ? 'f32x4_extract_lane' : 'f64x2_extract_lane', 0).mem(sstore);
+        c.get(i).i32(E).op('i32_add').set(i).br(0);
+      }));
     }));
-    c.block(() => c.loop(() => {
-      c.get(i).get(end).op('i32_ge_u').brIf(1);
-      c.get(0).get(i).op('i32_add').vmem(splat).set(x);
-      c.get(1).get(i).op('i32_add');
-      emitExp(c, k, x);
-      c.lane(dtype === 'f32' ? 'f32x4_extract_lane' : 'f64x2_extract_lane', 0).mem(sstore);
-      c.get(i).i32(E).op('i32_add').set(i).br(0);
-    }));
-  }));
+  }
   return mb.build();
 }
 
-const JS_FN: Record<JsUnaryOp, (x: number) => number> = { log: Math.log, tanh: Math.tanh };
+const JS_FN: Record<JsUnaryOp, (x: number) => number> = { log: Math.log };
 
 /**
  * Applies a transcendental unary op in JS over a memory view: `view[out/E + i] = f(view[a/E + i])`.
- * Accuracy is that of `Math.log`/`Math.tanh` (float64, typically < 1 ulp); float32
+ * Accuracy is that of `Math.log` (float64, typically < 1 ulp); float32
  * results are those values rounded to float32 once.
  * @param view - a whole-memory Float32Array or Float64Array (current epoch)
- * @param op - `'log'` or `'tanh'`
+ * @param op - `'log'`
  * @param aOff - input byte offset
  * @param outOff - output byte offset (may equal `aOff`)
  * @param n - number of elements

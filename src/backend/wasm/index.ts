@@ -197,8 +197,9 @@ export class WasmRuntime {
   }
 
   /**
-   * Elementwise unary op. `neg`, `abs`, `sqrt` run in SIMD (exact), `exp` in SIMD within 2 ulp;
-   * `log`, `tanh` run in JS over the memory view (`Math.*` accuracy, float32 rounded once).
+   * Elementwise unary op. `neg`, `abs`, `sqrt` run in SIMD (exact); `exp` and `tanh` in SIMD
+   * within 2 ulp (f32) / 3 ulp (f64); `log` runs in JS over the memory view (`Math.log`, float32
+   * rounded once).
    * @param dtype - `'f32'` or `'f64'`
    * @param op - the unary op
    * @param aOff - byte offset of the input
