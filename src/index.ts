@@ -44,5 +44,7 @@ export * as tree from './tree/index.js';
 export * as random from './random/index.js';
 export * as linalg from './linalg/index.js';
 export * as optim from './optim/index.js';
+export * as curvature from './curvature/index.js';
+export * as likelihoods from './likelihoods/index.js';
 export { setBackend, backendName } from './backend/select.js';
 export { getBackend, registerBackend, type Backend, type Kernels, type UnaryOp, type BinaryOp, type ReduceOp, type DotDims } from './backend/backend.js';
