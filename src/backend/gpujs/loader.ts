@@ -1,0 +1,132 @@
+/**
+ * Lazy loading of the optional `gpu.js` package and creation of the one `GPU` instance per mode.
+ *
+ * The import specifier is not a literal, so neither TypeScript nor a bundler ever requires
+ * gpu.js: installing, building and testing curvax works without it. In a browser bundle, pass
+ * the module in (`import GPU from 'gpu.js/dist/gpu-browser.js'`) or load that script so that
+ * `globalThis.GPU` exists.
+ * @module
+ */
+import { BackendUnavailableError } from '../../errors.js';
+import type { GpuConstructor, GpuInstance, GpujsModule } from './gpu-types.js';
+
+/**
+ * Where gpu.js kernels run.
+ * - `'gpu'`: the best GL context (WebGL2, WebGL or headless-gl); fails when there is none
+ *   (gpu.js itself would silently fall back to `webasm`).
+ * - `'webgl2'`, `'webgl'`, `'headlessgl'`: that context only.
+ * - `'webasm'`: gpu.js's WebAssembly backend (float32, no GL needed).
+ * - `'cpu'`: gpu.js's JavaScript backend (no GL needed; curvax rounds its accumulators to float32).
+ */
+export type GpujsMode = 'gpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
+
+/** Every accepted mode, in preference order for documentation and tests. */
+export const GPUJS_MODES: readonly GpujsMode[] = ['gpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'];
+
+/** Resolved kernel modes (`GPU.Kernel.mode`) whose pipeline outputs are GL textures. */
+export const GL_KERNEL_MODES: readonly string[] = ['webgl2', 'webgl', 'headlessgl'];
+
+const INSTALL_HINT =
+  'Install it with `npm install gpu.js@2.24.1` (an optional dependency of curvax). ' +
+  "In a browser bundle pass the module: `initGpujs({ mode: 'webgl2', gpujs: GPU })` with `import GPU from 'gpu.js/dist/gpu-browser.js'`.";
+
+const GL_HINT =
+  "In Node a GL context needs the optional `gl` package (headless-gl), which builds from source: on Debian `apt-get install -y build-essential python3 python-is-python3 pkg-config libxi-dev libgl-dev xvfb xauth`, then `npm install gl` and run under `xvfb-run`. Without a GL context use mode 'webasm' or 'cpu'.";
+
+function normalizeModule(m: unknown): GpujsModule | undefined {
+  const cands: unknown[] = [m, (m as { default?: unknown } | null)?.default];
+  for (const c of cands) {
+    if (c === null || c === undefined) continue;
+    const g = (c as { GPU?: unknown }).GPU;
+    if (typeof g === 'function') return { GPU: g as GpuConstructor };
+    if (typeof c === 'function' && typeof (c as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function') {
+      return { GPU: c as GpuConstructor };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the gpu.js module: the one given, else `globalThis.GPU` (browser script tag), else
+ * `await import('gpu.js')`.
+ * @param given - a module object (or the `GPU` class) supplied by the caller, if any.
+ * @returns the module, normalised to `{ GPU }`.
+ * @throws {BackendUnavailableError} when gpu.js cannot be found.
+ */
+export async function loadGpujs(given?: unknown): Promise<GpujsModule> {
+  if (given !== undefined) {
+    const m = normalizeModule(given);
+    if (m === undefined) {
+      throw new BackendUnavailableError('initGpujs: the `gpujs` option must be the gpu.js module or its GPU class.', {
+        op: 'initGpujs', argument: 'gpujs', expected: 'the gpu.js module', received: typeof given,
+      });
+    }
+    return m;
+  }
+  const glob = normalizeModule((globalThis as { GPU?: unknown }).GPU);
+  if (glob !== undefined) return glob;
+  const specifier = ['gpu', 'js'].join('.');
+  let mod: unknown;
+  try {
+    mod = await import(/* @vite-ignore */ specifier);
+  } catch (e) {
+    throw new BackendUnavailableError(`initGpujs: the optional package 'gpu.js' could not be loaded (${(e as Error).message.split('\n')[0]}). ${INSTALL_HINT}`, {
+      op: 'initGpujs', argument: 'gpu.js', expected: 'gpu.js 2.24 installed', received: 'not installed',
+    });
+  }
+  const m = normalizeModule(mod);
+  if (m === undefined) {
+    throw new BackendUnavailableError(`initGpujs: 'gpu.js' loaded but exports no GPU class. ${INSTALL_HINT}`, {
+      op: 'initGpujs', argument: 'gpu.js', expected: 'a GPU class', received: 'none',
+    });
+  }
+  return m;
+}
+
+function modeSupported(GPU: GpuConstructor, mode: GpujsMode): boolean {
+  switch (mode) {
+    case 'cpu': return true;
+    case 'webasm': return GPU.isWebAssemblySupported !== false;
+    case 'webgl2': return GPU.isWebGL2Supported === true;
+    case 'webgl': return GPU.isWebGLSupported === true;
+    case 'headlessgl': return GPU.isHeadlessGLSupported === true;
+    case 'gpu': return GPU.isWebGL2Supported === true || GPU.isWebGLSupported === true || GPU.isHeadlessGLSupported === true;
+  }
+}
+
+/**
+ * Creates the `GPU` instance for a mode, refusing silent fallbacks.
+ * @param mod - the loaded gpu.js module.
+ * @param mode - the requested mode.
+ * @returns the instance and the mode of the kernel class it resolved to (`cpu`, `webasm`, `webgl2`, ...).
+ * @throws {BackendUnavailableError} when the mode is unknown or not supported here.
+ */
+export function createGpu(mod: GpujsModule, mode: GpujsMode): { gpu: GpuInstance; kernelMode: string } {
+  if (!GPUJS_MODES.includes(mode)) {
+    throw new BackendUnavailableError(`initGpujs: mode must be one of ${GPUJS_MODES.join(', ')}, got '${String(mode)}'.`, {
+      op: 'initGpujs', argument: 'mode', expected: GPUJS_MODES.join(' | '), received: String(mode),
+    });
+  }
+  const gl = mode !== 'cpu' && mode !== 'webasm';
+  if (!modeSupported(mod.GPU, mode)) {
+    throw new BackendUnavailableError(`initGpujs: gpu.js mode '${mode}' is not available here. ${gl ? GL_HINT : ''}`.trim(), {
+      op: 'initGpujs', argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
+    });
+  }
+  let gpu: GpuInstance;
+  try {
+    gpu = new mod.GPU({ mode });
+  } catch (e) {
+    throw new BackendUnavailableError(`initGpujs: gpu.js could not start mode '${mode}': ${(e as Error).message}. ${gl ? GL_HINT : ''}`.trim(), {
+      op: 'initGpujs', argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
+    });
+  }
+  const kernelMode = gpu.Kernel?.mode ?? 'unknown';
+  if (gl && !GL_KERNEL_MODES.includes(kernelMode)) {
+    void gpu.destroy();
+    throw new BackendUnavailableError(`initGpujs: mode '${mode}' resolved to '${kernelMode}', not a GL context. ${GL_HINT}`, {
+      op: 'initGpujs', argument: 'mode', expected: 'a GL kernel', received: kernelMode,
+    });
+  }
+  return { gpu, kernelMode };
+}
