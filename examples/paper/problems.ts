@@ -1,8 +1,9 @@
 // The paper's problems as (model, likelihood, data) triples, and the three preconditioned
 // gradient methods, all on curvax's public curvature API.
-import { grad, matmul, tree, vmap, type Tensor } from '../../src/index.js';
-import { fisher } from '../../src/curvature/builders.js';
-import { bernoulli, normal, type Likelihood } from '../../src/likelihoods/index.js';
+import { curvature as C, grad, likelihoods, matmul, tree, valueAndGrad, vmap, type Tensor } from '../../src/index.js';
+
+type Likelihood = likelihoods.Likelihood;
+const { bernoulli, normal } = likelihoods;
 
 export interface Problem {
   readonly name: string;
@@ -33,7 +34,7 @@ export type Method = 'GD' | 'NGD' | 'EFGD';
 
 /** The Fisher (kind 'exact') or empirical Fisher (kind 'empirical') of the mean NLL at θ. */
 export function curvature(p: Problem, theta: Tensor, kind: 'exact' | 'empirical') {
-  return fisher({ model: linearModel, likelihood: p.likelihood }, theta, { x: p.X, y: p.y }, { kind });
+  return C.fisher({ model: linearModel, likelihood: p.likelihood }, theta, { x: p.X, y: p.y }, { kind });
 }
 
 /** The update direction of each method (before the step size): g, (F + λI)⁻¹g or (F̃ + λI)⁻¹g. */
@@ -53,16 +54,19 @@ export interface Run {
 
 /** `steps` iterations of θ ← θ − γ·direction from θ₀; stops early if the loss is not finite or explodes. */
 export function optimize(p: Problem, theta0: Tensor, method: Method, stepSize: number, damping: number, steps: number, keepThetas = false): Run {
+  const vg = valueAndGrad((t: Tensor) => loss(p, t));
   let theta = theta0;
-  const l0 = loss(p, theta).item();
+  let [l, g] = vg(theta) as [Tensor, Tensor];
+  const l0 = l.item();
   const losses = [l0];
   const thetas = keepThetas ? [theta] : [];
   for (let t = 0; t < steps; t++) {
-    theta = theta.sub(direction(p, theta, method, damping).mul(stepSize));
-    const l = loss(p, theta).item();
-    losses.push(l);
+    theta = theta.sub(direction(p, theta, method, damping, g).mul(stepSize));
+    [l, g] = vg(theta) as [Tensor, Tensor];
+    const li = l.item();
+    losses.push(li);
     if (keepThetas) thetas.push(theta);
-    if (!Number.isFinite(l) || l > 1e6 * Math.max(1, l0)) return { method, stepSize, damping, losses, thetas, diverged: true };
+    if (!Number.isFinite(li) || li > 1e6 * Math.max(1, l0)) return { method, stepSize, damping, losses, thetas, diverged: true };
   }
   return { method, stepSize, damping, losses, thetas, diverged: false };
 }

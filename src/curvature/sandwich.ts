@@ -3,7 +3,7 @@
  * the vmapped model over the batch, an output-space matrix per example, and one VJP.
  * @module
  */
-import { ShapeError, ValueError, linearize, tree, vjp, vmap, type Tensor } from '../index.js';
+import { ShapeError, ValueError, dotGeneral, jacrev, linearize, matmul, tree, vjp, vmap, type Tensor } from '../index.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 
 /** How examples are combined: `'mean'` (1/N Σₙ) or `'sum'` (Σₙ). */
@@ -141,5 +141,17 @@ export function jacobianSandwich<P extends Params>(
     }
     return tree.scale(acc ?? tree.zerosLike(params), scale);
   };
-  return linearOperator({ params, matvec, diagonal });
+  // Dense C = s Σₙ Jₙᵀ Mₙ Jₙ from per-example Jacobians (one batched reverse pass per output
+  // entry), used when the [N, k, P] Jacobian fits in memory; otherwise linearOperator falls back
+  // to matvec on the basis vectors.
+  const size = tree.leaves(params).reduce((acc, l) => acc + l.size, 0);
+  const dense = (): Tensor => {
+    const [flat, unravel] = tree.ravel(params);
+    const jac = vmap((xn: any) => jacrev((w: Tensor) => inner(unravel(w), xn).reshape([k]))(flat) as Tensor)(x) as Tensor; // [N, k, P]
+    if (matrices) return dotGeneral(jac, matmul(matrices, jac), { contract: [[0, 1], [0, 1]] }).mul(scale);
+    const a = dotGeneral(jac, getFactors(), { contract: [[1], [1]], batch: [[0], [0]] }); // [N, P, c]
+    return dotGeneral(a, a, { contract: [[0, 2], [0, 2]] }).mul(scale);
+  };
+  const useJacobian = n * k * size <= 1 << 24;
+  return linearOperator({ params, matvec, diagonal, ...(useJacobian ? { dense } : {}) });
 }

@@ -20,6 +20,29 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return out;
 }
 
+/**
+ * @internal Drops size-1 axes and merges adjacent axes that are contiguous in every stride set,
+ * so loops run over as few, as long axes as possible.
+ */
+export function coalesce(shape: Shape, strideSets: readonly (readonly number[])[]): [number[], number[][]] {
+  const dims: number[] = [];
+  const sets: number[][] = strideSets.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strideSets.every((st, s) => sets[s]![last] === st[d]! * n)) {
+      dims[last] = dims[last]! * n;
+      strideSets.forEach((st, s) => { sets[s]![last] = st[d]!; });
+    } else {
+      dims.push(n);
+      strideSets.forEach((st, s) => sets[s]!.push(st[d]!));
+    }
+  }
+  if (dims.length === 0) return [[1], strideSets.map(() => [0])];
+  return [dims, sets];
+}
+
 /** @internal Advances an odometer over axes `0..last-1`; returns false when done. Offsets are updated in place. */
 function step(idx: Int32Array, shape: Shape, offs: Float64Array, strides: readonly (readonly number[])[], last: number): boolean {
   let d = last - 1;
@@ -35,8 +58,9 @@ function step(idx: Int32Array, shape: Shape, offs: Float64Array, strides: readon
 }
 
 /** @internal `dst[i] = src[base + Σ idx·strides]` over `shape` in row-major order. */
-export function gather(dst: TypedArray, src: TypedArray, shape: Shape, strides: readonly number[], base = 0): void {
-  if (sizeOf(shape) === 0) return;
+export function gather(dst: TypedArray, src: TypedArray, shape0: Shape, strides0: readonly number[], base = 0): void {
+  if (sizeOf(shape0) === 0) return;
+  const [shape, [strides]] = coalesce(shape0, [strides0]) as [number[], [number[]]];
   const rank = shape.length;
   if (rank === 0) {
     dst[0] = src[base]!;
@@ -56,8 +80,9 @@ export function gather(dst: TypedArray, src: TypedArray, shape: Shape, strides: 
 }
 
 /** @internal `dst[base + Σ idx·dstStrides] = src[i]` over `shape` (the inverse of gather). */
-export function scatter(dst: TypedArray, src: TypedArray, shape: Shape, dstStrides: readonly number[], base = 0): void {
-  if (sizeOf(shape) === 0) return;
+export function scatter(dst: TypedArray, src: TypedArray, shape0: Shape, dstStrides0: readonly number[], base = 0): void {
+  if (sizeOf(shape0) === 0) return;
+  const [shape, [dstStrides]] = coalesce(shape0, [dstStrides0]) as [number[], [number[]]];
   const rank = shape.length;
   if (rank === 0) {
     dst[base] = src[0]!;
@@ -76,8 +101,9 @@ export function scatter(dst: TypedArray, src: TypedArray, shape: Shape, dstStrid
 }
 
 /** @internal `dst[i] = f(x[offX], y[offY])` with per-axis strides (broadcasting). */
-export function binaryStrided(dst: TypedArray, x: TypedArray, y: TypedArray, shape: Shape, sx: readonly number[], sy: readonly number[], f: (a: number, b: number) => number): void {
-  if (sizeOf(shape) === 0) return;
+export function binaryStrided(dst: TypedArray, x: TypedArray, y: TypedArray, shape0: Shape, sx0: readonly number[], sy0: readonly number[], f: (a: number, b: number) => number): void {
+  if (sizeOf(shape0) === 0) return;
+  const [shape, [sx, sy]] = coalesce(shape0, [sx0, sy0]) as [number[], [number[], number[]]];
   const rank = shape.length;
   const last = rank - 1, inner = shape[last]!, ix = sx[last]!, iy = sy[last]!;
   const idx = new Int32Array(rank);
@@ -92,11 +118,11 @@ export function binaryStrided(dst: TypedArray, x: TypedArray, y: TypedArray, sha
 }
 
 /** @internal Offsets of each output element into a source with the given strides. */
-export function offsets(shape: Shape, strides: readonly number[]): Int32Array {
-  const n = sizeOf(shape);
+export function offsets(shape0: Shape, strides0: readonly number[]): Int32Array {
+  const n = sizeOf(shape0);
   const res = new Int32Array(n);
   if (n === 0) return res;
-  if (shape.length === 0) return res;
+  const [shape, [strides]] = coalesce(shape0, [strides0]) as [number[], [number[]]];
   const rank = shape.length, last = rank - 1, inner = shape[last]!, is = strides[last]!;
   const idx = new Int32Array(rank);
   const offs = new Float64Array(1);
