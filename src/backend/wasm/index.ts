@@ -11,14 +11,14 @@
  */
 import { detectRelaxedSimd } from './features.js';
 import { buildGemmModule, defaultGemmConfig, gemmWorkspace, type Dtype, type GemmConfig } from './gemm.js';
-import { buildElementwiseModule, jsUnary, JS_UNARY_OPS, type BinaryOp, type JsUnaryOp, type UnaryOp } from './elementwise.js';
+import { buildElementwiseModule, type BinaryOp, type UnaryOp } from './elementwise.js';
 import { buildReduceModule, type ReduceOp } from './reduce.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
 import { resolveGemm, type GemmParams } from './gemm-params.js';
 import type { ThreadPool } from './threads.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
-export type { BinaryOp, UnaryOp, SimdUnaryOp, JsUnaryOp } from './elementwise.js';
+export type { BinaryOp, UnaryOp } from './elementwise.js';
 export type { ReduceOp } from './reduce.js';
 export type { GemmParams } from './gemm-params.js';
 export { WasmMemory, sharedMemorySupported, type WasmMemoryOptions } from './memory.js';
@@ -197,9 +197,8 @@ export class WasmRuntime {
   }
 
   /**
-   * Elementwise unary op. `neg`, `abs`, `sqrt` run in SIMD (exact); `exp` and `tanh` in SIMD
-   * within 2 ulp (f32) / 3 ulp (f64); `log` runs in JS over the memory view (`Math.log`, float32
-   * rounded once).
+   * Elementwise unary op, all in SIMD: `neg`, `abs`, `sqrt` exact; `exp` and `log` within 1 ulp
+   * of `Math.exp`/`Math.log`, `tanh` within 2 ulp (f32) / 3 ulp (f64) of `Math.tanh`.
    * @param dtype - `'f32'` or `'f64'`
    * @param op - the unary op
    * @param aOff - byte offset of the input
@@ -212,11 +211,7 @@ export class WasmRuntime {
    */
   unary(dtype: Dtype, op: UnaryOp, aOff: number, outOff: number, n: number): void {
     this.checkRanges(dtype, n, aOff, outOff);
-    if ((JS_UNARY_OPS as readonly string[]).includes(op)) {
-      jsUnary(dtype === 'f32' ? this.memory.f32 : this.memory.f64, op as JsUnaryOp, aOff, outOff, n);
-    } else {
-      (this.elementwise(dtype)[op] as Kernel)(aOff, outOff, n);
-    }
+    (this.elementwise(dtype)[op] as Kernel)(aOff, outOff, n);
   }
 
   /**
