@@ -10,7 +10,13 @@ import fc from 'fast-check';
 import { tensor, type DType, type Tensor, type tree } from '../index.js';
 import { prng, splitAt } from './_util.js';
 
-/** Options of {@link shape}. */
+/**
+ * Options of {@link shape}.
+ * @example
+ * ```ts
+ * shape({ maxRank: 2, minDim: 1 }); // non-empty shapes of rank ≤ 2
+ * ```
+ */
 export interface ShapeOptions {
   /** Smallest rank. @defaultValue 0 */
   readonly minRank?: number | undefined;
@@ -65,6 +71,11 @@ export function broadcastablePair(options: ShapeOptions = {}): fc.Arbitrary<[num
  * [lo, hi]   a closed interval
  * ```
  * Integer dtypes draw the integers in the interval; bool ignores it.
+ * @example
+ * ```ts
+ * tensorArb({ domain: [-1, 1] });
+ * tensorArb({ domain: 'positive' }); // for log, sqrt
+ * ```
  */
 export type Domain = 'real' | 'positive' | 'unit' | readonly [number, number];
 
@@ -76,7 +87,13 @@ export function domainBounds(domain: Domain): [number, number] {
   return [domain[0], domain[1]];
 }
 
-/** Options of {@link tensorArb}. */
+/**
+ * Options of {@link tensorArb}.
+ * @example
+ * ```ts
+ * tensorArb({ shape: [3], dtype: 'float32', domain: 'positive', distinct: true });
+ * ```
+ */
 export interface TensorArbOptions {
   /** A fixed shape or an arbitrary of shapes. @defaultValue `shape()` */
   readonly shape?: readonly number[] | fc.Arbitrary<readonly number[]> | undefined;
@@ -130,7 +147,13 @@ export function tensorArb(options: TensorArbOptions = {}): fc.Arbitrary<Tensor> 
   });
 }
 
-/** Options of {@link pytreeOf}. */
+/**
+ * Options of {@link pytreeOf}.
+ * @example
+ * ```ts
+ * pytreeOf(tensorArb(), { maxDepth: 1, maxChildren: 2 });
+ * ```
+ */
 export interface PytreeOptions {
   /** Maximum nesting depth (0 gives a bare leaf). @defaultValue 2 */
   readonly maxDepth?: number | undefined;
@@ -163,7 +186,13 @@ export function pytreeOf<T>(leaf: fc.Arbitrary<T>, options: PytreeOptions = {}):
   return node(maxDepth);
 }
 
-/** A batch for `vmap` checks: stacked arguments and the axis each is mapped over. */
+/**
+ * A batch for `vmap` checks: stacked arguments and the axis each is mapped over.
+ * @example
+ * ```ts
+ * fc.assert(fc.property(batchedArgs([x]), ({ args, inAxes, size }) => checkBatching(f, args, inAxes, { axisSize: size })));
+ * ```
+ */
 export interface BatchedArgs {
   /** The arguments, each stacked along its mapped axis (or unchanged when unmapped). */
   readonly args: Tensor[];
@@ -173,7 +202,13 @@ export interface BatchedArgs {
   readonly size: number;
 }
 
-/** Options of {@link batchedArgs}. */
+/**
+ * Options of {@link batchedArgs}.
+ * @example
+ * ```ts
+ * batchedArgs([x, y], { minSize: 2, maxSize: 4 });
+ * ```
+ */
 export interface BatchedArgsOptions {
   /** Smallest batch size. @defaultValue 1 */
   readonly minSize?: number | undefined;

@@ -18,10 +18,22 @@ import type { DType, NestedArray, Tensor, TypedArray } from '../index.js';
 import { describe, indexStr, isPlainObject, num, readValue, shapeStr, type FlatValue } from './_util.js';
 import { loosestDType, tolerance } from './tolerance.js';
 
-/** Anything {@link allClose} compares: a tensor, a JS number or boolean, a typed array or nested arrays. */
+/**
+ * Anything {@link allClose} compares: a tensor, a JS number or boolean, a typed array or nested arrays.
+ * @example
+ * ```ts
+ * const values: Closeable[] = [tensor([1, 2]), 3, new Float64Array([1, 2]), [[1, 2], [3, 4]]];
+ * ```
+ */
 export type Closeable = Tensor | number | boolean | TypedArray | NestedArray | readonly Closeable[];
 
-/** Options of {@link allClose} and {@link treeAllClose}. */
+/**
+ * Options of {@link allClose} and {@link treeAllClose}.
+ * @example
+ * ```ts
+ * allClose(x, y, { rtol: 1e-6, atol: 1e-9, equalNan: false });
+ * ```
+ */
 export interface AllCloseOptions {
   /** Relative tolerance. @defaultValue `tolerance(dtype).rtol` for the least precise dtype compared */
   readonly rtol?: number | undefined;
@@ -164,13 +176,26 @@ export function treeAllClose(actual: unknown, expected: unknown, options: AllClo
   return compareTrees(actual, expected, options).pass;
 }
 
-/** The part of a vitest/jest matcher context the matchers use. */
+/**
+ * The part of a vitest/jest matcher context the matchers use.
+ * @example
+ * ```ts
+ * matchers.toBeAllClose.call({ isNot: false }, tensor([1]), [1]).pass; // true
+ * ```
+ */
 export interface MatcherContext {
   /** True under `expect(...).not`. */
   readonly isNot: boolean;
 }
 
-/** What a matcher returns (the shape vitest and jest expect). */
+/**
+ * What a matcher returns (the shape vitest and jest expect).
+ * @example
+ * ```ts
+ * const r: MatcherResult = matchers.toBeAllClose.call({ isNot: false }, tensor([1]), [2]);
+ * r.message(); // 'expected values to be all close, but 1 of 1 element(s) differ …'
+ * ```
+ */
 export interface MatcherResult {
   /** Whether the assertion holds. */
   readonly pass: boolean;
@@ -241,7 +266,14 @@ export interface CurvaxMatchers<R = unknown> {
   toBeTreeAllClose(expected: unknown, options?: AllCloseOptions): R;
 }
 
-/** An `expect` with an `extend` method (vitest's or jest's). */
+/**
+ * An `expect` with an `extend` method (vitest's or jest's).
+ * @example
+ * ```ts
+ * import { expect } from 'vitest';
+ * registerMatchers(expect); // vitest's expect is Extendable
+ * ```
+ */
 export interface Extendable {
   /** Registers custom matchers. */
   extend(toAdd: typeof matchers): void;

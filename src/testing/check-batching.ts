@@ -14,7 +14,13 @@ import { compareFlat, type AllCloseOptions } from './assertions.js';
 import { CheckError } from './errors.js';
 import { flattenTree, isPlainObject, isTensor, leafPaths, shapeStr, splitAt, unflattenLike, type FlatValue } from './_util.js';
 
-/** Options of {@link checkBatching}. */
+/**
+ * Options of {@link checkBatching}.
+ * @example
+ * ```ts
+ * checkBatching(f, [xs], [1], { outAxes: 1, rtol: 1e-12 });
+ * ```
+ */
 export interface CheckBatchingOptions extends AllCloseOptions {
   /** Where `vmap` puts the batch axis of each output (as `vmap`'s `outAxes`). @defaultValue 0 */
   readonly outAxes?: AxisSpec | undefined;

@@ -24,10 +24,22 @@ import { CheckError } from './errors.js';
 import { flattenTree, isTensor, normals, num, prng, unflattenLike, type FlatValue } from './_util.js';
 import { tolerance } from './tolerance.js';
 
-/** A differentiation mode checked by {@link checkGrads}. */
+/**
+ * A differentiation mode checked by {@link checkGrads}.
+ * @example
+ * ```ts
+ * checkGrads(f, [x], { modes: ['rev'] }); // reverse mode only (e.g. for customVjp functions)
+ * ```
+ */
 export type GradMode = 'fwd' | 'rev';
 
-/** Options of {@link checkGrads}. */
+/**
+ * Options of {@link checkGrads}.
+ * @example
+ * ```ts
+ * checkGrads(f, [x, y], { order: 2, modes: ['fwd', 'rev'], eps: 1e-6, rtol: 1e-6, seed: 1 });
+ * ```
+ */
 export interface CheckGradsOptions {
   /** Highest derivative order checked (1 = first derivatives). @defaultValue 1 */
   readonly order?: number | undefined;

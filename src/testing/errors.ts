@@ -3,7 +3,13 @@
  * @module
  */
 
-/** Which checker failed. */
+/**
+ * Which checker failed.
+ * @example
+ * ```ts
+ * try { checkBatching(f, [xs], 0); } catch (e) { if (e instanceof CheckError && e.check === 'batching') console.log(e.message); }
+ * ```
+ */
 export type CheckKind = 'grads' | 'batching';
 
 /**

@@ -16,7 +16,13 @@
  */
 import type { DType } from '../index.js';
 
-/** A relative and an absolute tolerance: `|actual − expected| ≤ atol + rtol·|expected|`. */
+/**
+ * A relative and an absolute tolerance: `|actual − expected| ≤ atol + rtol·|expected|`.
+ * @example
+ * ```ts
+ * const { rtol, atol }: Tolerance = tolerance('float32');
+ * ```
+ */
 export interface Tolerance {
   /** Relative tolerance. */
   readonly rtol: number;
@@ -24,7 +30,13 @@ export interface Tolerance {
   readonly atol: number;
 }
 
-/** What is being compared: plain values, or derivatives against finite differences. */
+/**
+ * What is being compared: plain values, or derivatives against finite differences.
+ * @example
+ * ```ts
+ * tolerance('float64', 'grad'); // { rtol: 1e-5, atol: 1e-5 }
+ * ```
+ */
 export type ToleranceKind = 'value' | 'grad';
 
 const TABLE: Record<ToleranceKind, Record<DType, Tolerance>> = {

@@ -49,7 +49,7 @@ export interface KnownBug<P> {
 }
 
 /** The per-row properties of ops.test.ts. */
-export type PropertyName = 'value' | 'avals' | 'jvp' | 'vjp' | 'order2' | 'vmap' | 'linear';
+export type PropertyName = 'value' | 'avals' | 'jvp' | 'vjp' | 'order2' | 'vmap' | 'vmap0' | 'vmapJvp' | 'linear';
 
 const spec = <P>(s: OpSpec<P>): OpSpec => s as OpSpec;
 const hasZero = (t: Tensor): boolean => t.toTypedArray().some((v) => v === 0);

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evalJaxpr, isFloat, linearTranspose, makeJaxpr, tensor, type Tensor } from '../../src/index.js';
-import { batchedArgs, checkBatching, checkGrads, tolerance } from '../../src/testing/index.js';
+import { evalJaxpr, isFloat, jvp, linearTranspose, makeJaxpr, tensor, vjp, type Tensor } from '../../src/index.js';
+import { batchedArgs, checkBatching, checkGrads, tensorArb, tolerance } from '../../src/testing/index.js';
 import { OP_SPECS, type OpCase, type OpSpec, type PropertyName } from './op-specs.js';
 import { fromTensor } from './ref.js';
 
@@ -90,11 +90,52 @@ describe.each(OP_SPECS.map((r) => [r.name, r] as const))('%s', (_name, row) => {
     fc.assert(fc.property(casesFor(row, 'order2'), (c) => checkGrads(bound(row, c), c.args, { order: 2 })));
   });
 
-  prop(row, 'vmap')('vmap equals a loop over slices (random inAxes, including unmapped arguments)', () => {
-    const cases = casesFor(row, 'vmap').chain((c) => batchedArgs(c.args).map((b) => ({ c, b })));
+  prop(row, 'vmap')('vmap equals a loop over slices (random inAxes including unmapped arguments, random outAxes)', () => {
+    const cases = casesFor(row, 'vmap').chain((c) => {
+      const rank = row.fn(c.args, c.params).ndim + 1;
+      return fc.record({ b: batchedArgs(c.args), out: fc.integer({ min: -rank, max: rank - 1 }) }).map(({ b, out }) => ({ c, b, out }));
+    });
+    fc.assert(
+      fc.property(cases, ({ c, b, out }) => {
+        checkBatching(bound(row, c), b.args, b.inAxes, { axisSize: b.size, outAxes: out });
+      }),
+    );
+  });
+
+  prop(row, 'vmap0')('vmap with batch size 0 gives the right shapes and dtypes', () => {
+    const cases = casesFor(row, 'vmap0').chain((c) => batchedArgs(c.args, { minSize: 0, maxSize: 0 }).map((b) => ({ c, b })));
     fc.assert(
       fc.property(cases, ({ c, b }) => {
-        checkBatching(bound(row, c), b.args, b.inAxes, { axisSize: b.size });
+        checkBatching(bound(row, c), b.args, b.inAxes, { axisSize: 0 });
+      }),
+    );
+  });
+
+  prop(row, 'vmapJvp', row.gradOrder >= 1)('vmap of the JVP and of the VJP equal loops (batching rules of derivative computations)', () => {
+    const cases = casesFor(row, 'vmapJvp').chain((c) => {
+      const diff = c.args.flatMap((a, i) => (isFloat(a.dtype) ? [i] : []));
+      const y = row.fn(c.args, c.params);
+      const extra = [...diff.map((i) => tensorArb({ shape: c.args[i]!.shape })), tensorArb({ shape: y.shape, dtype: isFloat(y.dtype) ? y.dtype : 'float64' })];
+      return fc.tuple(...extra).chain((ts) => batchedArgs([...c.args, ...ts]).map((b) => ({ c, b, diff, floatOut: isFloat(y.dtype) })));
+    });
+    fc.assert(
+      fc.property(cases, ({ c, b, diff, floatOut }) => {
+        if (diff.length === 0 || !floatOut) return;
+        const n = c.args.length, k = diff.length;
+        const split = (zs: Tensor[]) => {
+          const g = (...ds: Tensor[]) => row.fn(zs.slice(0, n).map((a, i) => (diff.includes(i) ? ds[diff.indexOf(i)]! : a)), c.params);
+          return { g, ds: diff.map((i) => zs[i]!), ts: zs.slice(n, n + k), u: zs[n + k]! };
+        };
+        const fJvp = (...zs: Tensor[]) => {
+          const { g, ds, ts } = split(zs);
+          return jvp(g, ds, ts);
+        };
+        const fVjp = (...zs: Tensor[]) => {
+          const { g, ds, u } = split(zs);
+          return vjp(g, ...ds)[1](u);
+        };
+        checkBatching(fJvp, b.args, b.inAxes, { axisSize: b.size });
+        checkBatching(fVjp, b.args, b.inAxes, { axisSize: b.size });
       }),
     );
   });
