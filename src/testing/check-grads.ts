@@ -12,10 +12,13 @@
  * accurate; integer, bool and JS-number leaves are held fixed (not differentiated), and
  * non-floating outputs are ignored.
  *
- * Tolerances default to `tolerance('float64', 'grad')` (or the float32 one when `f`
- * returns float32 values), i.e. rtol = atol = 1e-5: finite differences carry truncation and
- * rounding errors of about 1e-10 for well-scaled functions, so this is loose enough to
- * avoid false alarms and tight enough to catch any wrong rule.
+ * Tolerances default to `tolerance('float64', 'grad')`, i.e. rtol = atol = 1e-5 with step
+ * ε = 1e-5: central differences then carry truncation and rounding errors of about 1e-10
+ * for well-scaled functions, so this is loose enough to avoid false alarms and tight enough
+ * to catch any wrong rule. When a checked function returns float32 values (or, at higher
+ * orders, takes float32 cotangents) the float32 tolerance and ε = 1e-3 are used instead.
+ * The adjointness check compares the two inner products with
+ * `atol + rtol · Σ|terms|`, the sum of the absolute values of the products summed.
  * @module
  */
 import { jvp, tensor, vjp, isFloat, type Tensor } from '../index.js';
