@@ -16,30 +16,54 @@ import type { KernelSpec } from './compile-cache.js';
 const INF = 'sp[0]';
 const NAN = 'sp[1]';
 
+/**
+ * sin/cos for GL (Cephes `sinf`/`cosf`): GLSL's built-ins were off by up to 2e-4 at |x| ≈ 10
+ * (SwiftShader); this reduces by π/4 in three float32 parts and uses the Cephes polynomials,
+ * a few ulp for |x| < 8192.
+ */
+function trig(cos: boolean): string {
+  return [
+    'const x0 = Math.abs(a);',
+    'let j = Math.floor(x0 * 1.2732395447351628);',
+    'if (j - 2.0 * Math.floor(j * 0.5) > 0.5) { j = j + 1.0; }',
+    'const y0 = j;',
+    'j = j - 8.0 * Math.floor(j * 0.125);',
+    `let sg = ${cos ? '1.0' : 'a < 0.0 ? -1.0 : 1.0'};`,
+    'if (j > 3.5) { sg = -sg; j = j - 4.0; }',
+    cos ? 'if (j > 1.5) { sg = -sg; }' : '',
+    'const xr = ((x0 - y0 * 0.78515625) - y0 * 0.00024187564849853515625) - y0 * 0.0000000377489497744594108;',
+    'const z = xr * xr;',
+    'const ps = ((-0.00019515295891 * z + 0.0083321608736) * z - 0.16666654611) * z * xr + xr;',
+    'const pc = ((0.00002443315711809948 * z - 0.001388731625493765) * z + 0.04166664568298827) * z * z - 0.5 * z + 1.0;',
+    `if (j > 0.5 && j < 2.5) { v = sg * ${cos ? 'ps' : 'pc'}; } else { v = sg * ${cos ? 'pc' : 'ps'}; }`,
+    'if (a != a) { v = a; }',
+  ].join(' ');
+}
+
 function unaryBody(op: UnaryOp, f: Flavor): string {
   const gl = f === 'gl';
   switch (op) {
     case 'neg': return 'v = -a;';
-    case 'exp': return 'v = Math.exp(a);';
+    case 'exp': return gl ? 'if (a != a) { v = a; } else { v = Math.exp(a); }' : 'v = Math.exp(a);';
     case 'log': return gl ? `if (a > 0.0) { v = Math.log(a); } else { if (a == 0.0) { v = -${INF}; } else { v = ${NAN}; } }` : 'v = Math.log(a);';
     case 'log1p':
       return gl
-        ? `if (a > -1.0) { const u = 1.0 + a; const d = u - 1.0; if (d == 0.0) { v = a; } else { v = Math.log(u) * (a / d); } } else { if (a == -1.0) { v = -${INF}; } else { v = ${NAN}; } }`
+        ? `if (a == ${INF}) { v = a; } else { if (a > -1.0) { const u = 1.0 + a; const d = u - 1.0; if (d == 0.0) { v = a; } else { v = Math.log(u) * (a / d); } } else { if (a == -1.0) { v = -${INF}; } else { v = ${NAN}; } } }`
         : 'v = Math.log1p(a);';
     case 'expm1':
       return gl
-        ? 'if (Math.abs(a) < 0.5) { const u = Math.exp(a); const d = u - 1.0; if (d == 0.0) { v = a; } else { v = d * (a / Math.log(u)); } } else { v = Math.exp(a) - 1.0; }'
+        ? 'if (a != a) { v = a; } else { if (Math.abs(a) < 0.5) { const u = Math.exp(a); const d = u - 1.0; if (d == 0.0) { v = a; } else { v = d * (a / Math.log(u)); } } else { v = Math.exp(a) - 1.0; } }'
         : 'v = Math.expm1(a);';
     case 'tanh':
       return gl
-        ? 'if (Math.abs(a) < 0.5) { const u = Math.exp(-2.0 * Math.abs(a)); const d = u - 1.0; let e = -2.0 * Math.abs(a); if (d != 0.0) { e = d * ((-2.0 * Math.abs(a)) / Math.log(u)); } const t = -e / (2.0 + e); if (a < 0.0) { v = -t; } else { v = t; } } else { v = Math.tanh(a); }'
+        ? `if (a != a) { v = a; } else { const z = -2.0 * Math.abs(a); const u = Math.exp(z); let t = 0.0; if (Math.abs(a) < 0.5) { const d = u - 1.0; let e = z; if (d != 0.0) { e = d * (z / Math.log(u)); } t = -e / (2.0 + e); } else { t = (1.0 - u) / (1.0 + u); } if (a < 0.0) { v = -t; } else { v = t; } }`
         : 'v = Math.tanh(a);';
     case 'logistic': return 'if (a >= 0.0) { v = 1.0 / (1.0 + Math.exp(-a)); } else { const e = Math.exp(a); v = e / (1.0 + e); }';
     case 'sqrt': return gl ? `if (a >= 0.0) { v = Math.sqrt(a); } else { v = ${NAN}; }` : 'v = Math.sqrt(a);';
     case 'abs': return 'v = Math.abs(a);';
     case 'sign': return 'if (a > 0.0) { v = 1.0; } else { if (a < 0.0) { v = -1.0; } else { v = a; } }';
-    case 'sin': return 'v = Math.sin(a);';
-    case 'cos': return 'v = Math.cos(a);';
+    case 'sin': return gl ? trig(false) : 'v = Math.sin(a);';
+    case 'cos': return gl ? trig(true) : 'v = Math.cos(a);';
     case 'floor': return 'v = Math.floor(a);';
     case 'not': return 'if (a != 0.0) { v = 0.0; } else { v = 1.0; }';
   }

@@ -45,8 +45,8 @@ export interface GpuKernelSettings {
 export interface GpuInstance {
   /** The mode the instance resolved to (`cpu`, `webasm`, `webgl2`, ...). */
   readonly mode: string;
-  /** The kernel class chosen; its static `mode` is e.g. `'webgl2'` (class names do not survive minifiers). */
-  readonly Kernel: { readonly name: string; readonly mode?: string } | null;
+  /** The kernel class chosen (e.g. `WebGL2Kernel`). */
+  readonly Kernel: { readonly name: string } | null;
   createKernel(source: string, settings: GpuKernelSettings): GpuKernel;
   /** Destroys every kernel and the context; asynchronous in gpu.js 2.x. */
   destroy(): Promise<void> | void;
@@ -64,6 +64,8 @@ export interface GpuConstructor {
 /** The loaded gpu.js module (Node `src/index.js` or the browser bundle `dist/gpu-browser.js`). */
 export interface GpujsModule {
   readonly GPU: GpuConstructor;
+  /** Kernel class → the mode it implements (`webgl2`, `webgl`, `headlessgl`, `webasm`, `cpu`). */
+  readonly kinds: ReadonlyMap<unknown, string>;
 }
 
 /** True when a device value is a GL texture (as opposed to a plain `Float32Array`). */

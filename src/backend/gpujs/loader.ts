@@ -33,15 +33,26 @@ const INSTALL_HINT =
 const GL_HINT =
   "In Node a GL context needs the optional `gl` package (headless-gl), which builds from source: on Debian `apt-get install -y build-essential python3 python-is-python3 pkg-config libxi-dev libgl-dev xvfb xauth`, then `npm install gl` and run under `xvfb-run`. Without a GL context use mode 'webasm' or 'cpu'.";
 
+const KERNEL_CLASSES: readonly [string, string][] = [
+  ['WebGL2Kernel', 'webgl2'], ['WebGLKernel', 'webgl'], ['HeadlessGLKernel', 'headlessgl'], ['WebAssemblyKernel', 'webasm'], ['CPUKernel', 'cpu'],
+];
+
 function normalizeModule(m: unknown): GpujsModule | undefined {
   const cands: unknown[] = [m, (m as { default?: unknown } | null)?.default];
   for (const c of cands) {
     if (c === null || c === undefined) continue;
-    const g = (c as { GPU?: unknown }).GPU;
-    if (typeof g === 'function') return { GPU: g as GpuConstructor };
-    if (typeof c === 'function' && typeof (c as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function') {
-      return { GPU: c as GpuConstructor };
+    let g = (c as { GPU?: unknown }).GPU;
+    if (typeof g !== 'function' && typeof c === 'function' && typeof (c as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function') g = c;
+    if (typeof g !== 'function') continue;
+    // Kernel classes, to tell which one a GPU instance chose (class names do not survive
+    // minifiers and `Kernel.mode` is 'gpu' for every GL class): the Node module exports them,
+    // the browser bundle hangs them on GPU.
+    const kinds = new Map<unknown, string>();
+    for (const [name, mode] of KERNEL_CLASSES) {
+      const k = (c as Record<string, unknown>)[name] ?? (g as unknown as Record<string, unknown>)[name];
+      if (k !== undefined) kinds.set(k, mode);
     }
+    return { GPU: g as GpuConstructor, kinds };
   }
   return undefined;
 }
@@ -121,7 +132,8 @@ export function createGpu(mod: GpujsModule, mode: GpujsMode): { gpu: GpuInstance
       op: 'initGpujs', argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
     });
   }
-  const kernelMode = gpu.Kernel?.mode ?? 'unknown';
+  const K = gpu.Kernel;
+  const kernelMode = mod.kinds.get(K) ?? KERNEL_CLASSES.find(([n]) => n === K?.name)?.[1] ?? 'unknown';
   if (gl && !GL_KERNEL_MODES.includes(kernelMode)) {
     void gpu.destroy();
     throw new BackendUnavailableError(`initGpujs: mode '${mode}' resolved to '${kernelMode}', not a GL context. ${GL_HINT}`, {
