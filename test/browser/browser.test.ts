@@ -1,0 +1,102 @@
+// The gpujs backend in a real browser: bundles browser/page.ts with esbuild, serves it from
+// 127.0.0.1, drives Debian's Chromium (WebGL2 through ANGLE → SwiftShader) with playwright-core,
+// and checks the conformance subset, W2 against js, and that W1/W2 timings were taken.
+// Skips cleanly, with the reason logged, when Chromium, gpu.js, playwright-core or esbuild is
+// missing (scripts/ci-browser.sh installs Chromium). CURVAX_CHROMIUM overrides the binary.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_CASES } from '../backend-gpujs/cases-movement.js';
+import { buildPage } from '../../browser/build.js';
+import { serveStatic, type StaticServer } from '../../browser/serve.js';
+
+const CHROMIUM = process.env['CURVAX_CHROMIUM'] ?? '/usr/bin/chromium';
+const FLAGS = ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+async function missing(): Promise<string | undefined> {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (run scripts/ci-browser.sh, or set CURVAX_CHROMIUM)`;
+  for (const m of ['playwright-core', 'esbuild', 'gpu.js']) {
+    try {
+      await import(/* @vite-ignore */ m);
+    } catch {
+      return `the package '${m}' is not installed`;
+    }
+  }
+  return undefined;
+}
+
+const reason = await missing();
+if (reason !== undefined) console.warn(`[browser] gpujs browser test skipped: ${reason}`);
+
+interface CaseResult { name: string; ok: boolean; maxErr: number; bad: string[]; ms: number; error?: string }
+interface Report {
+  kernelMode: string; webgl2Renderer: string; cases: CaseResult[]; w2MaxRelErr: number; totalMs: number; error?: string;
+  bench: { workload: string; system: string; medianMs: number; gflops?: number }[];
+  stats: { liveTextures: number; texturesDeleted: number; compiles: number };
+}
+
+describe.skipIf(reason !== undefined)('gpujs in Chromium (WebGL2)', () => {
+  let report: Report;
+  let dir = '';
+  let server: StaticServer | undefined;
+  const subset = ALL_CASES.filter((c) => c.browser === true);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'curvax-browser-'));
+    const built = await buildPage(dir);
+    server = await serveStatic(dir);
+    const { chromium } = await import('playwright-core');
+    const t0 = performance.now();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}?mode=webgl2&n=128,256`);
+      await page.waitForFunction(() => (window as unknown as { __report?: unknown }).__report !== undefined, null, { timeout: 280_000 });
+      report = await page.evaluate(() => (window as unknown as { __report: Report }).__report);
+      if (errors.length > 0) report.error = `${report.error ?? ''}\n${errors.join('\n')}`;
+    } finally {
+      await browser.close();
+    }
+    const rows = report.bench?.map((b) => `  ${b.workload.padEnd(28)} ${b.system.padEnd(14)} ${b.medianMs.toFixed(2).padStart(9)} ms${b.gflops === undefined ? '' : `  ${b.gflops.toFixed(3)} GFLOP/s`}`) ?? [];
+    console.log(
+      `[browser] bundle ${(built.bytes / 1024).toFixed(0)} KiB in ${built.ms.toFixed(0)} ms; page ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+        `renderer: ${report.webgl2Renderer}; ${report.stats?.compiles} kernels compiled\n${rows.join('\n')}`,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs on a WebGL2 context', () => {
+    expect(report.error, report.error).toBeUndefined();
+    expect(report.kernelMode).toBe('webgl2');
+  });
+
+  for (const c of subset) {
+    it(`conformance: ${c.name}`, () => {
+      const r = report.cases?.find((x) => x.name === c.name);
+      expect(r, 'case missing from the page report').toBeDefined();
+      expect(r!.error, r!.error).toBeUndefined();
+      expect(r!.bad, `rtol=${c.tol.rtol} atol=${c.tol.atol}`).toEqual([]);
+    });
+  }
+
+  it('W2 value and gradient match the js backend (float32)', () => {
+    expect(report.w2MaxRelErr).toBeLessThan(1e-4);
+  });
+
+  it('times W1 and W2 on js and gpujs', () => {
+    const systems = new Set(report.bench.map((b) => b.system));
+    expect(systems).toEqual(new Set(['curvax/js', 'curvax/gpujs']));
+    expect(report.bench.every((b) => b.medianMs > 0)).toBe(true);
+  });
+
+  it('deletes textures of disposed buffers', () => {
+    expect(report.stats.texturesDeleted).toBeGreaterThan(0);
+  });
+});
