@@ -18,6 +18,8 @@ export interface SolveOptions {
   readonly tol?: number;
   /** Iteration cap of CG. @defaultValue 10·P */
   readonly maxIter?: number;
+  /** Return CG's last iterate when it stops before converging (truncated CG, as in Hessian-free and NGD steps) instead of throwing. @defaultValue false */
+  readonly truncate?: boolean;
 }
 
 /**
@@ -209,7 +211,7 @@ export function linearOperator<P extends Params>(spec: OperatorSpec<P>): Curvatu
       }
       const f64 = tree.leaves(b).every((l) => l.dtype === 'float64');
       const r = linalg.cg(spec.matvec, b, treeSpace<P>(), { damping, tol: options.tol ?? (f64 ? 1e-10 : 1e-5), maxIter: options.maxIter ?? 10 * size });
-      if (!r.converged) {
+      if (!r.converged && !options.truncate) {
         throw new ValueError(`${sop}: CG did not converge after ${r.iterations} iterations (residual ${r.residualNorm.toExponential(2)}); the operator may be singular: pass damping > 0.`, { op: sop, argument: 'damping', received: String(damping) });
       }
       return r.x;
