@@ -14,7 +14,7 @@ if [ "${SKIP_APT:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   echo "== apt-get install chromium"
   start=$(date +%s)
   $SUDO apt-get update -q || echo "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium \
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium \
     || echo "apt-get install chromium failed: the browser test will skip"
   echo "chromium install took $(( $(date +%s) - start )) s"
 fi

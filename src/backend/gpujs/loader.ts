@@ -61,10 +61,11 @@ function normalizeModule(m: unknown): GpujsModule | undefined {
  * Resolves the gpu.js module: the one given, else `globalThis.GPU` (browser script tag), else
  * `await import('gpu.js')`.
  * @param given - a module object (or the `GPU` class) supplied by the caller, if any.
- * @returns the module, normalised to `{ GPU }`.
+ * @param specifier - the package to import (tests point it at a missing package).
+ * @returns the module, normalised to `{ GPU, kinds }`.
  * @throws {BackendUnavailableError} when gpu.js cannot be found.
  */
-export async function loadGpujs(given?: unknown): Promise<GpujsModule> {
+export async function loadGpujs(given?: unknown, specifier = ['gpu', 'js'].join('.')): Promise<GpujsModule> {
   if (given !== undefined) {
     const m = normalizeModule(given);
     if (m === undefined) {
@@ -76,12 +77,11 @@ export async function loadGpujs(given?: unknown): Promise<GpujsModule> {
   }
   const glob = normalizeModule((globalThis as { GPU?: unknown }).GPU);
   if (glob !== undefined) return glob;
-  const specifier = ['gpu', 'js'].join('.');
   let mod: unknown;
   try {
     mod = await import(/* @vite-ignore */ specifier);
   } catch (e) {
-    throw new BackendUnavailableError(`initGpujs: the optional package 'gpu.js' could not be loaded (${(e as Error).message.split('\n')[0]}). ${INSTALL_HINT}`, {
+    throw new BackendUnavailableError(`initGpujs: the optional package '${specifier}' could not be loaded (${(e as Error).message.split('\n')[0]}). ${INSTALL_HINT}`, {
       op: 'initGpujs', argument: 'gpu.js', expected: 'gpu.js 2.24 installed', received: 'not installed',
     });
   }
