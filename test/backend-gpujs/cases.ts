@@ -112,7 +112,7 @@ const shapeOf = (s: readonly number[]) => ({ shape: s, dtype: 'float32' as DType
 const UNARY: [UnaryOp, Gen, Tol][] = [
   ['neg', 'normal', EXACT], ['exp', 'exp', TRANSC], ['log', 'pos', TRANSC], ['log1p', 'gtm1', TRANSC],
   ['log1p', 'tiny', TRANSC], ['expm1', 'tiny', TRANSC], ['expm1', 'normal', TRANSC], ['tanh', 'tiny', TRANSC],
-  ['tanh', 'normal', TRANSC], ['logistic', 'exp', TRANSC], ['sqrt', 'pos', ROUNDED], ['abs', 'normal', EXACT],
+  ['tanh', 'normal', TRANSC], ['logistic', 'exp', TRANSC], ['softplus' as string as UnaryOp, 'exp', TRANSC], ['sqrt', 'pos', ROUNDED], ['abs', 'normal', EXACT],
   ['sign', 'ints', EXACT], ['sin', 'trig', TRANSC], ['cos', 'trig', TRANSC], ['floor', 'normal', EXACT],
 ];
 const BINARY: [BinaryOp, Gen, Tol][] = [
@@ -128,7 +128,7 @@ export const CASES: ConformanceCase[] = [
     run: (k, [x], [ax], o) => k.unary(op, x!, ax!, o),
   })),
   { name: 'unary exp f32[] scalar', inputs: [f32([])], out: shapeOf([]), tol: TRANSC, run: (k, [x], [ax], o) => k.unary('exp', x!, ax!, o) },
-  ...(['log', 'sqrt', 'exp', 'log1p', 'expm1', 'tanh', 'abs', 'neg', 'floor', 'sign'] as UnaryOp[]).map((op): ConformanceCase => ({
+  ...(['log', 'sqrt', 'exp', 'log1p', 'expm1', 'tanh', 'softplus', 'abs', 'neg', 'floor', 'sign'] as string[] as UnaryOp[]).map((op): ConformanceCase => ({
     name: `unary ${op} on special values`, inputs: [f32([17], 'special')], out: shapeOf([17]), tol: TRANSC, browser: true,
     run: (k, [x], [ax], o) => k.unary(op, x!, ax!, o),
   })),

@@ -40,8 +40,16 @@ function trig(cos: boolean): string {
   ].join(' ');
 }
 
+/** softplus = x > 0 ? x + log1p(e^-x) : log1p(e^x); GL uses the log1p guard from above. */
+function softplus(f: Flavor): string {
+  if (f !== 'gl') return 'if (a > 0.0) { v = a + Math.log1p(Math.exp(-a)); } else { v = Math.log1p(Math.exp(a)); }';
+  return 'if (a != a) { v = a; } else { let t = a; if (a > 0.0) { t = -a; } const e = Math.exp(t); const u = 1.0 + e; const d = u - 1.0; let lp = e; if (d != 0.0) { lp = Math.log(u) * (e / d); } if (a > 0.0) { v = a + lp; } else { v = lp; } }';
+}
+
 function unaryBody(op: UnaryOp, f: Flavor): string {
   const gl = f === 'gl';
+  // Written so that it compiles whether or not the UnaryOp union lists 'softplus'.
+  if ((op as string) === 'softplus') return softplus(f);
   switch (op) {
     case 'neg': return 'v = -a;';
     case 'exp': return gl ? 'if (a != a) { v = a; } else { v = Math.exp(a); }' : 'v = Math.exp(a);';
@@ -66,6 +74,7 @@ function unaryBody(op: UnaryOp, f: Flavor): string {
     case 'cos': return gl ? trig(true) : 'v = Math.cos(a);';
     case 'floor': return 'v = Math.floor(a);';
     case 'not': return 'if (a != 0.0) { v = 0.0; } else { v = 1.0; }';
+    default: throw new Error(`gpujs: internal error: no kernel for unary op '${String(op)}'.`);
   }
 }
 
