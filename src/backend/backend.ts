@@ -11,7 +11,7 @@ import type { Aval } from '../tensor/aval.js';
 import type { TypedArray } from '../tensor/dtype.js';
 
 /** Elementwise unary kernels. */
-export type UnaryOp = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'logistic' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'floor' | 'not';
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'logistic' | 'softplus' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'floor' | 'not';
 /** Elementwise binary kernels (NumPy broadcasting; comparisons return bool). */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
 /** Reduction kernels over a set of axes. */

@@ -21,6 +21,7 @@ import { log1p as log1pP } from '../core/primitives/log1p.js';
 import { expm1 as expm1P } from '../core/primitives/expm1.js';
 import { tanh as tanhP } from '../core/primitives/tanh.js';
 import { logistic } from '../core/primitives/logistic.js';
+import { softplus as softplusP } from '../core/primitives/softplus.js';
 import { sqrt as sqrtP } from '../core/primitives/sqrt.js';
 import { abs as absP } from '../core/primitives/abs.js';
 import { sign as signP } from '../core/primitives/sign.js';
@@ -245,15 +246,14 @@ export function floor(x: TensorLike): Tensor {
   return floorP(asTensor('floor', x));
 }
 /**
- * `softplus(x) = log(1 + exp(x))`, computed stably as `max(x, 0) + log1p(exp(-|x|))`.
+ * `softplus(x) = log(1 + exp(x))`, computed stably; its derivative is `sigmoid(x)` (exact to every order).
  * @example
  * ```ts
  * softplus(tensor([0])).item(); // ≈ 0.6931
  * ```
  */
 export function softplus(x: TensorLike): Tensor {
-  const t = asFloat('softplus', x);
-  return addP(maxP(t, zerosScalar(t)), log1pP(expP(negP(absP(t)))));
+  return softplusP(asFloat('softplus', x));
 }
 /**
  * `log σ(x) = −softplus(−x)`, stable for large |x|.

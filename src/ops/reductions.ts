@@ -140,7 +140,10 @@ export function std(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
  */
 export function argmax(x: TensorLike, axis?: number, keepDims = false): Tensor {
   const t = asTensor('argmax', x);
-  if (axis === undefined) return argmaxRaw(reshape(t, [t.size]), 0);
+  if (axis === undefined) {
+    const flat = argmaxRaw(reshape(t, [t.size]), 0);
+    return keepDims ? reshape(flat, t.shape.map(() => 1)) : flat;
+  }
   const a = normalizeAxis('argmax', axis, t.ndim);
   emptyCheck('argmax', t, [a]);
   return keep(t, argmaxRaw(t, a), [a], keepDims);

@@ -27,9 +27,23 @@ export interface VmapOptions {
   readonly axisSize?: number;
 }
 
+/** Marks `null` (unmapped) inside an axis tree, which `flatten` would otherwise read as an empty node. */
+class Unmapped {}
+const UNMAPPED = new Unmapped();
+
+function markNulls(spec: unknown): unknown {
+  if (spec === null) return UNMAPPED;
+  if (Array.isArray(spec)) return spec.map(markNulls);
+  if (typeof spec === 'object' && spec !== undefined && Object.getPrototypeOf(spec) === Object.prototype) {
+    return Object.fromEntries(Object.entries(spec as Record<string, unknown>).map(([k, v]) => [k, markNulls(v)]));
+  }
+  return spec;
+}
+
 function leafAxes(op: string, spec: AxisSpec, def: TreeDef, what: string): (number | null)[] {
   if (spec === null || typeof spec === 'number') return new Array<number | null>(def.numLeaves).fill(spec as number | null);
-  const [ls, d] = flatten(spec as Tree<number | null>);
+  const [marked, d] = flatten(markNulls(spec) as Tree<unknown>);
+  const ls = marked.map((a) => (a === UNMAPPED ? null : (a as number)));
   if (!d.equals(def)) {
     throw new TransformError(`${op}: ${what} axes ${d.toString()} do not match the structure ${def.toString()}.`, { op, argument: what, expected: def.toString(), received: d.toString() });
   }
@@ -52,7 +66,7 @@ function leafAxes(op: string, spec: AxisSpec, def: TreeDef, what: string): (numb
 export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   const op = 'vmap';
   return (...args) => {
-    const inAxes = options.inAxes ?? 0;
+    const inAxes = options.inAxes === undefined ? 0 : options.inAxes;
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
       throw new TransformError(`vmap: inAxes has ${inAxes.length} entries but the function was called with ${args.length} argument(s).`, { op, argument: 'inAxes' });
     }
@@ -93,7 +107,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
       dims,
       leaves,
       (os) => {
-        const ax = leafAxes(op, options.outAxes ?? 0, outDef!, 'outAxes');
+        const ax = leafAxes(op, options.outAxes === undefined ? 0 : options.outAxes, outDef!, 'outAxes');
         return ax.map((a, i) => {
           const rank = os[i]!.ndim + 1;
           if (a !== null && (!Number.isInteger(a) || a < -rank || a >= rank)) {

@@ -36,6 +36,7 @@ import { selectP } from './select.js';
 import { signP } from './sign.js';
 import { sinP } from './sin.js';
 import { sliceP } from './slice.js';
+import { softplusP } from './softplus.js';
 import { sqrtP } from './sqrt.js';
 import { stopGradientP } from './stop-gradient.js';
 import { subP } from './sub.js';
@@ -45,7 +46,7 @@ import { transposeP } from './transpose.js';
 
 /** @internal Every primitive, by name. */
 export const PRIMITIVES = {
-  neg: negP, exp: expP, log: logP, log1p: log1pP, expm1: expm1P, tanh: tanhP, logistic: logisticP, sqrt: sqrtP,
+  neg: negP, exp: expP, log: logP, log1p: log1pP, expm1: expm1P, tanh: tanhP, logistic: logisticP, softplus: softplusP, sqrt: sqrtP,
   abs: absP, sign: signP, floor: floorP, sin: sinP, cos: cosP, not: notP,
   add: addP, sub: subP, mul: mulP, div: divP, pow: powP, max: maxP, min: minP,
   eq: eqP, ne: neP, lt: ltP, le: leP, gt: gtP, ge: geP, and: andP, or: orP,
