@@ -25,7 +25,7 @@ export const ROUNDED: Tol = { rtol: 4e-7, atol: 0 };
 /** Transcendentals (exp, log, tanh, sin, ...): a few float32 ulp; sin/cos get an absolute term. */
 export const TRANSC: Tol = { rtol: 4e-6, atol: 1e-6 };
 /** Sums and products accumulated in float32 over n terms of magnitude ~1. */
-export const accTol = (n: number): Tol => ({ rtol: 1e-5, atol: 2e-7 * n + 1e-6 });
+export const accTol = (n: number): Tol => ({ rtol: 1e-5, atol: 4e-8 * n + 1e-6 });
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,6 +1,7 @@
 // The gpujs backend in a real browser: bundles browser/page.ts with esbuild, serves it from
 // 127.0.0.1, drives Debian's Chromium (WebGL2 through ANGLE → SwiftShader) with playwright-core,
-// and checks the conformance subset, W2 against js, and that W1/W2 timings were taken.
+// and checks the conformance subset (WebGL2 and WebGL1), W2 against js, and that W1/W2
+// timings were taken (WebGL2).
 // Skips cleanly, with the reason logged, when Chromium, gpu.js, playwright-core or esbuild is
 // missing (scripts/ci-browser.sh installs Chromium). CURVAX_CHROMIUM overrides the binary.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,8 +37,9 @@ interface Report {
   stats: { liveTextures: number; texturesDeleted: number; compiles: number };
 }
 
-describe.skipIf(reason !== undefined)('gpujs in Chromium (WebGL2)', () => {
+describe.skipIf(reason !== undefined)('gpujs in Chromium (WebGL2 and WebGL1)', () => {
   let report: Report;
+  let report1: Report;
   let dir = '';
   let server: StaticServer | undefined;
   const subset = ALL_CASES.filter((c) => c.browser === true);
@@ -50,13 +52,19 @@ describe.skipIf(reason !== undefined)('gpujs in Chromium (WebGL2)', () => {
     const t0 = performance.now();
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}?mode=webgl2&n=128,256`);
-      await page.waitForFunction(() => (window as unknown as { __report?: unknown }).__report !== undefined, null, { timeout: 280_000 });
-      report = await page.evaluate(() => (window as unknown as { __report: Report }).__report);
-      if (errors.length > 0) report.error = `${report.error ?? ''}\n${errors.join('\n')}`;
+      const load = async (query: string): Promise<Report> => {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${server!.url}?${query}`);
+        await page.waitForFunction(() => (window as unknown as { __report?: unknown }).__report !== undefined, null, { timeout: 200_000 });
+        const r = await page.evaluate(() => (window as unknown as { __report: Report }).__report);
+        if (errors.length > 0) r.error = `${r.error ?? ''}\n${errors.join('\n')}`;
+        await page.close();
+        return r;
+      };
+      report = await load('mode=webgl2&n=128,256');
+      report1 = await load('mode=webgl&bench=0');
     } finally {
       await browser.close();
     }
@@ -72,22 +80,27 @@ describe.skipIf(reason !== undefined)('gpujs in Chromium (WebGL2)', () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs on a WebGL2 context', () => {
+  it('runs on WebGL2 and WebGL1 contexts', () => {
     expect(report.error, report.error).toBeUndefined();
+    expect(report1.error, report1.error).toBeUndefined();
     expect(report.kernelMode).toBe('webgl2');
+    expect(report1.kernelMode).toBe('webgl');
   });
 
   for (const c of subset) {
     it(`conformance: ${c.name}`, () => {
-      const r = report.cases?.find((x) => x.name === c.name);
-      expect(r, 'case missing from the page report').toBeDefined();
-      expect(r!.error, r!.error).toBeUndefined();
-      expect(r!.bad, `rtol=${c.tol.rtol} atol=${c.tol.atol}`).toEqual([]);
+      for (const rep of [report, report1]) {
+        const r = rep.cases?.find((x) => x.name === c.name);
+        expect(r, `case missing from the ${rep.kernelMode} page report`).toBeDefined();
+        expect(r!.error, r!.error).toBeUndefined();
+        expect(r!.bad, `${rep.kernelMode}: rtol=${c.tol.rtol} atol=${c.tol.atol}`).toEqual([]);
+      }
     });
   }
 
   it('W2 value and gradient match the js backend (float32)', () => {
     expect(report.w2MaxRelErr).toBeLessThan(1e-4);
+    expect(report1.w2MaxRelErr).toBeLessThan(1e-4);
   });
 
   it('times W1 and W2 on js and gpujs', () => {

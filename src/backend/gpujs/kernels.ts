@@ -13,7 +13,8 @@
  * - `argmax` and float32 `iota` run on the device (positions are exact below 2^24);
  * - `randomBits` runs on the host with the shared Threefry code, so its bits are identical to the
  *   js backend's; float samples are uploaded on first use;
- * - any kernel with an empty input or output runs on the host.
+ * - any kernel with an empty input or output runs on the host, and so does, in GL modes, any
+ *   kernel touching a tensor of 2^24 elements or more (GL index arithmetic is float32).
  * @module
  */
 import type { Kernels } from '../backend.js';
@@ -29,6 +30,9 @@ import { reduceOnDevice } from './reduce.js';
 import type { GpujsBackend } from './backend.js';
 import type { GpuBuf } from './texture-pool.js';
 
+/** GL kernels index in float32, exact below 2^24; larger tensors run on the host. */
+export const GL_MAX_ELEMENTS = 1 << 24;
+
 /** scatterAdd costs `out.size × indices` on the device; above this it runs on the host. */
 export const SCATTER_DEVICE_LIMIT = 1 << 26;
 
@@ -41,7 +45,9 @@ const js = jsBackend.kernels;
  */
 export function makeKernels(be: GpujsBackend): Kernels<GpuBuf> {
   const dev = (...dts: DType[]): boolean => dts.every((d) => d === 'float32' || d === 'bool');
-  const nonEmpty = (...avs: Aval[]): boolean => avs.every((a) => a.size > 0);
+  // GL index arithmetic is float32: exact only below 2^24 elements; bigger tensors go to the host.
+  const limit = be.flavor === 'gl' ? GL_MAX_ELEMENTS : Number.MAX_SAFE_INTEGER;
+  const nonEmpty = (...avs: Aval[]): boolean => avs.every((a) => a.size > 0 && a.size < limit);
   const movable = (x: GpuBuf, ax: Aval): boolean => ax.dtype !== 'float64' && (dev(ax.dtype) || be.resident(x));
   const rd = (b: GpuBuf, a: Aval): TypedArray => be.read(b, a);
   const host = (out: Aval, f: () => TypedArray): GpuBuf => be.host(f(), out.dtype);
@@ -81,7 +87,7 @@ export function makeKernels(be: GpujsBackend): Kernels<GpuBuf> {
       return be.share(x);
     },
     transpose(x, ax, perm, out) {
-      if (movable(x, ax) && nonEmpty(out)) {
+      if (movable(x, ax) && nonEmpty(ax, out)) {
         const s = contiguous(ax.shape);
         return be.gather(x, out.shape, perm.map((p) => s[p]!), 0);
       }
@@ -97,7 +103,7 @@ export function makeKernels(be: GpujsBackend): Kernels<GpuBuf> {
       return host(out, () => js.broadcastInDim(rd(x, ax), ax, dims, out));
     },
     slice(x, ax, starts, out) {
-      if (movable(x, ax) && nonEmpty(out)) {
+      if (movable(x, ax) && nonEmpty(ax, out)) {
         const s = contiguous(ax.shape);
         const base = starts.reduce((acc, st, i) => acc + st * s[i]!, 0);
         return be.gather(x, out.shape, s, base);
@@ -110,14 +116,14 @@ export function makeKernels(be: GpujsBackend): Kernels<GpuBuf> {
     },
     concat(xs, axs, axis, out) {
       const keep = xs.map((x, i) => ({ x, a: axs[i]! })).filter((e) => e.a.size > 0);
-      if (!nonEmpty(out) || !keep.every((e) => movable(e.x, e.a))) {
+      if (!nonEmpty(out, ...keep.map((e) => e.a)) || !keep.every((e) => movable(e.x, e.a))) {
         return host(out, () => js.concat(xs.map((x, i) => rd(x, axs[i]!)), axs, axis, out));
       }
       if (keep.length === 1) return be.share(keep[0]!.x);
       return concatOnDevice(be, keep, axis, out);
     },
     take(x, idx, ax, aidx, axis, out) {
-      if (movable(x, ax) && nonEmpty(ax, aidx, out) && aidx.size < 1 << 24) {
+      if (movable(x, ax) && nonEmpty(ax, aidx, out)) {
         return be.run(takeSpec(ax.shape, aidx.size, axis), [x, idx]);
       }
       return host(out, () => js.take(rd(x, ax), rd(idx, aidx), ax, aidx, axis, out));
