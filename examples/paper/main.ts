@@ -64,9 +64,10 @@ figures.push(
   { id: 'ewc', title: 'Beyond the paper — EWC on a two-task split of digits', caption: `Train on digits 0–4 (task A: test accuracy ${(100 * ewc.afterA.accA).toFixed(1)}% after A), then on 5–9 with Adam. EWC with the exact Fisher diagonal keeps task A; the squared batch gradient — near zero at the task-A optimum — gives almost no protection.`, spec: extra['ewc']! },
   { id: 'spectrum', title: 'Beyond the paper — Fisher spectrum: exact vs empirical Fisher vs K-FAC', caption: 'Eigenvalues (descending) of the three curvature matrices of the trained MLP, 300 training examples, P = 1210.', spec: extra['spectrum']! },
 );
-const { html } = await writeReport(figures, summary);
+const { html, svgs } = await writeReport(figures, summary);
 mkdirSync('out', { recursive: true });
 writeFileSync('out/report.html', html);
+for (const [id, svg] of svgs) writeFileSync(`out/${id}.svg`, svg);
 const results = { grid, fig1, optimizers: opt.map(({ params, ...r }) => r), ewc, spectrum, fig2: fig2.map(({ points, ...r }) => ({ ...r, points })), fig3, claims, seconds: (performance.now() - t0) / 1000 };
 writeFileSync('out/results.json', JSON.stringify(results));
 console.log(summary.join('\n'));
