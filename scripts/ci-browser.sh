@@ -4,9 +4,12 @@
 # with WebGL2 on SwiftShader (no GPU needed) and skips, with a logged reason, if Chromium is absent.
 # Measured on the project machine (Debian 12, local mirror): apt-get update + install chromium
 # took 28 s (113 MB download, 479 MB installed); the browser test itself about 10 s.
-# Usage: scripts/ci-browser.sh   (as root, or with sudo available; SKIP_APT=1 to skip the install)
+# Usage: scripts/ci-browser.sh [--install-only]   (as root, or with sudo; SKIP_APT=1 skips apt)
+#   --install-only: only install Chromium (the main `npx vitest run` then picks up test/browser).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+INSTALL_ONLY=0
+[ "${1:-}" = "--install-only" ] && INSTALL_ONLY=1
 
 if [ "${SKIP_APT:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   SUDO=""
@@ -19,6 +22,7 @@ if [ "${SKIP_APT:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   echo "chromium install took $(( $(date +%s) - start )) s"
 fi
 [ -x /usr/bin/chromium ] && /usr/bin/chromium --version 2>/dev/null | head -1
+[ "$INSTALL_ONLY" = "1" ] && exit 0
 
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/gpu.js ]; then
   echo "== npm ci (playwright-core, esbuild, gpu.js)"
