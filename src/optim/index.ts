@@ -25,10 +25,14 @@ export { masked, multiTransform, setToZero, addDecayedWeights, type Mask, type M
 export { applyIfFinite, multiSteps, type ApplyIfFiniteState, type MultiStepsState } from './wrappers.js';
 export { injectHyperparams, type InjectHyperparamsState } from './hyperparams.js';
 export { scaleByFAdam, fadam, type ScaleByFAdamState, type ScaleByFAdamOptions, type FAdamOptions } from './fadam.js';
+export { scaleByPreconditioner, diagonalPreconditioner, type Preconditioner, type ScaleByPreconditionerOptions } from './precondition.js';
 export {
-  scaleByPreconditioner, diagonalPreconditioner, ngd, efgd,
-  type Preconditioner, type ScaleByPreconditionerOptions, type PreconditionedDescentOptions,
-} from './precondition.js';
+  scaleByFisher, scaleByEmpiricalFisher, scaleByGgn, ngd, efgd,
+  type FisherKind, type CurvatureExtra, type CurvatureSolveOptions, type ScaleByFisherOptions, type ScaleByGgnOptions,
+  type NgdOptions, type EfgdOptions, type PreconditionedDescentOptions,
+} from './natural.js';
+export { scaleByKfac, kfac, type ScaleByKfacOptions, type ScaleByKfacState, type KfacInverse, type KfacOptions } from './kfac.js';
+export { addEwcPenaltyGradient } from './ewc.js';
 export {
   sgd, momentum, adam, adamw, amsgrad, rmsprop,
   type LearningRateOptions, type SgdOptions, type MomentumOptions, type AdamOptions, type AdamWOptions, type AmsgradOptions, type RmspropOptions,

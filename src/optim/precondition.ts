@@ -5,18 +5,16 @@
  *
  * ```text
  * scaleByPreconditioner   u = (C + λI)⁻¹ g,   C = extra.curvature
- * ngd(α)                  θ ← θ − α (F + λI)⁻¹ ∇L          (Amari 1998)
- * efgd(α)                 θ ← θ − α (F̃ + λI)⁻¹ ∇L,  F̃ = empirical Fisher (Kunstner et al. 2019)
  * ```
+ * `ngd`, `efgd` and `kfac`, which also build the curvature from the model, live in `natural.ts`
+ * and `kfac.ts`.
  * @module
  */
 import { TransformError, ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, cast, div } from '../ops/arithmetic.js';
 import { assertSameStructure, flatten, map, type Tree } from '../tree/tree.js';
-import type { EmptyState, GradientTransformation, ScalarOrSchedule } from './base.js';
-import { chain } from './combine.js';
-import { scaleByLearningRate } from './transform.js';
+import type { EmptyState, GradientTransformation } from './base.js';
 import { requireExtra } from './internal.js';
 
 /**
@@ -108,51 +106,4 @@ export function diagonalPreconditioner(diagonal: Tree<Tensor>): Preconditioner {
       return div(x, add(d.dtype === x.dtype ? d : cast(d, x.dtype), damping));
     }, b, diagonal),
   };
-}
-
-/** Options of {@link ngd} and {@link efgd}. */
-export interface PreconditionedDescentOptions {
-  /** Learning rate α (constant or schedule). */
-  readonly learningRate: ScalarOrSchedule;
-  /** Damping λ ≥ 0. @defaultValue 0 */
-  readonly damping?: number;
-}
-
-/**
- * Natural gradient descent: precondition with the Fisher given as `extra.curvature`.
- *
- * ```text
- * θ ← θ − α (F(θ) + λI)⁻¹ ∇L(θ)
- * ```
- * @param options - see {@link PreconditionedDescentOptions}.
- * @returns `chain(scaleByPreconditioner({ damping }), scaleByLearningRate(α))`.
- * @throws {ValueError} for negative damping or learning rate.
- * @example
- * ```ts
- * const opt = optim.ngd({ learningRate: 1, damping: 1e-4 });
- * const [u, s] = opt.update(grads, state, params, { curvature: fisher });
- * ```
- */
-export function ngd(options: PreconditionedDescentOptions) {
-  return chain(scaleByPreconditioner({ damping: options.damping ?? 0 }), scaleByLearningRate(options.learningRate));
-}
-
-/**
- * Empirical-Fisher gradient descent (Kunstner et al. 2019): precondition with the empirical Fisher
- * `F̃ = (1/N) Σᵢ ∇ℓᵢ∇ℓᵢᵀ`, given as `extra.empiricalFisher`.
- *
- * ```text
- * θ ← θ − α (F̃(θ) + λI)⁻¹ ∇L(θ)
- * ```
- * @param options - see {@link PreconditionedDescentOptions}.
- * @returns `chain(scaleByPreconditioner({ damping, key: 'empiricalFisher' }), scaleByLearningRate(α))`.
- * @throws {ValueError} for negative damping or learning rate.
- * @example
- * ```ts
- * const opt = optim.efgd({ learningRate: 0.1, damping: 1e-4 });
- * const [u, s] = opt.update(grads, state, params, { empiricalFisher: ef });
- * ```
- */
-export function efgd(options: PreconditionedDescentOptions) {
-  return chain(scaleByPreconditioner({ damping: options.damping ?? 0, key: 'empiricalFisher' }), scaleByLearningRate(options.learningRate));
 }

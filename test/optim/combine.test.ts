@@ -41,8 +41,10 @@ describe('aliases are exactly their chains', () => {
     ['amsgrad', optim.amsgrad({ learningRate: lr }), chain(optim.scaleByAmsgrad(), optim.scaleByLearningRate(lr))],
     ['rmsprop', optim.rmsprop({ learningRate: lr, momentum: 0.5, decay: 0.95 }), chain(optim.scaleByRms({ decay: 0.95 }), optim.scaleByLearningRate(lr), optim.trace({ decay: 0.5 }))],
     ['fadam', optim.fadam({ learningRate: lr, weightDecay: 0.1 }), chain(optim.scaleByFAdam({ weightDecay: 0.1 }), optim.scaleByLearningRate(lr))],
-    ['ngd', optim.ngd({ learningRate: lr, damping: 0.5 }), chain(optim.scaleByPreconditioner({ damping: 0.5 }), optim.scaleByLearningRate(lr))],
-    ['efgd', optim.efgd({ learningRate: lr, damping: 0.5 }), chain(optim.scaleByPreconditioner({ damping: 0.5, key: 'empiricalFisher' }), optim.scaleByLearningRate(lr))],
+    ['ngd', optim.ngd({ learningRate: lr, damping: 0.5 }), chain(optim.scaleByFisher({ damping: 0.5 }), optim.scaleByLearningRate(lr))],
+    ['ngd (same steps as the preconditioner chain)', optim.ngd({ learningRate: lr, damping: 0.5 }), chain(optim.scaleByPreconditioner({ damping: 0.5 }), optim.scaleByLearningRate(lr))],
+    ['efgd', optim.efgd({ learningRate: lr, damping: 0.5 }), chain(optim.scaleByEmpiricalFisher({ damping: 0.5 }), optim.scaleByLearningRate(lr))],
+    ['efgd (same steps as the preconditioner chain)', optim.efgd({ learningRate: lr, damping: 0.5 }), chain(optim.scaleByPreconditioner({ damping: 0.5, key: 'empiricalFisher' }), optim.scaleByLearningRate(lr))],
   ];
   for (const [name, alias, manual] of cases) {
     it(name, () => {

@@ -121,9 +121,12 @@ describe('scaleByPreconditioner', () => {
   it('needs extra.curvature, named in a TransformError', async () => {
     const { TransformError } = await import('../../src/errors.js');
     const w = tensor([1, 2]);
+    const pre = optim.scaleByPreconditioner();
+    expect(() => pre.update(w, pre.init(w), w)).toThrow(/scaleByPreconditioner: update needs extra\.curvature/);
+    // ngd now builds the Fisher when no operator is given: the error names the missing piece and the alternative.
     const opt = optim.ngd({ learningRate: 1 });
     expect(() => opt.update(w, opt.init(w), w)).toThrow(TransformError);
-    expect(() => opt.update(w, opt.init(w), w)).toThrow(/scaleByPreconditioner: update needs extra\.curvature/);
+    expect(() => opt.update(w, opt.init(w), w)).toThrow(/scaleByFisher: update needs extra\.model .*extra\.curvature/);
     expect(() => opt.update(w, opt.init(w), w, { curvature: { matvec: () => w } })).toThrow(TransformError);
   });
   it('accepts any object with solve (e.g. a curvature operator with extra methods)', () => {
