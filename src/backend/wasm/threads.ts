@@ -3,12 +3,15 @@
  * GEMM's rows over `threads − 1` workers plus the calling thread.
  *
  * Protocol, over a small `Int32Array` on a `SharedArrayBuffer`:
- * - the caller writes the job (kernel arguments, item count), resets `NEXT` and `DONE`, bumps
- *   `GEN` and notifies; workers spin about 100 µs on `GEN`, then park in `Atomics.wait`;
- * - work items are chunks of the flattened `batch·m` rows, claimed dynamically with
- *   `Atomics.add(NEXT)` by every participant (robust to one vCPU running slower);
- * - each worker checks in on `DONE` after its last claim, and the caller waits for all of them
- *   before returning (so the next job can never be mixed with a late claim of this one);
+ * - work items are chunks of the flattened `batch·m` rows. `NEXT` packs a job tag (20 bits) and
+ *   the next unclaimed item (12 bits); every participant claims items with a compare-exchange
+ *   that fails unless the tag is the current job's, so a worker that wakes late can never take an
+ *   item of a job it has not read (robust to descheduled workers and unequal vCPUs);
+ * - the caller first invalidates `NEXT` (new tag, no items left), then writes the job (kernel
+ *   arguments, item count), resets `DONE`, opens `NEXT`, bumps `GEN` and notifies; workers spin
+ *   about 100 µs on `GEN`, then park in `Atomics.wait`;
+ * - the caller computes items too and returns once `DONE` (completed items) reaches the count:
+ *   it never waits for a worker that claimed nothing;
  * - a worker reads `GEN` *before* announcing it is ready, so a job posted during start-up is seen.
  * Workers are `unref()`ed, so an idle pool never keeps the process alive.
  * @module
@@ -20,44 +23,69 @@ import type { WasmRuntime } from './index.js';
 const GEN = 0, NEXT = 1, DONE = 2, STOP = 3, ERR = 4, NITEMS = 5, CHUNK = 6, DT = 7, ARGS = 8;
 const CTRL_INTS = ARGS + 16;
 const SPIN_MS = 0.1;
+const IDX_BITS = 12, IDX_MASK = (1 << IDX_BITS) - 1, TAG_MASK = 0xfffff;
 
 type Kernel = (...args: number[]) => void;
 
-/** Worker source (plain JS, run with `eval: true`). Mirrors {@link ThreadPool.runItems}. */
+/**
+ * `claim` and `runItem`, shared verbatim by the caller and the workers (plain JS with the layout
+ * constants inlined, so that minifiers cannot break the worker by renaming identifiers).
+ * - `claim(ctrl, tag, nItems)`: the next item of the job tagged `tag`, or -1 when there is none;
+ * - `runItem(ctrl, kernel, ws, i)`: rows `[i·ch, (i+1)·ch)` of the flattened batch.
+ */
+const SHARED_SOURCE = `
+function claim(ctrl, tag, nItems) {
+  for (;;) {
+    const w = Atomics.load(ctrl, ${NEXT});
+    const idx = w & ${IDX_MASK};
+    if (w >>> ${IDX_BITS} !== tag || idx >= nItems) return -1;
+    if (Atomics.compareExchange(ctrl, ${NEXT}, w, w + 1) === w) return idx;
+  }
+}
+function runItem(ctrl, kernel, ws, i) {
+  const ch = ctrl[${CHUNK}];
+  const [m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, batch, sA, sB, sC] = ctrl.subarray(${ARGS}, ${ARGS + 16});
+  const r1 = Math.min((i + 1) * ch, m * batch);
+  for (let r = i * ch; r < r1;) {
+    const t = Math.floor(r / m), i0 = r - t * m, i1 = Math.min(m, r1 - t * m);
+    kernel(i1 - i0, n, k, a + t * sA + i0 * rsA, rsA, csA, b + t * sB, rsB, csB, c + t * sC + i0 * ldc, ldc, add, ws, 1, 0, 0, 0);
+    r += i1 - i0;
+  }
+}
+`;
+const shared = new Function(`${SHARED_SOURCE}\nreturn { claim, runItem };`)() as {
+  claim(ctrl: Int32Array, tag: number, nItems: number): number;
+  runItem(ctrl: Int32Array, kernel: Kernel, ws: number, i: number): void;
+};
+const { claim, runItem } = shared;
+
+/** Worker source (plain JS, run with `eval: true`), around {@link SHARED_SOURCE}. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { ctrl: sab, memory, bytes, ws, scratch } = workerData;
 const ctrl = new Int32Array(sab);
+const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}];
 const kernels = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports.gemm);
 // Warm-up on a private scratch block so the kernels tier up before the first real job.
 kernels.forEach((k, d) => {
   const E = d === 0 ? 4 : 8;
   for (let i = 0; i < 20; i++) k(24, 24, 24, scratch, 24 * E, E, scratch + 576 * E, 24 * E, E, scratch + 1152 * E, 24 * E, 0, ws[d], 1, 0, 0, 0);
 });
-function runItems() {
-  const k = kernels[ctrl[${DT}]], w = ws[ctrl[${DT}]];
-  const nItems = ctrl[${NITEMS}], ch = ctrl[${CHUNK}];
-  const [m, n, kk, a, rsA, csA, b, rsB, csB, c, ldc, add, batch, sA, sB, sC] = ctrl.subarray(${ARGS}, ${ARGS + 16});
-  for (let i = Atomics.add(ctrl, ${NEXT}, 1); i < nItems; i = Atomics.add(ctrl, ${NEXT}, 1)) {
-    const r1 = Math.min((i + 1) * ch, m * batch);
-    for (let r = i * ch; r < r1;) {
-      const t = Math.floor(r / m), i0 = r - t * m, i1 = Math.min(m, r1 - t * m);
-      k(i1 - i0, n, kk, a + t * sA + i0 * rsA, rsA, csA, b + t * sB, rsB, csB, c + t * sC + i0 * ldc, ldc, add, w, 1, 0, 0, 0);
-      r += i1 - i0;
-    }
-  }
-}
-let seen = Atomics.load(ctrl, ${GEN});
+${SHARED_SOURCE}
+let seen = Atomics.load(ctrl, GEN);
 parentPort.postMessage('ready');
 for (;;) {
   const t0 = performance.now();
-  while (Atomics.load(ctrl, ${GEN}) === seen && performance.now() - t0 < ${SPIN_MS});
-  if (Atomics.load(ctrl, ${GEN}) === seen) Atomics.wait(ctrl, ${GEN}, seen);
-  seen = Atomics.load(ctrl, ${GEN});
-  if (Atomics.load(ctrl, ${STOP})) break;
-  try { runItems(); } catch (e) { Atomics.store(ctrl, ${ERR}, 1); }
-  Atomics.add(ctrl, ${DONE}, 1);
-  Atomics.notify(ctrl, ${DONE});
+  while (Atomics.load(ctrl, GEN) === seen && performance.now() - t0 < ${SPIN_MS});
+  if (Atomics.load(ctrl, GEN) === seen) Atomics.wait(ctrl, GEN, seen);
+  seen = Atomics.load(ctrl, GEN);
+  if (Atomics.load(ctrl, STOP)) break;
+  const tag = seen & TAG_MASK, nItems = Atomics.load(ctrl, NITEMS);
+  for (let i = claim(ctrl, tag, nItems); i >= 0; i = claim(ctrl, tag, nItems)) {
+    const d = ctrl[DT];
+    try { runItem(ctrl, kernels[d], ws[d], i); } catch (e) { Atomics.store(ctrl, ERR, 1); }
+    if (Atomics.add(ctrl, DONE, 1) + 1 === nItems) Atomics.notify(ctrl, DONE);
+  }
 }
 `;
 
@@ -155,42 +183,33 @@ export class ThreadPool {
     const ctrl = this.ctrl;
     const threads = this.workers.length + 1;
     const rows = r.m * r.batch;
-    // ~3 items per thread for balance, at least 16 rows, rounded to a multiple of 12 (= every mr).
-    const ch = Math.max(12, Math.ceil(Math.max(16, Math.ceil(rows / (3 * threads))) / 12) * 12);
-    const args = [r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, r.batch, r.sA, r.sB, r.sC];
-    ctrl.set(args, ARGS);
-    ctrl[NITEMS] = Math.ceil(rows / ch);
+    // ~3 items per thread for balance, ≥ 16 rows, a multiple of 12 (= of every mr), < 4096 items.
+    let ch = Math.ceil(Math.max(16, Math.ceil(rows / (3 * threads))) / 12) * 12;
+    while (Math.ceil(rows / ch) > IDX_MASK) ch *= 2;
+    const nItems = Math.ceil(rows / ch);
+    const gen = (Atomics.load(ctrl, GEN) + 1) | 0;
+    const tag = gen & TAG_MASK;
+    Atomics.store(ctrl, NEXT, (tag << IDX_BITS) | IDX_MASK); // new tag, nothing claimable yet
+    ctrl.set([r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, r.batch, r.sA, r.sB, r.sC], ARGS);
+    ctrl[NITEMS] = nItems;
     ctrl[CHUNK] = ch;
     ctrl[DT] = dtype === 'f32' ? 0 : 1;
     Atomics.store(ctrl, ERR, 0);
-    Atomics.store(ctrl, NEXT, 0);
     Atomics.store(ctrl, DONE, 0);
-    Atomics.add(ctrl, GEN, 1);
+    Atomics.store(ctrl, NEXT, tag << IDX_BITS); // open the items
+    Atomics.store(ctrl, GEN, gen);
     Atomics.notify(ctrl, GEN);
     let error: unknown;
-    try { ThreadPool.runItems(ctrl, r, kernel, ws); } catch (e) { error = e; }
-    const n = this.workers.length;
+    for (let i = claim(ctrl, tag, nItems); i >= 0; i = claim(ctrl, tag, nItems)) {
+      try { runItem(ctrl, kernel, ws, i); } catch (e) { error ??= e; }
+      Atomics.add(ctrl, DONE, 1);
+    }
     const t0 = performance.now();
-    for (let d = Atomics.load(ctrl, DONE); d < n; d = Atomics.load(ctrl, DONE)) {
+    for (let d = Atomics.load(ctrl, DONE); d < nItems; d = Atomics.load(ctrl, DONE)) {
       if (performance.now() - t0 > SPIN_MS) Atomics.wait(ctrl, DONE, d, 1);
     }
     if (error !== undefined) throw error;
     if (Atomics.load(ctrl, ERR)) throw new Error('wasm thread pool: a worker failed while computing a GEMM');
-  }
-
-  /** The caller's share: claims items until none are left (same logic as the worker). */
-  private static runItems(ctrl: Int32Array, r: ResolvedGemm, kernel: Kernel, ws: number): void {
-    const nItems = ctrl[NITEMS] as number, ch = ctrl[CHUNK] as number;
-    const total = r.m * r.batch;
-    for (let i = Atomics.add(ctrl, NEXT, 1); i < nItems; i = Atomics.add(ctrl, NEXT, 1)) {
-      const r1 = Math.min((i + 1) * ch, total);
-      for (let row = i * ch; row < r1;) {
-        const t = Math.floor(row / r.m), i0 = row - t * r.m, i1 = Math.min(r.m, r1 - t * r.m);
-        kernel(i1 - i0, r.n, r.k, r.a + t * r.sA + i0 * r.rsA, r.rsA, r.csA, r.b + t * r.sB, r.rsB, r.csB,
-          r.c + t * r.sC + i0 * r.ldc, r.ldc, r.accumulate, ws, 1, 0, 0, 0);
-        row += i1 - i0;
-      }
-    }
   }
 
   /**
@@ -199,6 +218,7 @@ export class ThreadPool {
    */
   async terminate(): Promise<void> {
     Atomics.store(this.ctrl, STOP, 1);
+    Atomics.store(this.ctrl, NEXT, IDX_MASK); // no claimable items for any tag
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
     await Promise.all(this.workers.map((w) => w.terminate()));
