@@ -1,4 +1,6 @@
 // Shared helpers for the optim tests: a seeded RNG, flat views of trees, a quadratic problem.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tensor, tree, type Tensor } from '../../src/index.js';
 
 /** Mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
@@ -47,4 +49,29 @@ export function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
   return x.length === y.length ? m : Infinity;
+}
+
+/** Rows of a CSV in `data/` (header dropped), as numbers. */
+export function csvRows(file: string): number[][] {
+  return readFileSync(join(import.meta.dirname, '..', '..', 'data', file), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+}
+
+/** BreastCancer: standardized features plus a bias column (float64 [N, D]), labels 0/1 (float64), and the flat design matrix. */
+export function breastCancerData(): { X: Tensor; y: Tensor; n: number; d: number; Xa: Float64Array } {
+  const rows = csvRows('breast_cancer.csv');
+  const n = rows.length, f = rows[0]!.length - 1, d = f + 1;
+  const Xa = new Float64Array(n * d), ya = new Float64Array(n);
+  for (let j = 0; j < f; j++) {
+    const mu = rows.reduce((s, r) => s + r[j]!, 0) / n;
+    const sd = Math.sqrt(rows.reduce((s, r) => s + (r[j]! - mu) ** 2, 0) / n);
+    rows.forEach((r, i) => { Xa[i * d + j] = (r[j]! - mu) / sd; });
+  }
+  rows.forEach((r, i) => { Xa[i * d + f] = 1; ya[i] = r[f]!; });
+  return { X: tensor(Xa, { dtype: 'float64', shape: [n, d] }), y: tensor(ya, { dtype: 'float64' }), n, d, Xa };
+}
+
+/** The first `n` digits: pixels / 16 (float64 [n, 64]) and int32 labels. */
+export function digitsData(n: number): { x: Tensor; y: Tensor } {
+  const rows = csvRows('digits.csv').slice(0, n);
+  return { x: tensor(rows.map((r) => r.slice(0, 64).map((v) => v / 16)), { dtype: 'float64' }), y: tensor(rows.map((r) => r[64]!), { dtype: 'int32' }) };
 }
