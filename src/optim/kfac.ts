@@ -47,7 +47,14 @@ export type ScaleByKfacState = {
   /** Steps taken (int32 scalar). */
   readonly count: Tensor;
   /** Moving averages Ā, B̄ of the Kronecker factors, per layer name. */
-  readonly factors: { readonly [layer: string]: KfacFactors };
+  readonly factors: {
+    readonly [layer: string]: {
+      /** Ā, `[din(+1), din(+1)]`. */
+      readonly A: Tensor;
+      /** B̄, `[dout, dout]`. */
+      readonly B: Tensor;
+    };
+  };
   /** The cached damped inverses, per layer name (recomputed every `inverseEvery` steps). */
   readonly inverses: { readonly [layer: string]: KfacInverse };
 };

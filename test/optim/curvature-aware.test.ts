@@ -16,7 +16,7 @@ const bern = likelihoods.bernoulli();
 const nll = (w: Tensor): Tensor => { const z = bc.X.matmul(w); return softplus(z).sub(bc.y.mul(z)).mean(); };
 const bcExtra: optim.CurvatureExtra = { model: logit, likelihood: bern, batch: { x: bc.X, y: bc.y } };
 /** A non-trivial point: a few GD steps from 0. */
-const w0 = (() => { let w = tensor(new Float64Array(bc.d)); for (let i = 0; i < 3; i++) w = w.sub(grad(nll)(w).mul(1)); return w; })();
+const w0 = (() => { let w: Tensor = tensor(new Float64Array(bc.d)); for (let i = 0; i < 3; i++) w = w.sub(grad(nll)(w).mul(1)); return w; })();
 
 /** (Xᵀ diag(c) X / N + λI)⁻¹ g, by hand in float64. */
 function handSolve(c: ArrayLike<number>, g: Tensor, damping: number, outer?: Float64Array[]): Float64Array {
