@@ -10,6 +10,7 @@
  * @module
  */
 import './backend/js/index.js';
+import './backend/wasm/adapter.js';
 import './ops/methods.js';
 
 export * from './errors.js';
@@ -47,4 +48,5 @@ export * as optim from './optim/index.js';
 export * as curvature from './curvature/index.js';
 export * as likelihoods from './likelihoods/index.js';
 export { setBackend, backendName } from './backend/select.js';
+export { startWasmThreads, stopWasmThreads } from './backend/wasm/adapter.js';
 export { getBackend, registerBackend, type Backend, type Kernels, type UnaryOp, type BinaryOp, type ReduceOp, type DotDims } from './backend/backend.js';

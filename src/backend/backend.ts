@@ -108,11 +108,21 @@ export function registerBackend(name: string, factory: () => Backend): void {
  */
 export function getBackend(): Backend {
   if (active === undefined) {
-    const f = registry.get('js');
+    const f = registry.get(defaultBackendName()) ?? registry.get('js');
     if (f === undefined) throw new Error('curvax: no backend registered (import curvax from its index).');
     active = f();
   }
   return active;
+}
+
+/**
+ * The backend used when none was chosen: `CURVAX_BACKEND` (environment) when set, else `wasm`
+ * (WebAssembly SIMD, falling back to the reference kernels where SIMD is missing).
+ * @internal
+ */
+export function defaultBackendName(): string {
+  const env = typeof process !== 'undefined' ? process.env?.['CURVAX_BACKEND'] : undefined;
+  return env ?? 'wasm';
 }
 
 /** @internal Sets the active backend object directly. */

@@ -98,3 +98,10 @@ describe('errors', () => {
     expect(thrown(() => tensor([[1, 2], [3]]))).toBeInstanceOf(ShapeError);
   });
 });
+
+describe('backend selection', () => {
+  it('runs on the backend CI asked for', async () => {
+    const { backendName } = await import('../../src/index.js');
+    expect(backendName()).toBe(process.env['CURVAX_BACKEND'] ?? 'wasm');
+  });
+});
