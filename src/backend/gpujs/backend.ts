@@ -63,7 +63,15 @@ function convert(src: ArrayLike<number>, dtype: DType, n: number): TypedArray {
   }
 }
 
-/** A gpujs backend bound to one `GPU` instance. */
+/**
+ * A gpujs backend bound to one `GPU` instance (created by `initGpujs`).
+ * @example
+ * ```ts
+ * const be = new GpujsBackend(new GPU({ mode: 'cpu' }), 'cpu', 'cpu', 512);
+ * const x = be.fromTyped(new Float32Array([1, 2]), new Aval([2], 'float32'));
+ * be.read(be.kernels.unary('exp', x, new Aval([2], 'float32'), new Aval([2], 'float32')), new Aval([2], 'float32'));
+ * ```
+ */
 export class GpujsBackend implements Backend<GpuBuf>, DeviceOps {
   /** Backend name. */
   readonly name = 'gpujs';

@@ -9,10 +9,24 @@
  * @module
  */
 
-/** Source flavour: gpu.js `cpu` (JavaScript), `webasm`, or a GL mode. */
+/**
+ * Source flavour: gpu.js `cpu` (JavaScript), `webasm`, or a GL mode.
+ * @example
+ * ```ts
+ * const f: Flavor = backend.kernelMode === 'cpu' ? 'cpu' : 'gl';
+ * ```
+ */
 export type Flavor = 'cpu' | 'wasm' | 'gl';
 
-/** A growing constants table with unique names. */
+/**
+ * A growing table of integer constants for `this.constants`, one name per distinct value.
+ * @example
+ * ```ts
+ * const c = new Consts();
+ * c.add(7); // 'this.constants.c0'
+ * c.values; // { c0: 7 }
+ * ```
+ */
 export class Consts {
   readonly values: Record<string, number> = {};
   readonly #byValue = new Map<number, string>();
@@ -34,6 +48,10 @@ export class Consts {
  * @param shape - the iteration shape.
  * @param strides - one stride list per operand, aligned with `shape`.
  * @returns the collapsed shape and stride lists (rank ≥ 1).
+ * @example
+ * ```ts
+ * collapse([2, 3], [[3, 1]]); // { shape: [6], strides: [[1]] }
+ * ```
  */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
@@ -56,8 +74,7 @@ export function collapse(shape: readonly number[], strides: readonly (readonly n
 }
 
 /**
- * Code computing, from a flat index held in variable `r`, one offset per operand:
- * `let o0 = base0 + Σ idx_d·s0_d; ...`.
+ * Code computing, from a flat index, one offset per operand: `o0 = base0 + Σ idx_d·s0_d`, ...
  * @param shape - collapsed iteration shape.
  * @param strides - per operand strides (collapsed with `shape`).
  * @param bases - per operand base offsets.
@@ -65,6 +82,10 @@ export function collapse(shape: readonly number[], strides: readonly (readonly n
  * @param prefix - variable name prefix for the offsets (`o` gives `o0`, `o1`, ...).
  * @param index - expression of the flat index.
  * @returns source lines.
+ * @example
+ * ```ts
+ * offsetsCode([4, 5], [[1, 4]], [0], new Consts()); // 'let or = this.thread.x * 1.0; ...'
+ * ```
  */
 export function offsetsCode(
   shape: readonly number[], strides: readonly (readonly number[])[], bases: readonly number[], c: Consts,
@@ -88,12 +109,29 @@ export function offsetsCode(
   return lines.join('\n');
 }
 
-/** Wraps an accumulation so `cpu` mode rounds to float32 like the other modes. */
+/**
+ * Wraps an accumulation so `cpu` mode rounds to float32 like the other modes.
+ * @param flavor - source flavour.
+ * @param expr - the accumulation expression.
+ * @returns `Math.fround(expr)` in `cpu` mode, `expr` otherwise.
+ * @example
+ * ```ts
+ * accum('cpu', 's + v'); // 'Math.fround(s + v)'
+ * ```
+ */
 export function accum(flavor: Flavor, expr: string): string {
   return flavor === 'cpu' ? `Math.fround(${expr})` : expr;
 }
 
-/** Row-major strides. */
+/**
+ * Row-major strides of a shape.
+ * @param shape - the shape.
+ * @returns one stride per axis.
+ * @example
+ * ```ts
+ * contiguous([2, 3, 4]); // [12, 4, 1]
+ * ```
+ */
 export function contiguous(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -104,7 +142,15 @@ export function contiguous(shape: readonly number[]): number[] {
   return s;
 }
 
-/** Product of sizes. */
+/**
+ * Product of sizes (1 for a scalar).
+ * @param shape - the shape.
+ * @returns the number of elements.
+ * @example
+ * ```ts
+ * prod([2, 3]); // 6
+ * ```
+ */
 export function prod(shape: readonly number[]): number {
   let p = 1;
   for (const n of shape) p *= n;
@@ -116,6 +162,10 @@ export function prod(shape: readonly number[]): number {
  * @param shape - operand shape.
  * @param outShape - broadcast result shape.
  * @returns strides with `outShape.length` entries.
+ * @example
+ * ```ts
+ * broadcastStrides([3, 1], [2, 3, 4]); // [0, 1, 0]
+ * ```
  */
 export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const s = contiguous(shape);
@@ -128,12 +178,17 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 }
 
 /**
- * Groups axes `dims` of an operand into one (size, stride) pair when they are contiguous
- * in order (size-1 axes ignored).
+ * Groups axes `dims` of an operand into one (size, stride) pair when they are contiguous in order
+ * (size-1 axes ignored).
  * @param shape - operand shape.
  * @param strides - operand strides.
  * @param dims - the axes, in the order they are iterated.
  * @returns `{ size, stride }`, or `undefined` when they cannot be merged.
+ * @example
+ * ```ts
+ * group([2, 3, 4], [12, 4, 1], [1, 2]); // { size: 12, stride: 1 }
+ * group([2, 3, 4], [12, 4, 1], [0, 2]); // undefined
+ * ```
  */
 export function group(shape: readonly number[], strides: readonly number[], dims: readonly number[]): { size: number; stride: number } | undefined {
   const real = dims.filter((d) => shape[d] !== 1);

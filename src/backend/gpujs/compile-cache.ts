@@ -17,10 +17,20 @@ import type { Owner } from './texture-pool.js';
  * The most array (texture) arguments one kernel may take. More than 32 gave wrong results on
  * headless-gl and WebGL guarantees only 16 texture units per fragment shader, so callers split
  * larger operations (see `concat`).
+ * @example
+ * ```ts
+ * if (inputs.length > MAX_ARRAY_ARGS) splitIntoGroups(inputs);
+ * ```
  */
 export const MAX_ARRAY_ARGS = 16;
 
-/** What to compile: generated source plus the numbers it reads from `this.constants`. */
+/**
+ * What to compile: generated source plus the numbers it reads from `this.constants`.
+ * @example
+ * ```ts
+ * const spec: KernelSpec = { source: 'function (a) { return a[this.thread.x]; }', size: 4, constants: {}, maxLoop: 0, arrayArgs: 1 };
+ * ```
+ */
 export interface KernelSpec {
   /** A `function (a, b, ...) { ... }` source string using `this.thread.x` and `this.constants`. */
   readonly source: string;
@@ -34,13 +44,25 @@ export interface KernelSpec {
   readonly arrayArgs: number;
 }
 
-/** A cached kernel; `live` counts its outputs still alive (GL textures need their kernel). */
+/**
+ * A cached kernel; `live` counts its outputs still alive (GL textures need their kernel).
+ * @example
+ * ```ts
+ * const { value, owner } = cache.run(spec, [x]); // owner: CacheEntry
+ * ```
+ */
 export interface CacheEntry extends Owner {
   readonly kernel: GpuKernel;
   readonly key: string;
 }
 
-/** Counters of the cache. */
+/**
+ * Counters of the compiled-kernel cache.
+ * @example
+ * ```ts
+ * cache.stats().compiles;
+ * ```
+ */
 export interface CacheStats {
   /** Kernels currently compiled. */
   readonly kernels: number;
@@ -52,13 +74,28 @@ export interface CacheStats {
   readonly evictions: number;
 }
 
-/** The cache key of a spec. */
+/**
+ * The cache key of a spec: source, output size and sorted constants.
+ * @param spec - the kernel spec.
+ * @returns the key.
+ * @example
+ * ```ts
+ * specKey(gatherSpec([3], [1], 2)) !== specKey(gatherSpec([3], [1], 5)); // true: constants differ
+ * ```
+ */
 export function specKey(spec: KernelSpec): string {
   const c = Object.keys(spec.constants).sort().map((k) => `${k}=${spec.constants[k]!}`).join(',');
   return `${spec.source}|${spec.size}|${c}`;
 }
 
-/** Compiles, memoises and runs gpu.js kernels for one `GPU` instance. */
+/**
+ * Compiles, memoises and runs gpu.js kernels for one `GPU` instance.
+ * @example
+ * ```ts
+ * const cache = new KernelCache(new GPU({ mode: 'cpu' }), 64);
+ * const { value } = cache.run(spec, [new Float32Array([1, 2, 3, 4])]);
+ * ```
+ */
 export class KernelCache {
   readonly #gpu: GpuInstance;
   readonly #max: number;

@@ -6,7 +6,13 @@ import type { KernelSpec } from './compile-cache.js';
 import type { Flavor } from './codegen.js';
 import type { GpuBuf } from './texture-pool.js';
 
-/** Runs generated kernels on device buffers; implemented by the gpujs backend. */
+/**
+ * Runs generated kernels on device buffers; implemented by the gpujs backend.
+ * @example
+ * ```ts
+ * const out = dev.run(unarySpec('exp', [3], dev.flavor), [x]);
+ * ```
+ */
 export interface DeviceOps {
   /** Source flavour of the `GPU` instance. */
   readonly flavor: Flavor;

@@ -17,11 +17,29 @@ import type { DeviceOps } from './device.js';
 import { reduceOnDevice } from './reduce.js';
 import type { GpuBuf } from './texture-pool.js';
 
-/** Contraction loop unrolling factor. */
+/**
+ * Contraction loop unrolling factor.
+ * @example
+ * ```ts
+ * const full = Math.floor(K / TILE);
+ * ```
+ */
 export const TILE = 4;
-/** Contractions longer than this are split into chunks of {@link KCHUNK}. */
+/**
+ * Contractions longer than this are split into chunks of {@link KCHUNK}.
+ * @example
+ * ```ts
+ * const split = K > KSPLIT;
+ * ```
+ */
 export const KSPLIT = 4096;
-/** Chunk length of a split contraction. */
+/**
+ * Chunk length of a split contraction.
+ * @example
+ * ```ts
+ * const chunks = Math.ceil(K / KCHUNK);
+ * ```
+ */
 export const KCHUNK = 1024;
 
 interface Operand {
@@ -94,6 +112,10 @@ function canonical(dev: DeviceOps, buf: GpuBuf, shape: readonly number[], batch:
  * @param yShape - right shape.
  * @param dims - contracting and batch axes.
  * @returns the output buffer.
+ * @example
+ * ```ts
+ * dotOnDevice(be, a, b, [7, 9], [9, 11], { lhsContract: [1], rhsContract: [0], lhsBatch: [], rhsBatch: [] });
+ * ```
  */
 export function dotOnDevice(dev: DeviceOps, x: GpuBuf, y: GpuBuf, xShape: readonly number[], yShape: readonly number[], dims: DotDims): GpuBuf {
   const xFree = xShape.map((_, i) => i).filter((i) => !dims.lhsContract.includes(i) && !dims.lhsBatch.includes(i));

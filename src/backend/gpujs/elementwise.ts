@@ -78,11 +78,6 @@ function unaryBody(op: UnaryOp, f: Flavor): string {
   }
 }
 
-/** True when the op's GL source reads the specials argument. */
-export function unaryNeedsSpecials(op: UnaryOp, f: Flavor): boolean {
-  return unaryBody(op, f).includes('sp[');
-}
-
 function powBody(f: Flavor): string {
   if (f !== 'gl') return 'v = Math.pow(a, b);';
   // JavaScript semantics: y = 0 gives 1; x = 0 gives 0 or Infinity; x < 0 needs an integer y.
@@ -119,7 +114,13 @@ function binaryBody(op: BinaryOp, f: Flavor): string {
   }
 }
 
-/** A generated elementwise kernel and whether it takes the specials argument last. */
+/**
+ * A generated elementwise kernel and whether it takes the specials argument last.
+ * @example
+ * ```ts
+ * const spec = unarySpec('log', [3], 'gl'); // spec.specials === true
+ * ```
+ */
 export interface ElementwiseSpec extends KernelSpec {
   /** True when the kernel's last argument is `sp = [Infinity, NaN]`. */
   readonly specials: boolean;
@@ -143,6 +144,10 @@ function build(names: readonly string[], inShapes: readonly (readonly number[])[
  * @param outShape - output (= input) shape.
  * @param f - source flavour.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * be.run(unarySpec('tanh', [2, 3], 'gl'), [x]);
+ * ```
  */
 export function unarySpec(op: UnaryOp, outShape: readonly number[], f: Flavor): ElementwiseSpec {
   return build(['x'], [outShape], outShape, unaryBody(op, f), f);
@@ -156,6 +161,10 @@ export function unarySpec(op: UnaryOp, outShape: readonly number[], f: Flavor): 
  * @param outShape - broadcast output shape.
  * @param f - source flavour.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * binarySpec('add', [3, 1], [4], [3, 4], 'cpu');
+ * ```
  */
 export function binarySpec(op: BinaryOp, xShape: readonly number[], yShape: readonly number[], outShape: readonly number[], f: Flavor): ElementwiseSpec {
   return build(['x', 'y'], [xShape, yShape], outShape, binaryBody(op, f), f);
@@ -169,6 +178,10 @@ export function binarySpec(op: BinaryOp, xShape: readonly number[], yShape: read
  * @param outShape - output shape.
  * @param f - source flavour.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * selectSpec([3, 1], [3, 4], [4], [3, 4], 'gl');
+ * ```
  */
 export function selectSpec(pShape: readonly number[], xShape: readonly number[], yShape: readonly number[], outShape: readonly number[], f: Flavor): ElementwiseSpec {
   return build(['p', 'x', 'y'], [pShape, xShape, yShape], outShape, 'if (a != 0.0) { v = b; } else { v = c; }', f);
@@ -179,6 +192,10 @@ export function selectSpec(pShape: readonly number[], xShape: readonly number[],
  * @param shape - the shape.
  * @param f - source flavour.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * toBoolSpec([5], 'gl');
+ * ```
  */
 export function toBoolSpec(shape: readonly number[], f: Flavor): ElementwiseSpec {
   return build(['x'], [shape], shape, 'if (a == a) { if (a != 0.0) { v = 1.0; } }', f);

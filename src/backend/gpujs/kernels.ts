@@ -30,18 +30,34 @@ import { reduceOnDevice } from './reduce.js';
 import type { GpujsBackend } from './backend.js';
 import type { GpuBuf } from './texture-pool.js';
 
-/** GL kernels index in float32, exact below 2^24; larger tensors run on the host. */
+/**
+ * GL kernels index in float32, exact below 2^24; larger tensors run on the host.
+ * @example
+ * ```ts
+ * const onDevice = aval.size < GL_MAX_ELEMENTS;
+ * ```
+ */
 export const GL_MAX_ELEMENTS = 1 << 24;
 
-/** scatterAdd costs `out.size × indices` on the device; above this it runs on the host. */
+/**
+ * scatterAdd costs `out.size × indices` on the device; above this it runs on the host.
+ * @example
+ * ```ts
+ * const onDevice = out.size * idx.size <= SCATTER_DEVICE_LIMIT;
+ * ```
+ */
 export const SCATTER_DEVICE_LIMIT = 1 << 26;
 
 const js = jsBackend.kernels;
 
 /**
- * Builds the kernel table of a gpujs backend.
+ * Builds the kernel table of a gpujs backend (routing each kernel to the device or the host).
  * @param be - the backend (device operations, buffers, host fallback).
  * @returns the kernels.
+ * @example
+ * ```ts
+ * this.kernels = makeKernels(this);
+ * ```
  */
 export function makeKernels(be: GpujsBackend): Kernels<GpuBuf> {
   const dev = (...dts: DType[]): boolean => dts.every((d) => d === 'float32' || d === 'bool');

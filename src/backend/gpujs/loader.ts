@@ -17,13 +17,29 @@ import type { GpuConstructor, GpuInstance, GpujsModule } from './gpu-types.js';
  * - `'webgl2'`, `'webgl'`, `'headlessgl'`: that context only.
  * - `'webasm'`: gpu.js's WebAssembly backend (float32, no GL needed).
  * - `'cpu'`: gpu.js's JavaScript backend (no GL needed; curvax rounds its accumulators to float32).
+ * @example
+ * ```ts
+ * const mode: GpujsMode = typeof document === 'undefined' ? 'webasm' : 'webgl2';
+ * ```
  */
 export type GpujsMode = 'gpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu';
 
-/** Every accepted mode, in preference order for documentation and tests. */
+/**
+ * Every accepted mode.
+ * @example
+ * ```ts
+ * GPUJS_MODES.includes('webgl2'); // true
+ * ```
+ */
 export const GPUJS_MODES: readonly GpujsMode[] = ['gpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'];
 
-/** Resolved kernel modes (`GPU.Kernel.mode`) whose pipeline outputs are GL textures. */
+/**
+ * Resolved kernel modes whose pipeline outputs are GL textures.
+ * @example
+ * ```ts
+ * const textures = GL_KERNEL_MODES.includes(kernelMode);
+ * ```
+ */
 export const GL_KERNEL_MODES: readonly string[] = ['webgl2', 'webgl', 'headlessgl'];
 
 const INSTALL_HINT =
@@ -64,6 +80,10 @@ function normalizeModule(m: unknown): GpujsModule | undefined {
  * @param specifier - the package to import (tests point it at a missing package).
  * @returns the module, normalised to `{ GPU, kinds }`.
  * @throws {BackendUnavailableError} when gpu.js cannot be found.
+ * @example
+ * ```ts
+ * const mod = await loadGpujs(); // Node: imports gpu.js
+ * ```
  */
 export async function loadGpujs(given?: unknown, specifier = ['gpu', 'js'].join('.')): Promise<GpujsModule> {
   if (given !== undefined) {
@@ -109,8 +129,12 @@ function modeSupported(GPU: GpuConstructor, mode: GpujsMode): boolean {
  * Creates the `GPU` instance for a mode, refusing silent fallbacks.
  * @param mod - the loaded gpu.js module.
  * @param mode - the requested mode.
- * @returns the instance and the mode of the kernel class it resolved to (`cpu`, `webasm`, `webgl2`, ...).
+ * @returns the instance and the mode its kernel class implements (`cpu`, `webasm`, `webgl2`, ...).
  * @throws {BackendUnavailableError} when the mode is unknown or not supported here.
+ * @example
+ * ```ts
+ * const { gpu, kernelMode } = createGpu(await loadGpujs(), 'webasm');
+ * ```
  */
 export function createGpu(mod: GpujsModule, mode: GpujsMode): { gpu: GpuInstance; kernelMode: string } {
   if (!GPUJS_MODES.includes(mode)) {

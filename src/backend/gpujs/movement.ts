@@ -12,6 +12,10 @@ import type { KernelSpec } from './compile-cache.js';
  * @param strides - per output axis stride into `x` (0 broadcasts).
  * @param base - offset of the first element.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * gatherSpec([3, 2], [1, 3], 0); // transpose of a [2, 3] tensor
+ * ```
  */
 export function gatherSpec(outShape: readonly number[], strides: readonly number[], base: number): KernelSpec {
   const c = new Consts();
@@ -26,6 +30,10 @@ export function gatherSpec(outShape: readonly number[], strides: readonly number
  * @param lo - zeros before each axis.
  * @param outShape - output shape.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * padSpec([3, 4], [1, 2], [6, 7]);
+ * ```
  */
 export function padSpec(inShape: readonly number[], lo: readonly number[], outShape: readonly number[]): KernelSpec {
   const c = new Consts();
@@ -52,6 +60,10 @@ export function padSpec(inShape: readonly number[], lo: readonly number[], outSh
  * @param axis - the concatenation axis.
  * @param outShape - output shape.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * concatSpec([[2, 3], [2, 1]], 1, [2, 4]);
+ * ```
  */
 export function concatSpec(shapes: readonly (readonly number[])[], axis: number, outShape: readonly number[]): KernelSpec {
   const c = new Consts();
@@ -89,6 +101,10 @@ export function concatSpec(shapes: readonly (readonly number[])[], axis: number,
  * @param m - number of indices.
  * @param axis - the indexed axis.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * be.run(takeSpec([5, 6], 7, 1), [x, idx]); // out shape [5, 7]
+ * ```
  */
 export function takeSpec(xShape: readonly number[], m: number, axis: number): KernelSpec {
   const c = new Consts();
@@ -117,6 +133,10 @@ export function takeSpec(xShape: readonly number[], m: number, axis: number): Ke
  * @param axis - the scattered axis.
  * @param f - source flavour.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * be.run(scatterAddSpec([5, 6], 7, 1, 'gl'), [idx, upd]);
+ * ```
  */
 export function scatterAddSpec(outShape: readonly number[], m: number, axis: number, f: Flavor): KernelSpec {
   const c = new Consts();
@@ -146,6 +166,10 @@ export function scatterAddSpec(outShape: readonly number[], m: number, axis: num
  * @param dim - the counted axis.
  * @param outShape - output shape.
  * @returns the kernel spec.
+ * @example
+ * ```ts
+ * be.run(iotaSpec(1, [3, 4]), []); // [[0,1,2,3], ...]
+ * ```
  */
 export function iotaSpec(dim: number, outShape: readonly number[]): KernelSpec {
   const c = new Consts();

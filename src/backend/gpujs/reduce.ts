@@ -15,7 +15,13 @@ import type { KernelSpec } from './compile-cache.js';
 import type { DeviceOps } from './device.js';
 import type { GpuBuf } from './texture-pool.js';
 
-/** Runs longer than this are reduced in two stages. */
+/**
+ * Runs longer than this are reduced in two stages.
+ * @example
+ * ```ts
+ * const twoStage = R > SPLIT_AT;
+ * ```
+ */
 export const SPLIT_AT = 4096;
 
 /** One reduction pass: `out[m·C + c] = op_{j < L, c·L + j < R} x[base(m) + (c·L + j)·q]`. */
@@ -76,6 +82,10 @@ function rowSpec(op: ReduceOp, p: RowPlan, f: Flavor): KernelSpec {
  * @param shape - input shape.
  * @param axes - sorted reduced axes (`argmax`: exactly one).
  * @returns the output buffer (kept axes in order); `argmax` positions as float32 values.
+ * @example
+ * ```ts
+ * reduceOnDevice(be, 'sum', x, [5, 6, 7], [0, 2]); // shape [6]
+ * ```
  */
 export function reduceOnDevice(dev: DeviceOps, op: ReduceOp, x: GpuBuf, shape: readonly number[], axes: readonly number[]): GpuBuf {
   const kept = shape.map((_, d) => d).filter((d) => !axes.includes(d));

@@ -16,13 +16,25 @@
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { isTexture, type DeviceValue } from './gpu-types.js';
 
-/** Anything that produced a device value and must outlive it (a compiled kernel in GL modes). */
+/**
+ * Anything that produced a device value and must outlive it (a compiled kernel in GL modes).
+ * @example
+ * ```ts
+ * const owner: Owner = { live: 0 };
+ * ```
+ */
 export interface Owner {
   /** Device values of this owner still alive. */
   live: number;
 }
 
-/** The data behind one or more handles. */
+/**
+ * The data behind one or more handles: a device copy, a host copy, or both.
+ * @example
+ * ```ts
+ * const s = new Store(6); s.host = new Float32Array(6);
+ * ```
+ */
 export class Store {
   /** Handles sharing this store. */
   refs = 0;
@@ -43,7 +55,13 @@ export class Store {
   }
 }
 
-/** The buffer handle of the gpujs backend. */
+/**
+ * The buffer handle of the gpujs backend (what a tensor holds).
+ * @example
+ * ```ts
+ * const b: GpuBuf = pool.fromHost(new Float32Array([1, 2]), 'float32');
+ * ```
+ */
 export class GpuBuf {
   /** The shared data. */
   readonly store: Store;
@@ -54,7 +72,13 @@ export class GpuBuf {
   }
 }
 
-/** Counters for leak tests and diagnostics. */
+/**
+ * Counters for leak tests and diagnostics.
+ * @example
+ * ```ts
+ * pool.stats().liveTextures; // 0 after every buffer is disposed
+ * ```
+ */
 export interface PoolStats {
   /** Stores not yet released. */
   readonly liveStores: number;
@@ -70,7 +94,15 @@ export interface PoolStats {
 
 type Registry = { register(target: object, held: Store, token: object): void; unregister(token: object): void };
 
-/** Owns every store of one backend instance and frees their device memory. */
+/**
+ * Owns every store of one backend instance and frees their device memory.
+ * @example
+ * ```ts
+ * const pool = new TexturePool();
+ * const b = pool.fromHost(new Float32Array([1]), 'float32');
+ * pool.dispose(b);
+ * ```
+ */
 export class TexturePool {
   #liveStores = 0;
   #liveDevice = 0;
