@@ -27,3 +27,11 @@ export {
 export { checkGrads, type CheckGradsOptions, type GradMode } from './check-grads.js';
 export { checkBatching, type CheckBatchingOptions } from './check-batching.js';
 export { CheckError, type CheckKind } from './errors.js';
+export {
+  firstBartlett, secondBartlett, klHessian, fisherGgn, fisherAdditivity, reparameterizationCovariance, naturalGradientInvariance,
+  cramerRao, empiricalFisherConvergence, sandwichIdentity, assertIdentity, identityProperty, IdentityError,
+  likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, normalQuantile, zValue,
+  type Family, type Distribution, type QuadratureDomain, type Theta, type Method, type IdentityOptions, type IdentityVerdict, type Comparison,
+  type SecondBartlettOptions, type KlHessianOptions, type ReparameterizationOptions, type NaturalGradientOptions, type FisherGgnOptions,
+  type LabelledBatch, type CramerRaoOptions, type EmpiricalFisherOptions, type SandwichIdentityOptions, type ConditionalSpec, type FamilyOptions,
+} from './identities/index.js';
