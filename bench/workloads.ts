@@ -1,9 +1,9 @@
 // The standard workloads (float32, fixed seeds) built on the public API.
-import { grad, logSoftmax, matmul, oneHot, random, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+import { curvature, grad, jvp, likelihoods, logSoftmax, matmul, oneHot, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
 import { backendName } from '../src/index.js';
 import type { BenchRow } from './harness.js';
 
-type Timer = (fn: () => unknown, reps?: number, warmup?: number) => number;
+export type Timer = (fn: () => unknown, reps?: number, warmup?: number) => number;
 export type Mlp = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
 
 export function mlpParams(seed = 0): Mlp {
@@ -55,4 +55,32 @@ export function w5Dispatch(time: Timer): BenchRow {
     return x;
   });
   return { workload: 'W5 dispatch (2000 ops)', system: `curvax/${backendName()}`, medianMs: ms, note: `${((ms * 1000) / 2000).toFixed(2)} µs/op` };
+}
+
+const likelihood = likelihoods.categorical();
+const ggnSplit = {
+  inner: (p: Mlp, x: Tensor) => matmul(matmul(x, p.w1).add(p.b1).tanh(), p.w2).add(p.b2),
+  outer: (z: Tensor, y: Tensor) => likelihood.logProb(z, y).neg(),
+};
+
+export function w4Curvature(time: Timer, w2ms?: number): BenchRow[] {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const v = tree.map((t: Tensor) => t.mul(0.5), p) as Mlp;
+  const G = curvature.ggn(ggnSplit, p, { x, y });
+  const ggnMs = time(() => G.matvec(v));
+  const buildMs = time(() => curvature.ggn(ggnSplit, p, { x, y }).matvec(v));
+  const hvp = (q: Mlp) => jvp(grad((r: Mlp) => mlpLoss(r, x, y)), [q], [v])[1];
+  const hvpMs = time(() => hvp(p));
+  const r = (ms: number) => (w2ms ? `${(ms / w2ms).toFixed(1)}x W2` : '');
+  return [
+    { workload: 'W4 GGN-vector product', system: `curvax/${backendName()}`, medianMs: ggnMs, note: `${r(ggnMs)}; operator built once` },
+    { workload: 'W4 GGN-vector product (incl. linearize)', system: `curvax/${backendName()}`, medianMs: buildMs, note: r(buildMs) },
+    { workload: 'W4 Hessian-vector product', system: `curvax/${backendName()}`, medianMs: hvpMs, note: `${r(hvpMs)}; jvp(grad)` },
+  ];
+}
+
+export function w7GgnDiagonal(time: Timer, w2ms?: number): BenchRow {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const ms = time(() => curvature.fisher({ model: ggnSplit.inner, likelihood }, p, { x, y }).diagonal(), 5, 1);
+  return { workload: 'W7 exact GGN diagonal', system: `curvax/${backendName()}`, medianMs: ms, ...(w2ms ? { note: `${(ms / w2ms).toFixed(1)}x W2` } : {}) };
 }

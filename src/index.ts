@@ -49,4 +49,5 @@ export * as curvature from './curvature/index.js';
 export * as likelihoods from './likelihoods/index.js';
 export { setBackend, backendName } from './backend/select.js';
 export { startWasmThreads, stopWasmThreads } from './backend/wasm/adapter.js';
+export { initGpujs, disposeGpujs, type GpujsOptions, type GpujsBackendHandle, type GpujsMode, type GpujsStats } from './backend/gpujs/index.js';
 export { getBackend, registerBackend, type Backend, type Kernels, type UnaryOp, type BinaryOp, type ReduceOp, type DotDims } from './backend/backend.js';

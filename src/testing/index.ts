@@ -30,7 +30,7 @@ export { CheckError, type CheckKind } from './errors.js';
 export {
   firstBartlett, secondBartlett, klHessian, fisherGgn, fisherAdditivity, reparameterizationCovariance, naturalGradientInvariance,
   cramerRao, empiricalFisherConvergence, sandwichIdentity, assertIdentity, identityProperty, IdentityError,
-  likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, normalQuantile, zValue,
+  likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, distributionAt, normalQuantile, zValue,
   type Family, type Distribution, type QuadratureDomain, type Theta, type Method, type IdentityOptions, type IdentityVerdict, type Comparison,
   type SecondBartlettOptions, type KlHessianOptions, type ReparameterizationOptions, type NaturalGradientOptions, type FisherGgnOptions,
   type LabelledBatch, type CramerRaoOptions, type EmpiricalFisherOptions, type SandwichIdentityOptions, type ConditionalSpec, type FamilyOptions,

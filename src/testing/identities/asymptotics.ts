@@ -13,7 +13,7 @@
 import { ValueError, curvature, grad, hessian, linalg, tensor, vmap, type Tensor } from '../../index.js';
 import { num } from '../_util.js';
 import { contextLines, normalization, readMatrix } from './bartlett.js';
-import { average, combine, evaluate, flatten, keyOf, leastExact, moments, outerRows, points, toFloat64, type Flat } from './engine.js';
+import { average, combine, evaluate, flatten, keyOf, leastExact, moments, outerRows, points, toFloat64, type Flat, type Points } from './engine.js';
 import { matmul, matrixScale, transpose } from './stats.js';
 import type { Distribution, Family, IdentityOptions, IdentityVerdict, Theta } from './types.js';
 import { makeVerdict, type RawComparison } from './verdict.js';
@@ -179,11 +179,12 @@ export function cramerRao<P extends Theta>(family: Family<P>, theta: P, options:
   const raws: RawComparison[] = [];
   const loewner: RawComparison = {
     label: 'Cramér–Rao bound: λ_min(Lᵀ·n·Cov[θ̂]·L) ≥ 1 (F = LLᵀ)', kind: 'atLeast', estimate: Float64Array.of(values[0]!), reference: Float64Array.of(1), shape: [],
-    err: qAvg.err, standardError: true, slack: Float64Array.of(tol), scale: Float64Array.of(1),
+    err: qAvg.err, standardError: true, slack: Float64Array.of(tol), scale: Float64Array.of(Math.max(values[0]!, 1)),
   };
   if ((options.expect ?? 'attained') === 'attained') {
     raws.push({ label: 'efficiency: n·Cov[θ̂] = F⁻¹', estimate: nCov, reference: Finv, shape: [p, p], err: cov.err, standardError: true, slack: scale.map((s) => s * tol), scale }, loewner);
   } else raws.push(loewner);
+  if (mo) raws.push(...normalization(mo.pts));
   if (failed > 0) raws.push({ label: 'every replication converged', estimate: Float64Array.of(failed), reference: Float64Array.of(0), shape: [], scale: Float64Array.of(1), requireResolution: false });
   const ctx = contextLines(family, flat, mo?.pts ?? { ...mcPts, description: 'F in closed form' }, [
     `simulation: ${R} data sets of n = ${n} (fixed key); estimator: ${how}`,
@@ -239,6 +240,7 @@ export function empiricalFisherConvergence<P extends Theta>(family: Family<P>, t
   const rel: number[] = [];
   const methods: ReturnType<typeof leastExact>[] = ['monte-carlo'];
   let ctx: string[] = [];
+  const sets: Points[] = [];
   sizes.forEach((N, idx) => {
     if (!Number.isInteger(N) || N < 100) throw new ValueError(`${op}: sizes must be integers ≥ 100, got ${N}.`, { op, argument: 'sizes', received: String(N) });
     const ys = draw(keyOf(options.key, 100 + idx), N);
@@ -254,6 +256,7 @@ export function empiricalFisherConvergence<P extends Theta>(family: Family<P>, t
     const ef = average(mcPts, outerRows(ev.score, N, p), p * p);
     const mo = moments(op, family, point, options, false, 200 + idx);
     methods.push(mo.pts.method);
+    sets.push(mo.pts);
     const fmc = mo.pts.method === 'monte-carlo';
     const err = ef.err.map((e, k) => (fmc ? Math.hypot(e, mo.fisher.err[k]!) : e));
     const slack = fmc ? undefined : mo.fisher.err;
@@ -274,6 +277,7 @@ export function empiricalFisherConvergence<P extends Theta>(family: Family<P>, t
     const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys2[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
     lines.push(`log-log slope of the relative error vs N: ${slope.toFixed(2)} (−0.5 expected)`);
   }
+  raws.push(...normalization(...sets));
   return makeVerdict('empirical Fisher → Fisher at a realizable optimum', leastExact(...methods), raws, options, [...ctx, `training data: ${options.data ? 'options.data' : 'the model at θ (realizable)'}`, ...lines]);
 }
 

@@ -24,13 +24,16 @@ export function contextLines<P extends Theta>(family: Family<P> | undefined, fla
   return [`family: ${family?.name ?? 'family'} at θ = [${shown}] (tree.ravel order)`, `expectation: ${pts.description}`, ...extra];
 }
 
-/** @internal The normalization check Σ p = 1 (exact / quadrature only). */
-export function normalization(pts: Points): RawComparison[] {
-  if (pts.method === 'monte-carlo') return [];
-  const a = mass(pts);
+/** @internal The normalization check Σ p = 1 (exact / quadrature only), one component per point set. */
+export function normalization(...sets: Points[]): RawComparison[] {
+  const exact = sets.filter((p) => p.method !== 'monte-carlo');
+  if (exact.length === 0) return [];
+  const avgs = exact.map(mass);
+  const one = exact.length === 1;
   return [{
-    label: pts.method === 'exact' ? 'normalization: Σ_y p(y|θ) = 1' : 'normalization: ∫ p(y|θ) dy = 1',
-    estimate: a.value, reference: Float64Array.of(1), shape: [], err: a.err, abs: a.abs, scale: Float64Array.of(1),
+    label: `normalization: ${exact.every((p) => p.method === 'exact') ? 'Σ_y p(y|θ)' : '∫ p(y|θ) dy'} = 1${one ? '' : ` (each of ${exact.length} distributions)`}`,
+    estimate: Float64Array.from(avgs, (a) => a.value[0]!), reference: new Float64Array(exact.length).fill(1), shape: one ? [] : [exact.length],
+    err: Float64Array.from(avgs, (a) => a.err[0]!), abs: Float64Array.from(avgs, (a) => a.abs[0]!), scale: new Float64Array(exact.length).fill(1),
   }];
 }
 
@@ -134,7 +137,11 @@ export function secondBartlett<P extends Theta>(family: Family<P>, theta: P, opt
     raws.push({ label: 'candidate Fisher = −E[∇² log p]', estimate: cand, reference: expNegH.value, shape: [p, p], err: expNegH.err, standardError: mc, abs: expNegH.abs, scale });
   }
   raws.push(
-    { label: 'Cov[score] = −E[∇² log p]', estimate: cov, reference: expNegH.value, shape: [p, p], err: diff.err, standardError: mc, abs: combine(mo.fisher.abs, expNegH.abs), scale },
+    {
+      label: 'Cov[score] = −E[∇² log p]', estimate: cov, reference: expNegH.value, shape: [p, p], err: diff.err, standardError: mc, abs: combine(mo.fisher.abs, expNegH.abs), scale,
+      // Cov = E[s sᵀ] − m̂ m̂ᵀ: under the identity E[s] = 0, so m̂ m̂ᵀ is a z²·se·se term (it dominates when s sᵀ + ∇² log p has no variance, e.g. a Bernoulli at logit 0).
+      quadraticErr: mc ? Float64Array.from({ length: pp }, (_, k) => mo.mean.err[Math.floor(k / p)]! * mo.mean.err[k % p]!) : undefined,
+    },
     ...normalization(mo.pts),
   );
   return makeVerdict('second Bartlett identity: Cov_θ[score] = −E_θ[∇²θ log p] (= Fisher)', mo.pts.method, raws, options, contextLines(family, mo.flat, mo.pts));

@@ -5,7 +5,8 @@
  * @module
  */
 import { ValueError, tensor, tree, vmap, type likelihoods, type Tensor, type TypedArray } from '../../index.js';
-import type { Family, QuadratureDomain, Theta } from './types.js';
+import { at, toFloat64 } from './engine.js';
+import type { Distribution, Family, QuadratureDomain, Theta } from './types.js';
 
 /**
  * A probabilistic model for {@link conditionalFamily}: one example's output f(θ, x) and a
@@ -233,4 +234,23 @@ export function reparameterize<P extends Theta, Q extends Theta>(family: Family<
     sample: sample ? (key, eta, n) => sample(key, phi(eta), n) : undefined,
     kl: kl ? (a, b) => kl(phi(a), phi(b)) : undefined,
   };
+}
+
+/**
+ * A family at a fixed θ as a {@link Distribution} (e.g. the data distribution of a
+ * well-specified model for {@link sandwichIdentity}).
+ *
+ * ```text
+ * q(y) = p(y | θ)   with the family's support / quadrature domain / sampler at θ
+ * ```
+ * @param family - the family.
+ * @param theta - θ.
+ * @returns the distribution p(· | θ).
+ * @example
+ * ```ts
+ * sandwichIdentity(family, distributionAt(family, theta), theta).holds; // true: well specified
+ * ```
+ */
+export function distributionAt<P extends Theta>(family: Family<P>, theta: P): Distribution {
+  return at(family, toFloat64(theta, 'distributionAt'));
 }

@@ -13,5 +13,5 @@ export {
   cramerRao, empiricalFisherConvergence, sandwichIdentity,
   type CramerRaoOptions, type EmpiricalFisherOptions, type SandwichIdentityOptions,
 } from './asymptotics.js';
-export { likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, type ConditionalSpec, type FamilyOptions } from './families.js';
+export { likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, distributionAt, type ConditionalSpec, type FamilyOptions } from './families.js';
 export { IdentityError, assertIdentity, identityProperty } from './verdict.js';

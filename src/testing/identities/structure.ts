@@ -10,8 +10,8 @@
  * @module
  */
 import { hessian, jacfwd, matmul, vmap, type Tensor, type tree } from '../../index.js';
-import { contextLines, readMatrix } from './bartlett.js';
-import { leastExact, moments, toFloat64, type Flat, type Moments } from './engine.js';
+import { contextLines, normalization, readMatrix } from './bartlett.js';
+import { leastExact, moments, toFloat64, type Flat, type Moments, type Points } from './engine.js';
 import { exampleFamilies, type ConditionalSpec, type FamilyOptions } from './families.js';
 import { matrixScale } from './stats.js';
 import type { Family, IdentityOptions, IdentityVerdict, Method, Theta } from './types.js';
@@ -42,15 +42,17 @@ export interface FisherGgnOptions extends IdentityOptions, Pick<FamilyOptions, '
 
 /** @internal Sum of the Fisher informations of several families at θ, with combined errors. */
 export function summedFisher<P extends Theta>(op: string, families: readonly Family<P>[], theta: P, options: IdentityOptions, saltBase: number): {
-  value: Float64Array; se: Float64Array; absErr: Float64Array; abs: Float64Array; methods: Method[]; first: Moments & { flat: Flat<P> };
+  value: Float64Array; se: Float64Array; absErr: Float64Array; abs: Float64Array; methods: Method[]; first: Moments & { flat: Flat<P> }; sets: Points[];
 } {
   let value: Float64Array | undefined, se: Float64Array | undefined, absErr: Float64Array | undefined, abs: Float64Array | undefined;
   const methods: Method[] = [];
+  const sets: Points[] = [];
   let first: (Moments & { flat: Flat<P> }) | undefined;
   families.forEach((fam, i) => {
     const mo = moments(op, fam, theta, options, false, saltBase + i);
     first ??= mo;
     methods.push(mo.pts.method);
+    sets.push(mo.pts);
     const d = mo.fisher.value.length;
     value ??= new Float64Array(d); se ??= new Float64Array(d); absErr ??= new Float64Array(d); abs ??= new Float64Array(d);
     for (let k = 0; k < d; k++) {
@@ -61,7 +63,7 @@ export function summedFisher<P extends Theta>(op: string, families: readonly Fam
     }
   });
   if (!first) throw new RangeError(`${op}: at least one family is needed.`);
-  return { value: value!, se: se!.map(Math.sqrt), absErr: absErr!, abs: abs!, methods, first };
+  return { value: value!, se: se!.map(Math.sqrt), absErr: absErr!, abs: abs!, methods, first, sets };
 }
 
 /**
@@ -119,6 +121,7 @@ export function fisherGgn<P extends Theta>(spec: ConditionalSpec<P>, params: P, 
   for (const [name, c] of Object.entries(options.candidates ?? {})) {
     raws.push({ label: `${name} = Fisher`, estimate: readMatrix(c, theta, p, op), reference: ref, shape: [p, p], err, standardError: mc, slack, abs, scale });
   }
+  raws.push(...normalization(...F.sets));
   return makeVerdict(`Fisher = GGN (${lik.name}; exact for exponential families in natural parameters)`, method, raws, options,
     contextLines({ name: `${lik.name} model over ${n} examples` } as Family<P>, F.first.flat, F.first.pts, [`reduction: ${s === 1 ? 'sum' : 'mean'}; per-example expectations, first shown`]));
 }
@@ -156,7 +159,7 @@ export function fisherAdditivity<P extends Theta>(joint: Family<P>, parts: reado
   const raws: RawComparison[] = [{
     label: `F_joint = Σ F_parts (${parts.length} parts)`, estimate: J.value, reference: S.value, shape: [p, p],
     err: mc ? se : absErr, standardError: mc, slack: mc ? absErr : undefined, abs: J.abs.map((v, k) => v + S.abs[k]!), scale: matrixScale(S.value, p),
-  }];
+  }, ...normalization(...J.sets, ...S.sets)];
   return makeVerdict('additivity of Fisher information over independent observations', method, raws, options,
     contextLines(joint, J.first.flat, J.first.pts, [`parts: ${parts.map((f) => f.name ?? 'family').slice(0, 4).join(', ')}${parts.length > 4 ? ', …' : ''}`]));
 }

@@ -24,6 +24,11 @@ export interface RawComparison {
   readonly abs?: Float64Array | undefined;
   /** Extra allowed deviation (e.g. an asymptotic tolerance), not counted in the resolution. */
   readonly slack?: Float64Array | undefined;
+  /**
+   * A second-order Monte Carlo term, multiplied by z² (e.g. se(m̂ᵢ)·se(m̂ⱼ) for the centring
+   * m̂ m̂ᵀ of a sample covariance, whose true mean is 0 under the identity). Not counted in the resolution.
+   */
+  readonly quadraticErr?: Float64Array | undefined;
   /** The natural scale of each component. */
   readonly scale: Float64Array;
   /** Whether this comparison's resolution is required (default true). */
@@ -55,7 +60,7 @@ function finalizeOne(raw: RawComparison, z: number, rtol: number): Comparison & 
     const e = raw.err?.[i] ?? 0;
     statBound[i] = raw.standardError ? z * e : e;
     const floor = rtol * floorFactor * ((raw.abs?.[i] ?? 0) + Math.abs(est) + Math.abs(ref) + Math.abs(raw.scale[i]!)) + 1e-300;
-    bound[i] = statBound[i]! + floor + (raw.slack?.[i] ?? 0);
+    bound[i] = statBound[i]! + floor + (raw.slack?.[i] ?? 0) + z * z * (raw.quadraticErr?.[i] ?? 0);
     const scale = Math.max(Math.abs(raw.scale[i]!), 1e-6 * maxScale);
     if (statBound[i]! > 0) resolution = Math.max(resolution, scale > 0 ? statBound[i]! / scale : Infinity);
     const dev = kind === 'equal' ? Math.abs(est - ref) : ref - est;
