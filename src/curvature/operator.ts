@@ -199,7 +199,8 @@ export function linearOperator<P extends Params>(spec: OperatorSpec<P>): Curvatu
       if (options.method === 'cholesky') {
         const [flatB, unravel] = tree.ravel(b);
         try {
-          const x = linalg.solveSpd(toF64(dense()), toF64(flatB), size, { damping });
+          // the dense matrix keeps its dtype so the symmetry check uses that precision's tolerance
+          const x = linalg.solveSpd(dense().toTypedArray() as Float32Array | Float64Array, toF64(flatB), size, { damping });
           return unravel(tensor(x, { dtype: flatB.dtype }));
         } catch (e) {
           if (!(e instanceof ValueError)) throw e;

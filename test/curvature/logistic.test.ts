@@ -62,4 +62,14 @@ describe.skipIf(!dataPath('breast_cancer.csv'))('logistic regression on breast c
     expect(mat(F.dense()).length).toBe(D);
     void tensor;
   });
+
+  it('float32: the Cholesky solve accepts the float32 dense Fisher (rounding asymmetry) and agrees with float64', () => {
+    const p32: P = { w: tensor(w, { dtype: 'float32' }) };
+    const F32 = fisher({ model, likelihood: lik }, p32, { x: tensor(X, { dtype: 'float32' }), y: tensor(y, { dtype: 'float32' }) });
+    const b = Array.from({ length: D }, (_, i) => Math.cos(i));
+    const x32 = F32.solve({ w: tensor(b, { dtype: 'float32' }) }, { damping: 1e-2, method: 'cholesky' });
+    const x64 = F.solve({ w: f64(b) }, { damping: 1e-2, method: 'cholesky' });
+    expect(x32.w.dtype).toBe('float32');
+    expectClose(x32.w, x64.w, 2e-2);
+  });
 });
