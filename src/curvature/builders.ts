@@ -3,7 +3,7 @@
  * split, the (exact, Monte-Carlo, empirical) Fisher of a likelihood, and the Hessian.
  * @module
  */
-import { ValueError, concat, grad, hessian, linearize, random, vmap, type Tensor } from '../index.js';
+import { ValueError, concat, grad, hessian, linearize, random, stack, vmap, type Tensor } from '../index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 import { batchSize, jacobianSandwich, reductionScale, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
@@ -100,6 +100,12 @@ export interface FisherOptions extends ReductionOptions {
   readonly samples?: number;
   /** PRNG key for `'mc'` (required). */
   readonly key?: Tensor;
+  /**
+   * For `'mc'`: the global index of this batch's first example. Example n draws its labels from
+   * `foldIn(split(key, samples)[s], exampleOffset + n)`, so a data set processed in chunks (with
+   * their offsets, `reduction: 'sum'`) gives exactly the Fisher of the whole batch. @defaultValue 0
+   */
+  readonly exampleOffset?: number;
 }
 
 /**
@@ -174,7 +180,15 @@ export function outputCurvature(op: string, lik: Likelihood, z: Tensor, batch: B
       throw new ValueError(`${op}: samples must be a positive integer, got ${samples}.`, { op, argument: 'samples', received: String(samples) });
     }
     if (!options.key) throw new ValueError(`${op}: kind 'mc' needs a PRNG key (options.key).`, { op, argument: 'key' });
-    const cols = random.splitList(options.key, samples).map((kk) => scores(lik.sample(kk, z)));
+    const offset = options.exampleOffset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new ValueError(`${op}: exampleOffset must be an integer ≥ 0, got ${offset}.`, { op, argument: 'exampleOffset', received: String(offset) });
+    }
+    // One key per (sample, example), keyed by the example's global index: independent of chunking.
+    const rest = z.shape.slice(1);
+    const draw = (ks: Tensor): Tensor => stack(Array.from({ length: n }, (_, i) =>
+      lik.sample(random.foldIn(ks, offset + i), z.slice([i, ...rest.map(() => 0)], [1, ...rest]).reshape(rest))));
+    const cols = random.splitList(options.key, samples).map((kk) => scores(draw(kk)));
     const u = concat(cols, 2).mul(1 / Math.sqrt(samples));
     return { factors: () => u };
   }

@@ -12,6 +12,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { stageFlat } from '../core/flat.js';
+import { simplifyJaxpr } from '../core/simplify.js';
 import { evalJaxprFlat, type Jaxpr } from '../core/jaxpr.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { Zero } from '../core/zero.js';
@@ -92,7 +93,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
         outDef = od;
         return o;
       }, tensors.filter((t): t is Tensor => t !== null).map((t) => t.aval), 'jit');
-      entry = { jaxpr, outDef: outDef! };
+      entry = { jaxpr: simplifyJaxpr(jaxpr), outDef: outDef! };
       cache.set(key, entry);
     }
     const outs = evalJaxprFlat(entry.jaxpr, tensors.filter((t): t is Tensor => t !== null), (a) => instantiate(new Zero(a)));

@@ -3,17 +3,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { tensor, type Tensor } from '../../src/index.js';
 
-const DATA_DIRS = [process.env['CURVAX_DATA'], '/work/shared/data', 'shared/data'].filter((d): d is string => !!d);
+const DATA_DIR = new URL('../../data/', import.meta.url);
 
-/** Path of a dataset CSV, or undefined when it is not available (tests skip). */
-export function dataPath(name: string): string | undefined {
-  for (const d of DATA_DIRS) if (existsSync(`${d}/${name}`)) return `${d}/${name}`;
-  return undefined;
+/** Path of a dataset CSV in the repository's data/ (committed, so the tests never skip on a clone). */
+export function dataPath(name: string): string {
+  const p = new URL(name, DATA_DIR).pathname;
+  if (!existsSync(p)) throw new Error(`test data ${name} is missing from data/ (see data/README.md)`);
+  return p;
 }
 
 /** Loads a CSV (header row, target last), standardizes features and appends a bias column. */
 export function loadStandardized(name: string, limit?: number): { X: number[][]; y: number[] } {
-  const lines = readFileSync(dataPath(name)!, 'utf8').trim().split('\n').slice(1, limit === undefined ? undefined : limit + 1);
+  const lines = readFileSync(dataPath(name), 'utf8').trim().split('\n').slice(1, limit === undefined ? undefined : limit + 1);
   const rows = lines.map((l) => l.split(',').map(Number));
   const d = rows[0]!.length - 1;
   const mean = Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[j]!, 0) / rows.length);

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../../src/index.js';
 import { bernoulli } from '../../src/likelihoods/index.js';
 import { fisher, ggn, hessianOperator, perExampleGrads } from '../../src/curvature/index.js';
-import { dataPath, expectClose, f64, loadStandardized, mat, weightedGram } from './helpers.js';
+import { expectClose, f64, loadStandardized, mat, weightedGram } from './helpers.js';
 
 type P = { w: Tensor };
 const lik = bernoulli();
 const model = (p: P, x: Tensor): Tensor => x.dot(p.w);
 const nll = (p: P, x: Tensor, y: Tensor): Tensor => lik.logProb(model(p, x), y).neg();
 
-describe.skipIf(!dataPath('breast_cancer.csv'))('logistic regression on breast cancer', () => {
+describe('logistic regression on breast cancer', () => {
   const { X, y } = loadStandardized('breast_cancer.csv');
   const N = X.length, D = X[0]!.length;
   const w = Array.from({ length: D }, (_, i) => 0.05 * Math.sin(3 * i + 1));

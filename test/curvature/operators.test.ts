@@ -83,6 +83,17 @@ describe('operator algebra and estimators', () => {
     expect(sd).toBeGreaterThan(0);
   });
 
+  it('MC Fisher does not depend on how the batch is chunked (labels keyed by global example index)', () => {
+    const key = random.key(17), split = 3;
+    const part = (from: number, to: number) => fisher({ model: mlp, likelihood: lik }, params, { x: x.slice([from, 0], [to - from, DIN]) },
+      { kind: 'mc', key, samples: 2, reduction: 'sum', exampleOffset: from });
+    const whole = fisher({ model: mlp, likelihood: lik }, params, { x }, { kind: 'mc', key, samples: 2, reduction: 'sum' });
+    expectClose(part(0, split).add(part(split, N)).dense(), whole.dense(), 1e-12);
+    const other = fisher({ model: mlp, likelihood: lik }, params, { x }, { kind: 'mc', key: random.key(18), samples: 2, reduction: 'sum' });
+    expect(Math.max(...(other.dense().sub(whole.dense()).abs().toTypedArray() as Float64Array))).toBeGreaterThan(1e-6);
+    expect(() => fisher({ model: mlp, likelihood: lik }, params, { x }, { kind: 'mc', key, exampleOffset: -1 })).toThrow(/exampleOffset/);
+  });
+
   it('Hutchinson trace is unbiased within its standard error', () => {
     const d = mat(F.dense());
     const off = d.reduce((s, r, i) => s + r.reduce((t, c, j) => t + (i === j ? 0 : c * c), 0), 0);

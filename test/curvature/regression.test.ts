@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ValueError, grad, linalg, stack, tree, type Tensor } from '../../src/index.js';
 import { normal, normalWithScale } from '../../src/likelihoods/index.js';
 import { accumulateFisher, ewcPenalty, fisher, ggn, hessianOperator, sandwichCovariance } from '../../src/curvature/index.js';
-import { dataPath, expectClose, f64, loadStandardized, mat, weightedGram } from './helpers.js';
+import { expectClose, f64, loadStandardized, mat, weightedGram } from './helpers.js';
 
 type P = { w: Tensor };
 const lik = normal({ sigma: 1 });
 const model = (p: P, x: Tensor): Tensor => x.dot(p.w);
 const nll = (p: P, x: Tensor, y: Tensor): Tensor => lik.logProb(model(p, x), y).neg();
 
-describe.skipIf(!dataPath('boston_housing.csv'))('least squares on Boston housing', () => {
+describe('least squares on Boston housing', () => {
   const { X, y } = loadStandardized('boston_housing.csv');
   const N = X.length, D = X[0]!.length;
   const batch = { x: f64(X), y: f64(y) };
@@ -51,6 +51,21 @@ describe.skipIf(!dataPath('boston_housing.csv'))('least squares on Boston housin
     expectClose((grad(penalty)(theta) as P).w, Fd.w.mul(10 * 0.1), 1e-12);
     expect(() => ewcPenalty(Fd, wStar, -1)).toThrow(ValueError);
     expect(() => ewcPenalty({ w: Fd.w.neg() }, wStar, 1)).toThrow(/non-negative/);
+  });
+
+  it('EF → 0 as the residuals → 0, while the Fisher stays XᵀX/N (targets moved towards the fit)', () => {
+    const fit = batch.x.matmul(wStar.w);
+    const traces = [1, 0.1, 0.01, 0].map((t) => {
+      const yt = fit.add(batch.y.sub(fit).mul(t)); // residuals scaled by t
+      const b = { x: batch.x, y: yt };
+      return [fisher({ model, likelihood: lik }, wStar, b, { kind: 'empirical' }).trace(), fisher({ model, likelihood: lik }, wStar, b).trace()] as const;
+    });
+    const ef0 = traces[0]![0];
+    traces.forEach(([ef, fi], i) => {
+      expect(fi).toBeCloseTo(gram.reduce((s, r, j) => s + r[j]!, 0), 10); // the Fisher does not see the labels
+      expect(ef).toBeCloseTo(ef0 * [1, 1e-2, 1e-4, 0][i]!, 8); // EF is quadratic in the residuals
+    });
+    expect(ef0).toBeGreaterThan(1);
   });
 
   it('sandwich covariance: A·Σ·A·N = B, and Σ = A⁻¹/N when B = A', () => {

@@ -9,7 +9,7 @@ import { maxDiff } from './helpers.js';
 
 /** BreastCancer, features standardized, a bias column appended; labels in {0, 1}. */
 function breastCancer(): { X: Tensor; y: Tensor; n: number; d: number; Xa: Float64Array } {
-  const rows = readFileSync('/work/shared/data/breast_cancer.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const rows = readFileSync(new URL('../../data/breast_cancer.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
   const n = rows.length, f = rows[0]!.length - 1, d = f + 1;
   const Xa = new Float64Array(n * d), ya = new Float64Array(n);
   for (let j = 0; j < f; j++) {
