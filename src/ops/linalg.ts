@@ -60,7 +60,7 @@ export function matmul(x: TensorLike, y: TensorLike): Tensor {
   const b = b0!.ndim === 1 ? reshape(b0!, [b0!.shape[0]!, 1]) : b0!;
   const k = a.shape[a.ndim - 1]!, k2 = b.shape[b.ndim - 2]!;
   if (k !== k2) {
-    throw new ShapeError(`matmul: inner dimensions must match, got ${a0!.aval.toString()} and ${b0!.aval.toString()} (${k} ≠ ${k2}).`, {
+    throw new ShapeError(`matmul: inner dimensions must match, got ${a0!.aval.toString()} and ${b0!.aval.toString()} (${k} ≠ ${k2}). The last axis of the first operand must equal the second-to-last of the second; did you mean to transpose one (x.T)?`, {
       op: 'matmul', expected: 'x.shape[-1] == y.shape[-2]', received: `${a0!.aval.toString()} and ${b0!.aval.toString()}`,
     });
   }

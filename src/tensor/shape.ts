@@ -54,7 +54,7 @@ export function broadcastShapes(op: string, shapes: readonly Shape[], describe?:
       if (o === 1) out[j] = d;
       else if (d !== 1 && d !== o) {
         const detail = describe ? describe() : shapes.map(shapeString).join(' and ');
-        throw new ShapeError(`${op}: shapes are not broadcast-compatible, got ${detail} (axis ${j - rank}: ${o} vs ${d}).`, {
+        throw new ShapeError(`${op}: shapes are not broadcast-compatible, got ${detail} (axis ${j - rank}: ${o} vs ${d}). Trailing axes must be equal or 1; align them with reshape or expandDims.`, {
           op, expected: 'broadcast-compatible shapes', received: detail,
         });
       }

@@ -104,7 +104,7 @@ export class ConcreteTensor extends Tensor {
   /** @internal The backend buffer; throws after dispose. */
   buffer(op = 'use'): unknown {
     if (this.#disposed) {
-      throw new DisposedTensorError(`${op}: tensor ${this.aval.toString()} was used after dispose().`, { op, received: this.aval.toString() });
+      throw new DisposedTensorError(`${op}: tensor ${this.aval.toString()} was used after dispose(). Keep a tensor alive while it is used, or recompute it.`, { op, received: this.aval.toString() });
     }
     return this.#buf;
   }

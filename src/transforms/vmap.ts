@@ -92,7 +92,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
     if (size === undefined) throw new TransformError('vmap: no argument is mapped (all inAxes are null); pass axisSize.', { op, argument: 'inAxes' });
     if (mapped.some(([s]) => s !== size)) {
       const detail = mapped.map(([s, i]) => `${names[i]} has ${s}`).join(', ');
-      throw new ShapeError(`vmap: inconsistent sizes along mapped axes: ${detail}.`, { op, argument: 'inAxes', received: detail });
+      throw new ShapeError(`vmap: inconsistent sizes along mapped axes: ${detail}. Every mapped argument needs the same size along its inAxes; mark arguments that should not be mapped with null.`, { op, argument: 'inAxes', received: detail });
     }
     let outDef: TreeDef | undefined;
     const outs = vmapFlat(

@@ -317,6 +317,17 @@ export const OP_SPECS: readonly OpSpec[] = [
     linear: [1, 2],
   }),
 
+  // Comparisons: small integer values (cast to float64) so that ties, hence `equal`, occur often.
+  ...(['equal', 'less', 'greater'] as const).map((name) => {
+    const fn = { equal: cx.equal, less: cx.less, greater: cx.greater }[name];
+    const ref = { equal: (a: number, b: number) => Number(a === b), less: (a: number, b: number) => Number(a < b), greater: (a: number, b: number) => Number(a > b) }[name];
+    const small = (sh: readonly number[]) => tensorArb({ shape: sh, domain: [-2, 2], dtype: 'int32' }).map((t) => cx.cast(t, 'float64'));
+    return spec<null>({
+      name, fn: ([x, y]) => fn(x!, y!), args: noParams(broadcastablePair().chain(([a, b]) => fc.tuple(small(a), small(b)))),
+      ref: ([x, y]) => R.zipWith([x!, y!], ref), gradOrder: 0, outDtype: () => 'bool',
+    });
+  }),
+
   reduction('sum', cx.sum, R.sumOf, { linear: true }),
   reduction('mean', cx.mean, (v) => R.sumOf(v) / v.length, { shape: { minDim: 1 }, linear: true }),
   reduction('max', cx.max, (v) => Math.max(...v), { shape: { minDim: 1 }, distinct: true }),

@@ -19,10 +19,10 @@ describe('errors', () => {
   it('shape mismatch names op and avals', () => {
     const e = thrown(() => add(zeros([2, 3]), zeros([4])));
     expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toBe('add: shapes are not broadcast-compatible, got f32[2,3] and f32[4] (axis -1: 3 vs 4).');
+    expect(e.message).toBe('add: shapes are not broadcast-compatible, got f32[2,3] and f32[4] (axis -1: 3 vs 4). Trailing axes must be equal or 1; align them with reshape or expandDims.');
     const m = thrown(() => matmul(zeros([3, 4]), zeros([5, 2])));
     expect(m).toBeInstanceOf(ShapeError);
-    expect(m.message).toBe('matmul: inner dimensions must match, got f32[3,4] and f32[5,2] (4 ≠ 5).');
+    expect(m.message).toBe('matmul: inner dimensions must match, got f32[3,4] and f32[5,2] (4 ≠ 5). The last axis of the first operand must equal the second-to-last of the second; did you mean to transpose one (x.T)?');
     expect((m as ShapeError).op).toBe('matmul');
     expect(thrown(() => dotGeneral(zeros([3, 4]), zeros([5, 2]), { contract: [[1], [0]] })).message).toContain('dotGeneral: contracting dimensions must match, got f32[3,4] and f32[5,2] (4 ≠ 5)');
     expect(thrown(() => reshape(zeros([2, 3]), [4]))).toBeInstanceOf(ShapeError);
@@ -62,7 +62,7 @@ describe('errors', () => {
   it('inconsistent vmap axis sizes name each argument', () => {
     const e = thrown(() => vmap((x: Tensor, y: Tensor) => x.add(y))(zeros([8, 3]), zeros([5])));
     expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toBe('vmap: inconsistent sizes along mapped axes: argument 0 f32[8,3] axis 0 has 8, argument 1 f32[5] axis 0 has 5.');
+    expect(e.message).toBe('vmap: inconsistent sizes along mapped axes: argument 0 f32[8,3] axis 0 has 8, argument 1 f32[5] axis 0 has 5. Every mapped argument needs the same size along its inAxes; mark arguments that should not be mapped with null.');
   });
 
   it('a leaked tracer used outside its transformation', () => {
@@ -86,6 +86,7 @@ describe('errors', () => {
     x.dispose();
     const e = thrown(() => x.toArray());
     expect(e).toBeInstanceOf(DisposedTensorError);
+    expect(e.message).toBe('read: tensor f32[2] was used after dispose(). Keep a tensor alive while it is used, or recompute it.');
     expect(thrown(() => exp(x))).toBeInstanceOf(DisposedTensorError);
   });
 
