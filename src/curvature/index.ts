@@ -15,3 +15,7 @@ export {
 } from './builders.js';
 export { type DenseFn, type DenseLayerParams, type KfacFactors, type KfacModel, type KfacOperator, type KfacParams, applyDense, kfac } from './kfac.js';
 export { type AccumulateOptions, type FisherState, type SandwichOptions, accumulateFisher, ewcPenalty, klDivergence, sandwichCovariance } from './stats.js';
+export {
+  type CramerRaoBoundOptions, type SequentialOptions, type SequentialState,
+  cramerRaoBound, observedInformation, sequentialNaturalUpdate,
+} from './information.js';

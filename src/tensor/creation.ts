@@ -121,6 +121,13 @@ export function tensor(data: TensorData, options: TensorOptions = {}): ConcreteT
   return fromTyped(convert(flat, dtype), shape, dtype);
 }
 
+/** Throws a DTypeError naming `op` unless `dtype` is undefined or a known dtype (e.g. a `{ dtype }` object passed by mistake). */
+function checkDTypeArg(op: string, dtype: unknown): void {
+  if (dtype !== undefined && !isDType(dtype)) {
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)}; pass one of 'float32', 'float64', 'int32', 'bool' (a string, not an options object).`, { op, argument: 'dtype', received: JSON.stringify(dtype) });
+  }
+}
+
 /**
  * A tensor of the given shape filled with `value`.
  * @example
@@ -129,6 +136,7 @@ export function tensor(data: TensorData, options: TensorOptions = {}): ConcreteT
  * ```
  */
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): ConcreteTensor {
+  checkDTypeArg('full', dtype);
   const s = checkShape('full', shape);
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultFloat());
   const data = allocTyped(dt, sizeOf(s));
@@ -145,6 +153,7 @@ export function full(shape: readonly number[], value: number | boolean, dtype?: 
  * ```
  */
 export function zeros(shape: readonly number[], dtype?: DType): ConcreteTensor {
+  checkDTypeArg('zeros', dtype);
   return full(shape, 0, dtype ?? getDefaultFloat());
 }
 
@@ -156,6 +165,7 @@ export function zeros(shape: readonly number[], dtype?: DType): ConcreteTensor {
  * ```
  */
 export function ones(shape: readonly number[], dtype?: DType): ConcreteTensor {
+  checkDTypeArg('ones', dtype);
   return full(shape, 1, dtype ?? getDefaultFloat());
 }
 
@@ -190,6 +200,7 @@ export function onesLike(x: Tensor): ConcreteTensor {
  * ```
  */
 export function arange(start: number, stop?: number, step = 1, dtype?: DType): ConcreteTensor {
+  checkDTypeArg('arange', dtype);
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}.`, { op: 'arange', argument: 'step' });
   const n = Math.max(0, Math.ceil((hi - lo) / step));
@@ -208,6 +219,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): C
  * ```
  */
 export function linspace(start: number, stop: number, num: number, dtype?: DType): ConcreteTensor {
+  checkDTypeArg('linspace', dtype);
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}.`, { op: 'linspace', argument: 'num' });
   const dt = dtype ?? getDefaultFloat();
   const data = allocTyped(dt, num);
@@ -223,6 +235,7 @@ export function linspace(start: number, stop: number, num: number, dtype?: DType
  * ```
  */
 export function eye(n: number, m = n, dtype?: DType): ConcreteTensor {
+  checkDTypeArg('eye', dtype);
   const s = checkShape('eye', [n, m]);
   const dt = dtype ?? getDefaultFloat();
   const data = allocTyped(dt, n * m);

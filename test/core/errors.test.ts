@@ -34,6 +34,10 @@ describe('errors', () => {
     expect(e.message).toBe('logicalAnd: expected bool operands, got f32[2].');
     expect(log(tensor([true])).dtype).toBe('float32'); // integer/bool inputs promote, as in NumPy
     expect(thrown(() => cast(ones([1]), 'complex64' as any))).toBeInstanceOf(DTypeError);
+    const z = thrown(() => zeros([2], { dtype: 'float64' } as any));
+    expect(z).toBeInstanceOf(DTypeError);
+    expect(z.message).toBe(`zeros: unknown dtype {"dtype":"float64"}; pass one of 'float32', 'float64', 'int32', 'bool' (a string, not an options object).`);
+    expect(thrown(() => arange(3, undefined, 1, 'f64' as any))).toBeInstanceOf(DTypeError);
     expect(thrown(() => where(zeros([2]), 1, 2))).toBeInstanceOf(DTypeError);
     expect(thrown(() => take(zeros([3]), tensor([0.5])))).toBeInstanceOf(DTypeError);
     expect(thrown(() => grad((x: Tensor) => x.sum().cast('float32'))(arange(3)))).toBeInstanceOf(DTypeError);
