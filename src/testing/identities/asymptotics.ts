@@ -91,7 +91,13 @@ function groups(ys: Tensor, m: number, n: number): Tensor {
   return ys.reshape([m, n, ...ys.shape.slice(1)]);
 }
 
-/** Options of {@link cramerRao}. */
+/**
+ * Options of {@link cramerRao}.
+ * @example
+ * ```ts
+ * const opts: CramerRaoOptions = { n: 100, replications: 2000, expect: 'attained', key: 3 };
+ * ```
+ */
 export interface CramerRaoOptions<P extends Theta = Tensor> extends IdentityOptions {
   /** Observations per replication. */
   readonly n: number;
@@ -115,7 +121,9 @@ export interface CramerRaoOptions<P extends Theta = Tensor> extends IdentityOpti
  * 'attained':  n·Cov[θ̂] = F⁻¹            bound = z·SE (entries of n(θ̂ᵣ − θ̄)(θ̂ᵣ − θ̄)ᵀ over R) + tol·√(F⁻¹ᵢᵢF⁻¹ⱼⱼ)
  * 'bound':     λ_min(Lᵀ n·Cov[θ̂] L) ≥ 1,  F = L Lᵀ    bound = z·SE of vᵀLᵀ(θ̂ᵣ − θ̄) squared, + tol
  * ```
- * The efficiency eigenvalues λ(Lᵀ n·Cov L) are reported (1 = efficient, > 1 = wasteful).
+ * The efficiency eigenvalues λ(Lᵀ n·Cov L) are reported (1 = efficient, > 1 = wasteful). When F
+ * is itself estimated (a family with only a sampler, or quadrature), the error of F̂⁻¹ is added
+ * to both bounds (in quadrature for Monte Carlo: its draws are independent of the data sets).
  * @param family - the model, with a sampler.
  * @param theta - the true θ.
  * @param options - `n` (required), `replications`, `estimator`, `expect`, `asymptoticTolerance`, `fisher`, {@link IdentityOptions}.
@@ -176,13 +184,39 @@ export function cramerRao<P extends Theta>(family: Family<P>, theta: P, options:
   const tol = options.asymptoticTolerance ?? 0.05;
   const scale = matrixScale(Finv, p);
   const bias = Array.from(mean, (m, k) => (m - (flat.w.toTypedArray() as Float64Array)[k]!) / Math.sqrt(Math.max(nCov[k * p + k]! / n, 1e-300)));
+  // When F itself is estimated (Monte Carlo, or quadrature), the references carry its error too, to
+  // first order: F̂⁻¹ − F⁻¹ ≈ −F⁻¹(F̂ − F)F⁻¹, the error of the mean of the rows F⁻¹ s sᵀ F⁻¹; and
+  // uᵀF̂⁻¹u = 1 (u = Lv) deviates from uᵀF⁻¹u like the mean of the rows (wᵀs)², w = F⁻¹u = L⁻ᵀv.
+  // Those draws are independent of the simulated data sets, so standard errors add in quadrature.
+  const effErr = Float64Array.from(cov.err), effSlack = scale.map((s) => s * tol);
+  const lwErr = Float64Array.from(qAvg.err), lwSlack = Float64Array.of(tol);
+  if (mo && mo.pts.method !== 'exact') {
+    const sc = mo.ev.score, m = mo.ev.m;
+    const invRows = new Float64Array(m * p * p), lwRows = new Float64Array(m);
+    const w = matmul(Finv, lv, p, p, 1);
+    for (let i = 0; i < m; i++) {
+      const fs = matmul(Finv, sc.subarray(i * p, (i + 1) * p), p, p, 1);
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) invRows[i * p * p + a * p + b] = fs[a]! * fs[b]!;
+      let t = 0;
+      for (let k = 0; k < p; k++) t += w[k]! * sc[i * p + k]!;
+      lwRows[i] = t * t;
+    }
+    const inv = average(mo.pts, invRows, p * p), lw = average(mo.pts, lwRows, 1);
+    if (mo.pts.method === 'monte-carlo') {
+      effErr.forEach((e, k) => { effErr[k] = Math.hypot(e, inv.err[k]!); });
+      lwErr[0] = Math.hypot(lwErr[0]!, lw.err[0]!);
+    } else {
+      effSlack.forEach((e, k) => { effSlack[k] = e + inv.err[k]!; });
+      lwSlack[0] = lwSlack[0]! + lw.err[0]!;
+    }
+  }
   const raws: RawComparison[] = [];
   const loewner: RawComparison = {
     label: 'Cramér–Rao bound: λ_min(Lᵀ·n·Cov[θ̂]·L) ≥ 1 (F = LLᵀ)', kind: 'atLeast', estimate: Float64Array.of(values[0]!), reference: Float64Array.of(1), shape: [],
-    err: qAvg.err, standardError: true, slack: Float64Array.of(tol), scale: Float64Array.of(Math.max(values[0]!, 1)),
+    err: lwErr, standardError: true, slack: lwSlack, scale: Float64Array.of(Math.max(values[0]!, 1)),
   };
   if ((options.expect ?? 'attained') === 'attained') {
-    raws.push({ label: 'efficiency: n·Cov[θ̂] = F⁻¹', estimate: nCov, reference: Finv, shape: [p, p], err: cov.err, standardError: true, slack: scale.map((s) => s * tol), scale }, loewner);
+    raws.push({ label: 'efficiency: n·Cov[θ̂] = F⁻¹', estimate: nCov, reference: Finv, shape: [p, p], err: effErr, standardError: true, slack: effSlack, scale }, loewner);
   } else raws.push(loewner);
   if (mo) raws.push(...normalization(mo.pts));
   if (failed > 0) raws.push({ label: 'every replication converged', estimate: Float64Array.of(failed), reference: Float64Array.of(0), shape: [], scale: Float64Array.of(1), requireResolution: false });
@@ -194,7 +228,13 @@ export function cramerRao<P extends Theta>(family: Family<P>, theta: P, options:
   return makeVerdict(`Cramér–Rao: n·Cov[θ̂] ${(options.expect ?? 'attained') === 'attained' ? '→' : '⪰'} F(θ)⁻¹`, 'monte-carlo', raws, options, ctx);
 }
 
-/** Options of {@link empiricalFisherConvergence}. */
+/**
+ * Options of {@link empiricalFisherConvergence}.
+ * @example
+ * ```ts
+ * const opts: EmpiricalFisherOptions = { sizes: [1000, 10000], at: 'mle' };
+ * ```
+ */
 export interface EmpiricalFisherOptions extends IdentityOptions {
   /** Training-set sizes N. @defaultValue [500, 2000, 8000, 32000] */
   readonly sizes?: readonly number[] | undefined;
@@ -281,7 +321,13 @@ export function empiricalFisherConvergence<P extends Theta>(family: Family<P>, t
   return makeVerdict('empirical Fisher → Fisher at a realizable optimum', leastExact(...methods), raws, options, [...ctx, `training data: ${options.data ? 'options.data' : 'the model at θ (realizable)'}`, ...lines]);
 }
 
-/** Options of {@link sandwichIdentity}. */
+/**
+ * Options of {@link sandwichIdentity}.
+ * @example
+ * ```ts
+ * const opts: SandwichIdentityOptions = { examples: 50, method: 'monte-carlo', samples: 40000 };
+ * ```
+ */
 export interface SandwichIdentityOptions extends IdentityOptions {
   /** N in Cov(θ̂) ≈ A⁻¹BA⁻¹/N. @defaultValue 1 */
   readonly examples?: number | undefined;

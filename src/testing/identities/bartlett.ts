@@ -10,7 +10,7 @@
  * when the support depends on θ (Uniform(0, θ)) — which the checkers report.
  * @module
  */
-import { grad, hessian, type Tensor } from '../../index.js';
+import { grad, hessian, type curvature, type Tensor } from '../../index.js';
 import { num } from '../_util.js';
 import { average, combine, mass, moments, toFloat64, type Moments, type Flat, type Points } from './engine.js';
 import { matrixScale } from './stats.js';
@@ -50,13 +50,25 @@ export function readMatrix<P extends Theta>(c: Tensor | { dense(): Tensor } | ((
   return Float64Array.from(t.toTypedArray() as ArrayLike<number>);
 }
 
-/** Options of {@link secondBartlett}. */
+/**
+ * Options of {@link secondBartlett}.
+ * @example
+ * ```ts
+ * const opts: SecondBartlettOptions<Tensor> = { fisher: (eta) => likelihoods.poisson().outputFisher(eta) };
+ * ```
+ */
 export interface SecondBartlettOptions<P extends Theta = Tensor> extends IdentityOptions {
   /** A candidate Fisher matrix (`[P, P]` in `tree.ravel` order): a tensor, an operator with `dense()`, or a function of θ; checked against −E[∇² log p]. */
-  readonly fisher?: Tensor | { dense(): Tensor } | ((theta: P) => Tensor | { dense(): Tensor }) | undefined;
+  readonly fisher?: Tensor | Pick<curvature.CurvatureOperator, 'dense'> | ((theta: P) => Tensor | Pick<curvature.CurvatureOperator, 'dense'>) | undefined;
 }
 
-/** Options of {@link klHessian}. */
+/**
+ * Options of {@link klHessian}.
+ * @example
+ * ```ts
+ * const opts: KlHessianOptions<Tensor> = { kl: (a, b) => a.log().sub(b.log()).add(b.div(a)).sub(1) }; // exponential(rate)
+ * ```
+ */
 export interface KlHessianOptions<P extends Theta = Tensor> extends IdentityOptions {
   /** KL(p_θ ‖ p_θ′) in closed form (overrides `family.kl`). */
   readonly kl?: ((theta: P, other: P) => Tensor) | undefined;
@@ -165,7 +177,7 @@ export function secondBartlett<P extends Theta>(family: Family<P>, theta: P, opt
  * @throws {ValueError} when the family offers no way to take expectations.
  * @example
  * ```ts
- * klHessian(likelihoodFamily(likelihoods.categorical(), { support: arange(3, { dtype: 'int32' }) }), tensor([0.1, -0.4, 1]));
+ * klHessian(likelihoodFamily(likelihoods.categorical(), { labels: arange(0, 3, 1, 'int32') }), tensor([0.1, -0.4, 1], { dtype: 'float64' }));
  * ```
  */
 export function klHessian<P extends Theta>(family: Family<P>, theta: P, options: KlHessianOptions<P> = {}): IdentityVerdict {

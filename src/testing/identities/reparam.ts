@@ -18,7 +18,13 @@ import { matmul, matrixScale, transpose } from './stats.js';
 import type { Family, IdentityOptions, IdentityVerdict, Theta } from './types.js';
 import { makeVerdict, type RawComparison } from './verdict.js';
 
-/** Options of {@link reparameterizationCovariance} and {@link naturalGradientInvariance}. */
+/**
+ * Options of {@link reparameterizationCovariance} and {@link naturalGradientInvariance}.
+ * @example
+ * ```ts
+ * const opts: ReparameterizationOptions<MuSigma, MuLogSigma> = { reparameterized: gaussianMuLogSigma, fisher: gaussianFisher };
+ * ```
+ */
 export interface ReparameterizationOptions<P extends Theta = Tensor, Q extends Theta = Tensor> extends IdentityOptions {
   /** Your own family in η (default: `reparameterize(family, phi)`); it must describe the same distributions. */
   readonly reparameterized?: Family<Q> | undefined;
@@ -26,7 +32,13 @@ export interface ReparameterizationOptions<P extends Theta = Tensor, Q extends T
   readonly fisher?: Tensor | ((theta: P) => Tensor) | undefined;
 }
 
-/** Options of {@link naturalGradientInvariance}. */
+/**
+ * Options of {@link naturalGradientInvariance}.
+ * @example
+ * ```ts
+ * const opts: NaturalGradientOptions<MuSigma, MuLogSigma> = { metric: 'euclidean', step: 0.01, minOrder: 1.8 };
+ * ```
+ */
 export interface NaturalGradientOptions<P extends Theta = Tensor, Q extends Theta = Tensor> extends ReparameterizationOptions<P, Q> {
   /** The largest step ε₀ (then ε₀/2, ε₀/4, ε₀/8). @defaultValue 0.05 / max(‖F_η⁻¹∇_η L‖∞, ‖F_θ⁻¹∇_θ L‖∞) */
   readonly step?: number | undefined;
@@ -52,6 +64,8 @@ interface Setup<P extends Theta, Q extends Theta> {
   readonly closedForm: boolean;
   readonly raws: RawComparison[];
   readonly famEta: Family<Q>;
+  /** Per-outcome η-scores (m×Pη). */
+  readonly scoreEta: Float64Array;
 }
 
 function setup<P extends Theta, Q extends Theta>(op: string, family: Family<P>, phi: (eta: Q) => P, eta0: Q, options: ReparameterizationOptions<P, Q>): Setup<P, Q> {
@@ -83,7 +97,7 @@ function setup<P extends Theta, Q extends Theta>(op: string, family: Family<P>, 
     label: 'same distributions: max_y |log p_η(y|η) − log p(y|φ(η))| = 0', estimate: Float64Array.of(maxDiff), reference: Float64Array.of(0), shape: [],
     abs: Float64Array.of(maxAbs), scale: Float64Array.of(1), requireResolution: false,
   }];
-  return { theta, eta, fθ, fη, jac, pts, fTheta, fEta: fE.value, err: closedForm ? fE.err : diff.err, abs: fE.abs, closedForm, raws, famEta };
+  return { theta, eta, fθ, fη, jac, pts, fTheta, fEta: fE.value, err: closedForm ? fE.err : diff.err, abs: fE.abs, closedForm, raws, famEta, scoreEta: evη.score };
 }
 
 /**
@@ -127,6 +141,15 @@ function solve(op: string, f: Float64Array, g: Float64Array, n: number, what: st
   }
 }
 
+/** F⁻¹ (n×n) of a positive definite F, with the same error as {@link solve}. */
+function solveMatrix(op: string, f: Float64Array, n: number): Float64Array {
+  try {
+    return linalg.inverseSpd(Float64Array.from(f), n);
+  } catch (e) {
+    throw new ValueError(`${op}: F_η is not positive definite (${(e as Error).message}); the natural gradient needs an identifiable model.`, { op, argument: 'family' });
+  }
+}
+
 function condition(f: Float64Array, n: number): number {
   const { values } = linalg.eighSymmetric(f, n);
   const lo = values[0]!, hi = values[n - 1]!;
@@ -143,7 +166,10 @@ function condition(f: Float64Array, n: number): number {
  * Δ(ε) = ‖φ(η − ε F_η⁻¹∇_η L) − (θ − ε F_θ⁻¹∇_θ L)‖∞,  order = log₂ Δ(ε)/Δ(ε/2) ≥ minOrder (≈ 2)
  * ```
  * With `metric: 'euclidean'` (plain gradient descent) both fail for a non-orthogonal J: this is
- * the reason to precondition with the Fisher. Both Fishers are computed over the same outcomes.
+ * the reason to precondition with the Fisher. Both Fishers are computed over the same outcomes,
+ * so they agree draw by draw and the first-order comparison is exact up to rounding. With a
+ * closed-form `fisher` for F_θ and an estimated F_η (Monte Carlo or quadrature), it is bounded by
+ * the estimation error of F̂_η instead, and the finite steps are compared with θ − ε J F_η⁻¹∇_η L.
  * @param family - the family in θ.
  * @param phi - η ↦ θ.
  * @param eta - the point η.
@@ -171,15 +197,34 @@ export function naturalGradientInvariance<P extends Theta, Q extends Theta>(fami
   const dη = solve(op, fE, gη, b, 'F_η');
   const pushed = matmul(s.jac, dη, a, b, 1);
   const kappa = condition(fT, a);
+  // With a closed-form F_θ and an estimated F_η (Monte Carlo or quadrature), J F̂_η⁻¹∇_η L differs
+  // from F_θ⁻¹∇_θ L by the estimation error of F̂_η, to first order −J F_η⁻¹ (F̂_η − F_η) d_η: the
+  // error of the mean of the per-outcome rows J F̂_η⁻¹ s_η (s_ηᵀ d_η) (whose mean is J d_η).
+  // (Without a closed form both Fishers come from the same outcomes and agree draw by draw.)
+  const statistical = !euclid && s.closedForm && s.pts.method !== 'exact';
+  let stat: ReturnType<typeof average> | undefined;
+  if (statistical) {
+    const K = matmul(s.jac, solveMatrix(op, fE, b), a, b, b); // J F̂_η⁻¹, a×b
+    const rows = new Float64Array(s.pts.m * a);
+    for (let i = 0; i < s.pts.m; i++) {
+      const si = s.scoreEta.subarray(i * b, (i + 1) * b);
+      let t = 0;
+      for (let k = 0; k < b; k++) t += si[k]! * dη[k]!;
+      rows.set(matmul(K, si, a, b, 1).map((v) => v * t), i * a);
+    }
+    stat = average(s.pts, rows, a);
+  }
   const dmax = Math.max(...Array.from(dθ, Math.abs), ...Array.from(dη, Math.abs), 1e-300);
   const eps0 = options.step ?? 0.05 / dmax;
   const wθ = read(s.fθ.w);
+  // The θ-step compared with φ(η − ε d_η): θ − ε d_θ, or θ − ε J d_η when d_θ = J d_η holds only statistically.
+  const dRef = statistical ? pushed : dθ;
   const deltas: number[] = [];
   for (let k = 0; k < 4; k++) {
     const e = eps0 / 2 ** k;
     const stepped = read(tree.ravel(phi(s.fη.unravel(s.fη.w.sub(tensorOf(dη).mul(e)))))[0]);
     let d = 0;
-    for (let i = 0; i < a; i++) d = Math.max(d, Math.abs(stepped[i]! - (wθ[i]! - e * dθ[i]!)));
+    for (let i = 0; i < a; i++) d = Math.max(d, Math.abs(stepped[i]! - (wθ[i]! - e * dRef[i]!)));
     deltas.push(d);
   }
   const floor = 1e-9 * Math.max(...Array.from(wθ, Math.abs), 1);
@@ -189,16 +234,20 @@ export function naturalGradientInvariance<P extends Theta, Q extends Theta>(fami
   const raws: RawComparison[] = [
     {
       label: `first-order invariance: J·${euclid ? '∇_η L' : 'F_η⁻¹∇_η L'} = ${euclid ? '∇_θ L' : 'F_θ⁻¹∇_θ L'}`, estimate: pushed, reference: dθ, shape: [a],
-      abs: Float64Array.from(pushed, Math.abs), scale: vecScale, floorFactor: Math.min(kappa, 1e6), requireResolution: false,
+      abs: Float64Array.from(pushed, Math.abs), scale: vecScale, floorFactor: Math.min(kappa, 1e6),
+      ...(stat ? { err: stat.err, standardError: s.pts.method === 'monte-carlo', requireResolution: true } : { requireResolution: false }),
     },
     {
-      label: `finite steps differ at O(ε²): observed order of Δ(ε) at the smallest steps ≥ ${minOrder}`, kind: 'atLeast',
+      label: statistical
+        ? `finite steps: φ(η − ε F_η⁻¹∇_η L) = θ − ε J F_η⁻¹∇_η L + O(ε²): observed order at the smallest steps ≥ ${minOrder}`
+        : `finite steps differ at O(ε²): observed order of Δ(ε) at the smallest steps ≥ ${minOrder}`,
+      kind: 'atLeast',
       estimate: Float64Array.of(orders[orders.length - 1]!), reference: Float64Array.of(minOrder), shape: [], scale: Float64Array.of(2), requireResolution: false,
     },
     ...s.raws, ...normalization(s.pts),
   ];
   const ctx = contextLines(family, s.fθ, s.pts, [
-    `metric: ${euclid ? 'euclidean (plain gradient)' : `Fisher (cond ${num(kappa)})`}; η-family: ${s.famEta.name ?? 'family'}`,
+    `metric: ${euclid ? 'euclidean (plain gradient)' : `Fisher (cond ${num(kappa)})`}; η-family: ${s.famEta.name ?? 'family'}${statistical ? '; F_θ in closed form, F_η estimated (its error bounds the first-order comparison)' : ''}`,
     `steps ε = ${[0, 1, 2, 3].map((k) => num(eps0 / 2 ** k)).join(', ')}: Δ(ε) = ${deltas.map(num).join(', ')}; orders ${orders.map((o) => (Number.isFinite(o) ? o.toFixed(2) : 'exact')).join(', ')}`,
   ]);
   return makeVerdict(`natural-gradient invariance under reparameterization (${euclid ? 'euclidean metric' : 'Fisher metric'})`, s.pts.method, raws, options, ctx);

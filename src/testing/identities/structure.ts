@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { hessian, jacfwd, matmul, vmap, type Tensor, type tree } from '../../index.js';
+import { hessian, jacfwd, matmul, vmap, type curvature, type Tensor, type tree } from '../../index.js';
 import { contextLines, normalization, readMatrix } from './bartlett.js';
 import { leastExact, moments, toFloat64, type Flat, type Moments, type Points } from './engine.js';
 import { exampleFamilies, type ConditionalSpec, type FamilyOptions } from './families.js';
@@ -32,12 +32,18 @@ export interface LabelledBatch {
   readonly y: Tensor;
 }
 
-/** Options of {@link fisherGgn}. */
+/**
+ * Options of {@link fisherGgn}.
+ * @example
+ * ```ts
+ * const opts: FisherGgnOptions = { labels: arange(0, 3, 1, 'int32'), reduction: 'sum', candidates: { library: curvature.fisher(spec, params, { x }, { reduction: 'sum' }) } };
+ * ```
+ */
 export interface FisherGgnOptions extends IdentityOptions, Pick<FamilyOptions, 'labels'> {
   /** `'mean'` (default, as in `curvature`) or `'sum'` over examples. */
   readonly reduction?: 'mean' | 'sum' | undefined;
   /** Other matrices claimed to equal the Fisher (e.g. `curvature.fisher(...)`), `[P, P]` or operators with `dense()`. */
-  readonly candidates?: Readonly<Record<string, Tensor | { dense(): Tensor }>> | undefined;
+  readonly candidates?: Readonly<Record<string, Tensor | Pick<curvature.CurvatureOperator, 'dense'>>> | undefined;
 }
 
 /** @internal Sum of the Fisher informations of several families at θ, with combined errors. */
@@ -88,7 +94,7 @@ export function summedFisher<P extends Theta>(op: string, families: readonly Fam
  * @throws {ValueError} when there are no labels to enumerate and the likelihood cannot sample.
  * @example
  * ```ts
- * fisherGgn({ model, likelihood: likelihoods.categorical() }, params, { x, y }, { labels: arange(3, { dtype: 'int32' }) });
+ * fisherGgn({ model, likelihood: likelihoods.categorical() }, params, { x, y }, { labels: arange(0, 3, 1, 'int32') });
  * ```
  */
 export function fisherGgn<P extends Theta>(spec: ConditionalSpec<P>, params: P, batch: LabelledBatch, options: FisherGgnOptions = {}): IdentityVerdict {

@@ -187,6 +187,8 @@ export interface Comparison {
  *
  * ```text
  * holds = every comparison holds  ∧  conclusive (each bound is small relative to its quantity)
+ * report headline:  'holds' | 'FAILS' (some comparison is outside its bound, whatever the resolution)
+ *                   | 'INCONCLUSIVE' (no comparison failed, but some bound is too wide to pass)
  * ```
  * Use {@link assertIdentity} to turn a failing verdict into a readable exception (e.g. inside
  * a fast-check property).

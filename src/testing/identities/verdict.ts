@@ -107,8 +107,12 @@ export function makeVerdict(identity: string, method: Method, raws: readonly Raw
   const conclusive = inconclusive.length === 0;
   const holds = conclusive && comps.every((c) => c.holds);
   const primary = comps.find((c) => !c.holds) ?? comps[0]!;
+  // A deviation beyond its bound is significant at the false-alarm rate whatever the resolution, so
+  // a failing comparison makes the verdict FAIL; INCONCLUSIVE is reserved for "nothing failed, but
+  // some bound is too wide to call it a pass".
+  const failed = comps.some((c) => !c.holds);
   const lines = [
-    `${identity}: ${holds ? 'holds' : conclusive ? 'FAILS' : 'INCONCLUSIVE (error bound too large relative to the quantity)'}`,
+    `${identity}: ${holds ? 'holds' : failed ? 'FAILS' : 'INCONCLUSIVE (error bound too large relative to the quantity)'}`,
     `  method: ${method}${mcComponents ? `; Monte Carlo bounds use z = ${z.toFixed(3)} (false-alarm rate ${alpha}, Bonferroni over ${mcComponents} components)` : ''}`,
     ...context.map((l) => `  ${l}`),
   ];
@@ -117,7 +121,9 @@ export function makeVerdict(identity: string, method: Method, raws: readonly Raw
     lines.push(`  ${c.holds ? '✓' : '✗'} ${c.label}${c.shape.length ? ` [${c.shape.join('×')}]` : ''}${res}`);
     if (!c.holds || c.resolution > rho) lines.push(...table(c));
   }
-  if (!conclusive) lines.push(`  inconclusive: ${inconclusive.map((c) => c.label).join('; ')} — bound/scale exceeds ${rho}; use more samples, an exact support or a quadrature domain.`);
+  if (!conclusive) {
+    lines.push(`  ${failed ? 'also ' : ''}inconclusive: ${inconclusive.map((c) => c.label).join('; ')} — bound/scale exceeds ${rho}; use more samples, an exact support or a quadrature domain.`);
+  }
   const strip = ({ statBound: _s, ratio: _r, ...c }: Comparison & { statBound: Float64Array; ratio: Float64Array }): Comparison => c;
   return {
     identity, holds, conclusive, method,
