@@ -23,13 +23,32 @@ export function initMlp(seed: number, hidden = 16): Mlp {
 
 export interface Split { readonly x: Tensor; readonly y: Tensor }
 
-export function digits(): { train: Split; test: Split } {
+export interface Digits { readonly train: Split; readonly test: Split }
+
+/** The first `trainRows` images of digits.csv (pixels / 16) for training, the next `testRows` (default: all the rest) for testing. */
+export function digits(trainRows = 1200, testRows?: number): Digits {
   const d = loadCsv('digits.csv');
   const X = d.X.map((r) => r.map((v) => v / 16));
   const y = d.y;
   const mk = (a: number, b: number): Split => ({ x: tensor(X.slice(a, b), f64), y: tensor(y.slice(a, b), { dtype: 'int32' }) });
-  return { train: mk(0, 1200), test: mk(1200, X.length) };
+  return { train: mk(0, trainRows), test: mk(trainRows, testRows === undefined ? X.length : Math.min(X.length, trainRows + testRows)) };
 }
+
+/**
+ * Sizes of the digits experiments. The demo uses the defaults (1200 training images, the other
+ * 597 for testing, 16 hidden units, curvature on 200 examples); the reduced tests pass smaller ones.
+ */
+export interface DigitsSetup {
+  /** The data (default `digits()`). */
+  readonly data?: Digits;
+  /** Hidden units of the MLP. @defaultValue 16 */
+  readonly hidden?: number;
+  /** Training examples (the first ones) the NGD Fisher and the K-FAC factors are built on. @defaultValue 200 */
+  readonly curvatureExamples?: number;
+}
+
+/** The first `n` examples of a split. */
+export const head = (s: Split, n: number): Split => ({ x: s.x.slice([0, 0], [n, s.x.shape[1]!]), y: s.y.slice([0], [n]) });
 
 export function subset(s: Split, keep: (label: number) => boolean): Split {
   const ys = s.y.toArray() as number[];
@@ -40,17 +59,18 @@ export function subset(s: Split, keep: (label: number) => boolean): Split {
 export const nll = (p: Mlp, s: Split): Tensor => vmap((x: Tensor, y: Tensor) => lik.logProb(forward(p, x), y), { inAxes: [0, 0] })(s.x, s.y).mean().neg();
 export const accuracy = (p: Mlp, s: Split): number => equal(argmax(vmap((x: Tensor) => forward(p, x))(s.x), -1), s.y).cast('float64').mean().item();
 
-type Kind = 'Adam' | 'FAdam' | 'NGD' | 'K-FAC';
+/** The optimizers compared; `'GD'` (plain gradient descent) is not in the demo's grid but available as a baseline. */
+export type Kind = 'GD' | 'Adam' | 'FAdam' | 'NGD' | 'K-FAC';
 
 export interface OptRun { readonly method: Kind; readonly lr: number; readonly losses: number[]; readonly testAccuracy: number; readonly params: Mlp }
 
-/** Full-batch training; NGD and K-FAC precondition with curvature built on a 200-example subset. */
-export function train(kind: Kind, lr: number, data: { train: Split; test: Split }, steps: number, seed = 0): OptRun {
-  let p = initMlp(seed);
+/** Full-batch training; NGD and K-FAC precondition with curvature built on the first `curvatureExamples` (200) examples. */
+export function train(kind: Kind, lr: number, data: Digits, steps: number, seed = 0, setup: Omit<DigitsSetup, 'data'> = {}): OptRun {
+  let p = initMlp(seed, setup.hidden);
   const vg = valueAndGrad((q: Mlp) => nll(q, data.train));
-  const curvBatch = { x: data.train.x.slice([0, 0], [200, 64]), y: data.train.y.slice([0], [200]) };
+  const curvBatch = head(data.train, setup.curvatureExamples ?? 200);
   const opt: optim.GradientTransformation<any> =
-    kind === 'Adam' ? optim.adam({ learningRate: lr }) : kind === 'FAdam' ? optim.fadam({ learningRate: lr }) : optim.ngd({ learningRate: lr, damping: 1e-2 });
+    kind === 'GD' ? optim.sgd({ learningRate: lr }) : kind === 'Adam' ? optim.adam({ learningRate: lr }) : kind === 'FAdam' ? optim.fadam({ learningRate: lr }) : optim.ngd({ learningRate: lr, damping: 1e-2 });
   let state = opt.init(p);
   const losses: number[] = [];
   for (let t = 0; t < steps; t++) {
@@ -72,14 +92,15 @@ export function train(kind: Kind, lr: number, data: { train: Split; test: Split 
   return { method: kind, lr, losses, testAccuracy: accuracy(p, data.test), params: p };
 }
 
-export const OPT_GRID: Record<Kind, number[]> = { Adam: [3e-3, 1e-2, 3e-2], FAdam: [1e-2, 3e-2, 1e-1, 3e-1], NGD: [0.1, 0.3, 1], 'K-FAC': [0.1, 0.3, 1] };
+export const OPT_GRID: Record<Exclude<Kind, 'GD'>, number[]> = { Adam: [3e-3, 1e-2, 3e-2], FAdam: [1e-2, 3e-2, 1e-1, 3e-1], NGD: [0.1, 0.3, 1], 'K-FAC': [0.1, 0.3, 1] };
 
-export function runOptimizers(steps = 40, grid = OPT_GRID, tick: () => void = () => {}): OptRun[] {
-  const data = digits();
+/** The best run (lowest finite final loss) per method over its learning-rate grid. */
+export function runOptimizers(steps = 40, grid: Partial<Record<Kind, readonly number[]>> = OPT_GRID, tick: () => void = () => {}, setup: DigitsSetup = {}): OptRun[] {
+  const { data = digits(), ...sizes } = setup;
   return (Object.keys(grid) as Kind[]).map((kind) => {
     let best: OptRun | undefined;
-    for (const lr of grid[kind]) {
-      const r = train(kind, lr, data, steps);
+    for (const lr of grid[kind]!) {
+      const r = train(kind, lr, data, steps, 0, sizes);
       tick();
       const f = r.losses.at(-1)!;
       if (Number.isFinite(f) && (!best || f < best.losses.at(-1)!)) best = r;
@@ -91,8 +112,8 @@ export function runOptimizers(steps = 40, grid = OPT_GRID, tick: () => void = ()
 export interface EwcResult { readonly variant: string; readonly lambda: number; readonly accA: number; readonly accB: number }
 
 /** Train on task A (digits 0–4), then on task B (5–9) with Adam, regularised three ways. */
-export function runEwc(steps = 60, lambdas = [10, 100, 1000], tick: () => void = () => {}): { afterA: { accA: number }; results: EwcResult[] } {
-  const data = digits();
+export function runEwc(steps = 60, lambdas = [10, 100, 1000], tick: () => void = () => {}, setup: Omit<DigitsSetup, 'curvatureExamples'> = {}): { afterA: { accA: number }; results: EwcResult[] } {
+  const data = setup.data ?? digits();
   const [trA, teA, trB, teB] = [subset(data.train, (v) => v < 5), subset(data.test, (v) => v < 5), subset(data.train, (v) => v >= 5), subset(data.test, (v) => v >= 5)];
   const fit = (p0: Mlp, task: Split, penalty?: (p: Mlp) => Tensor): Mlp => {
     const opt = optim.adam({ learningRate: 1e-2 });
@@ -105,7 +126,7 @@ export function runEwc(steps = 60, lambdas = [10, 100, 1000], tick: () => void =
     }
     return p;
   };
-  const pA = fit(initMlp(1), trA);
+  const pA = fit(initMlp(1, setup.hidden), trA);
   tick();
   const fisherDiag = C.fisher({ model: forward, likelihood: lik }, pA, trA).diagonal() as Mlp;
   const sqGrad = tree.map((t: Tensor) => t.square(), grad((q: Mlp) => nll(q, trA))(pA)) as Mlp;
@@ -121,16 +142,23 @@ export function runEwc(steps = 60, lambdas = [10, 100, 1000], tick: () => void =
   return { afterA: { accA: accuracy(pA, teA) }, results };
 }
 
-/** Eigenvalues (descending) of the exact Fisher, the EF and K-FAC of a trained MLP on 300 examples. */
-export function runSpectrum(p: Mlp, examples = 300): { exact: number[]; empirical: number[]; kfac: number[] } {
-  const data = digits();
-  const batch = { x: data.train.x.slice([0, 0], [examples, 64]), y: data.train.y.slice([0], [examples]) };
-  const eig = (m: Tensor) => Array.from(linalg.eighSymmetric(m.toTypedArray() as Float64Array, m.shape[0]!).values).reverse();
+/** The dense exact Fisher, EF and K-FAC ([P, P], mean over examples) of the MLP on the first `examples` training images. */
+export function curvatureMatrices(p: Mlp, examples = 300, data: Digits = digits()): { exact: Tensor; empirical: Tensor; kfac: Tensor } {
+  const batch = head(data.train, examples);
   return {
-    exact: eig(C.fisher({ model: forward, likelihood: lik }, p, batch).dense()),
-    empirical: eig(C.fisher({ model: forward, likelihood: lik }, p, batch, { kind: 'empirical' }).dense()),
-    kfac: eig(C.kfac({ model, likelihood: lik }, p, batch).dense()),
+    exact: C.fisher({ model: forward, likelihood: lik }, p, batch).dense(),
+    empirical: C.fisher({ model: forward, likelihood: lik }, p, batch, { kind: 'empirical' }).dense(),
+    kfac: C.kfac({ model, likelihood: lik }, p, batch).dense(),
   };
+}
+
+/** Eigenvalues (descending) of a symmetric matrix. */
+export const eigenvalues = (m: Tensor): number[] => Array.from(linalg.eighSymmetric(m.toTypedArray() as Float64Array, m.shape[0]!).values).reverse();
+
+/** Eigenvalues (descending) of the exact Fisher, the EF and K-FAC of a trained MLP on 300 examples. */
+export function runSpectrum(p: Mlp, examples = 300, data: Digits = digits()): { exact: number[]; empirical: number[]; kfac: number[] } {
+  const m = curvatureMatrices(p, examples, data);
+  return { exact: eigenvalues(m.exact), empirical: eigenvalues(m.empirical), kfac: eigenvalues(m.kfac) };
 }
 
 export function beyondSpecs(opt: readonly OptRun[], ewc: ReturnType<typeof runEwc>, spec: ReturnType<typeof runSpectrum>): Record<string, Record<string, unknown>> {

@@ -12,10 +12,12 @@
  * ```
  * @module
  */
-import { TransformError, ValueError } from '../errors.js';
+import { ConcretizationError, TransformError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { cast } from '../ops/arithmetic.js';
+import { cast, div, mul } from '../ops/arithmetic.js';
+import { greater, logicalAnd, where } from '../ops/logic.js';
 import { assertSameStructure, flatten, map, type Tree } from '../tree/tree.js';
+import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
 import { fisher, ggn, type Batch, type CurvatureOperator, type GgnSplit, type Params as CurvatureParams, type SolveOptions } from '../curvature/index.js';
 import type { Likelihood } from '../likelihoods/index.js';
 import type { EmptyState, GradientTransformation, Params, ScalarOrSchedule, UpdateExtra, Updates } from './base.js';
@@ -67,9 +69,16 @@ export interface CurvatureSolveOptions {
    * `'cg'` (matrix-free conjugate gradients) or `'cholesky'` (dense, P×P). For a curvature built
    * from `extra` the default is `'cg'`; a ready operator in `extra` is solved by its own default
    * method (e.g. K-FAC's factored inverse) unless `solver` is given. @defaultValue 'cg'
+   *
+   * `'cg'` and `'cholesky'` read values on the host (CG's step lengths and stopping test, the
+   * dense matrix), so `update` cannot run under `jit` or `vmap` with them. `'cgFixed'` is CG
+   * written in tensor operations: exactly `maxIter` iterations (required), with the iterate frozen
+   * by a mask once ‖r‖ ≤ tol·‖g‖ or a direction of non-positive curvature is met (no error is
+   * thrown then: it behaves as truncated CG). Nothing is read on the host, so `update` runs under
+   * `jit`, `vmap` and `grad`; it needs an operator with `matvec` (every `curvature` operator has one).
    */
-  readonly solver?: 'cg' | 'cholesky';
-  /** CG iteration cap. @defaultValue 10·P (the operator's default) */
+  readonly solver?: 'cg' | 'cholesky' | 'cgFixed';
+  /** CG iteration cap (for `'cgFixed'`: the number of iterations traced, required). @defaultValue 10·P (the operator's default) */
   readonly maxIter?: number;
   /** CG relative residual tolerance. @defaultValue 1e-10 for float64, 1e-5 otherwise (the operator's default) */
   readonly tol?: number;
@@ -106,8 +115,9 @@ export function checkSolveOptions(op: string, o: CurvatureSolveOptions & { reado
     throw new ValueError(`${op}: '${argument}' must be ${expected}, got ${String(received)}.`, { op, argument, expected, received: String(received) });
   };
   if (o.damping !== undefined && !(Number.isFinite(o.damping) && o.damping >= 0)) bad('damping', 'a finite number ≥ 0', o.damping);
-  if (o.solver !== undefined && o.solver !== 'cg' && o.solver !== 'cholesky') bad('solver', "'cg' or 'cholesky'", o.solver);
+  if (o.solver !== undefined && o.solver !== 'cg' && o.solver !== 'cholesky' && o.solver !== 'cgFixed') bad('solver', "'cg', 'cholesky' or 'cgFixed'", o.solver);
   if (o.maxIter !== undefined && !(Number.isInteger(o.maxIter) && o.maxIter >= 1)) bad('maxIter', 'an integer ≥ 1', o.maxIter);
+  if (o.solver === 'cgFixed' && o.maxIter === undefined) bad('maxIter', "an integer ≥ 1 with solver 'cgFixed' (the number of CG iterations traced)", o.maxIter);
   if (o.tol !== undefined && !(Number.isFinite(o.tol) && o.tol > 0)) bad('tol', 'a finite number > 0', o.tol);
   if (o.reduction !== undefined && o.reduction !== 'mean' && o.reduction !== 'sum') bad('reduction', "'mean' or 'sum'", o.reduction);
   if (o.samples !== undefined && !(Number.isInteger(o.samples) && o.samples >= 1)) bad('samples', 'an integer ≥ 1', o.samples);
@@ -139,7 +149,7 @@ export const isKey = (v: unknown): boolean => typeof v === 'object' && v !== nul
 
 /** @internal The solve options passed to an operator; `method` only when asked for (or for built operators). */
 function solveOptions(o: CurvatureSolveOptions, damping: number, built: boolean): SolveOptions & { readonly damping: number } {
-  const method = o.solver ?? (built ? 'cg' : undefined);
+  const method = o.solver === 'cgFixed' ? 'cg' : o.solver ?? (built ? 'cg' : undefined); // 'cgFixed' never gets here
   const truncate = o.truncate ?? o.maxIter !== undefined;
   return {
     damping,
@@ -155,6 +165,55 @@ function applySolve(op: string, c: Solvable, updates: Updates, options: SolveOpt
   const x = c.solve(updates, options);
   assertSameStructure(op, flatten(updates)[1], flatten(x)[1], 'updates and solve(updates)');
   return map((g: Tensor, v: Tensor) => (v.dtype === g.dtype ? v : cast(v, g.dtype)), updates, x);
+}
+
+/**
+ * @internal Conjugate gradients on (C + λI) x = b in tensor operations only (traceable): `iters`
+ * iterations from x = 0; once ‖r‖ ≤ tol·‖b‖ or pᵀ(C + λI)p ≤ 0 the step length and β are masked to 0,
+ * which freezes x (the masked steps change nothing), so no value is read on the host.
+ */
+export function cgFixed(matvec: (v: Tree<Tensor>) => Tree<Tensor>, b: Tree<Tensor>, damping: number, iters: number, tol: number): Tree<Tensor> {
+  const A = (v: Tree<Tensor>) => (damping === 0 ? matvec(v) : treeAdd(matvec(v), treeScale(v, damping)));
+  const threshold = mul(vdot(b, b), tol * tol);
+  let x = zerosLike(b), r = b, p = b, rr = vdot(b, b);
+  for (let k = 0; k < iters; k++) {
+    const Ap = A(p);
+    const pAp = vdot(p, Ap);
+    const active = logicalAnd(greater(rr, threshold), greater(pAp, 0));
+    const alpha = where(active, div(rr, where(active, pAp, 1)), 0);
+    x = treeAdd(x, treeScale(p, alpha));
+    r = treeSub(r, treeScale(Ap, alpha));
+    const rrNext = vdot(r, r);
+    const beta = where(active, div(rrNext, where(active, rr, 1)), 0);
+    p = treeAdd(r, treeScale(p, beta));
+    rr = rrNext;
+  }
+  return x;
+}
+
+const hasMatvec = (x: unknown): x is { matvec(v: Tree<Tensor>): Tree<Tensor> } => typeof x === 'object' && x !== null && typeof (x as { matvec?: unknown }).matvec === 'function';
+
+/** @internal The 'cgFixed' solve: traceable CG with the operator's matvec. */
+function solveFixed(op: string, key: string, c: unknown, updates: Updates, o: CurvatureSolveOptions, damping: number): Updates {
+  if (!hasMatvec(c)) {
+    throw new TransformError(`${op}: solver 'cgFixed' needs a curvature operator with matvec(v), and extra.${key} has none.`, { op, argument: `extra.${key}`, expected: 'an operator with matvec', received: typeof c });
+  }
+  const f64 = flatten(updates)[0].every((l) => (l as Tensor).dtype === 'float64');
+  const x = cgFixed((v) => c.matvec(v), updates, damping, o.maxIter!, o.tol ?? (f64 ? 1e-10 : 1e-5));
+  return map((g: Tensor, v: Tensor) => (v.dtype === g.dtype ? v : cast(v, g.dtype)), updates, x);
+}
+
+/** @internal Re-throws a ConcretizationError from a host solver with the transformation's name and the way out. */
+function explainConcretization<T>(op: string, method: string | undefined, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof ConcretizationError)) throw e;
+    const which = method === undefined ? "the ready operator's own solve" : `solver '${method}'`;
+    throw new TransformError(`${op}: ${which} reads values on the host and cannot run inside jit or vmap (${e.message}) Use solver: 'cgFixed' with maxIter, or call update outside the transformation.`, {
+      op, argument: 'solver', expected: "'cgFixed' under jit/vmap", received: method ?? 'default',
+    });
+  }
 }
 
 /** @internal A stateless transformation preconditioning with a ready operator or one built from `extra`. */
@@ -174,10 +233,14 @@ function curvatureTransform(
         if (!isSolvable(ready)) {
           throw new TransformError(`${op}: extra.${key} must be a curvature operator with solve(b, { damping }), got ${typeof ready}.`, { op, argument: `extra.${key}`, expected: 'a curvature operator', received: typeof ready });
         }
-        return [applySolve(op, ready, updates, solveOptions(options, damping, false)), state];
+        if (options.solver === 'cgFixed') return [solveFixed(op, key, ready, updates, options, damping), state];
+        const so = solveOptions(options, damping, false);
+        return [explainConcretization(op, so.method, () => applySolve(op, ready, updates, so)), state];
       }
       const c = build(requireParams(op, params), extra);
-      return [applySolve(op, c as unknown as Solvable, updates, solveOptions(options, damping, true)), state];
+      if (options.solver === 'cgFixed') return [solveFixed(op, key, c, updates, options, damping), state];
+      const so = solveOptions(options, damping, true);
+      return [explainConcretization(op, so.method, () => applySolve(op, c as unknown as Solvable, updates, so)), state];
     },
   };
 }
