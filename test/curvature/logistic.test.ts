@@ -71,5 +71,10 @@ describe('logistic regression on breast cancer', () => {
     const x64 = F.solve({ w: f64(b) }, { damping: 1e-2, method: 'cholesky' });
     expect(x32.w.dtype).toBe('float32');
     expectClose(x32.w, x64.w, 2e-2);
+    const cg32 = F32.solve({ w: tensor(b, { dtype: 'float32' }) }, { damping: 1e-2, method: 'cg' });
+    expect(cg32.w.dtype).toBe('float32');
+    expectClose(cg32.w, x64.w, 2e-2);
+    expectClose(F32.diagonal().w, F.diagonal().w, 1e-5);
+    expect(F32.dense().dtype).toBe('float32');
   });
 });
