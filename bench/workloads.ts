@@ -1,5 +1,5 @@
 // The standard workloads (float32, fixed seeds) built on the public API.
-import { curvature, grad, jvp, likelihoods, logSoftmax, matmul, oneHot, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+import { curvature, grad, jit, jvp, likelihoods, logSoftmax, matmul, oneHot, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
 import { backendName } from '../src/index.js';
 import type { BenchRow } from './harness.js';
 
@@ -55,6 +55,25 @@ export function w5Dispatch(time: Timer): BenchRow {
     return x;
   });
   return { workload: 'W5 dispatch (2000 ops)', system: `curvax/${backendName()}`, medianMs: ms, note: `${((ms * 1000) / 2000).toFixed(2)} µs/op` };
+}
+
+/**
+ * W5 under `jit`: the same 1000 × (mul, add) chain, traced once and fused into one kernel.
+ * Steady state: the generated kernel's segments need several hundred calls before V8 optimizes
+ * them all, so this row warms up longer than the others (trace and compile happen in warm-up).
+ */
+export function w5DispatchJit(time: Timer): BenchRow {
+  const x0 = random.normal(random.key(5), [16]);
+  const chain = jit((x: Tensor) => {
+    for (let i = 0; i < 1000; i++) x = x.mul(1.0001).add(0.0001);
+    return x;
+  });
+  const ms = time(() => chain(x0), 50, 1500);
+  const low = chain.lower(x0);
+  return {
+    workload: 'W5 dispatch (2000 ops)', system: `curvax/${backendName()} jit`, medianMs: ms,
+    note: `${((ms * 1000) / 2000).toFixed(3)} µs/op; ${low.fusedEqns} ops in ${low.fusedGroups} fused kernel`,
+  };
 }
 
 const likelihood = likelihoods.categorical();

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Aval } from '../tensor/aval.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 
 /** Elementwise unary kernels. */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'logistic' | 'softplus' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'floor' | 'not';
@@ -16,6 +16,40 @@ export type UnaryOp = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'logi
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or';
 /** Reduction kernels over a set of axes. */
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax';
+
+/**
+ * @internal One operation of a {@link FusedProgram}: `value = op(args…)` rounded to `dtype`.
+ * `copy` is the identity (`stop_gradient`); `cast` converts to `dtype`; the others are the
+ * unary/binary kernels of the same name, with exactly their per-element semantics.
+ */
+export interface FusedOp {
+  /** The operation. */
+  readonly op: UnaryOp | BinaryOp | 'select' | 'cast' | 'copy';
+  /** Value references of the operands (see {@link FusedProgram}). */
+  readonly args: readonly number[];
+  /** The result dtype (the unfused kernel's output dtype). */
+  readonly dtype: DType;
+}
+
+/**
+ * @internal An elementwise expression program run by `Kernels.fused` in one pass over the output.
+ *
+ * Values are referenced by index: `0 … inputs.length − 1` are the input buffers (NumPy-broadcast
+ * to the output shape), then one value per literal, then one per op in order. Every op's
+ * result has the output shape; `outputs` lists the values written to output buffers.
+ */
+export interface FusedProgram {
+  /** Dtype of each input buffer. */
+  readonly inputs: readonly DType[];
+  /** Scalar constants inlined into the program (values exactly representable in their dtype). */
+  readonly literals: readonly { readonly value: number; readonly dtype: DType }[];
+  /** The operations, in dependency order. */
+  readonly ops: readonly FusedOp[];
+  /** The values written to the output buffers, in order. */
+  readonly outputs: readonly number[];
+  /** Canonical text of the program (cache key of compiled kernels). */
+  readonly key: string;
+}
 
 /** Dimension numbers of `dotGeneral`: contracting and batch axes of each operand. */
 export interface DotDims {
@@ -66,6 +100,13 @@ export interface Kernels<B> {
   iota(dim: number, out: Aval): B;
   /** Threefry stream per key `[...K, 2]` → `out` `[...K, ...shape]`: int32 words, uniform [0,1) or normal floats. */
   randomBits(key: B, akey: Aval, dist: 'bits' | 'uniform' | 'normal', out: Aval): B;
+  /**
+   * @internal Optional: runs a fused elementwise program (from `jit`) in one pass, with no
+   * intermediate buffers. `xs[i]` has aval `axs[i]` (broadcastable to the output shape); every
+   * `outs[j]` has the output shape. Returns undefined to decline (the primitive then runs the
+   * program's kernels one by one); a backend without it always gets the one-by-one path.
+   */
+  fused?(program: FusedProgram, xs: readonly B[], axs: readonly Aval[], outs: readonly Aval[]): B[] | undefined;
 }
 
 /**

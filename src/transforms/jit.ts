@@ -1,32 +1,70 @@
 /**
- * `jit`: stage a function once per input signature and replay the staged program.
+ * `jit`: stage a function once per input signature, fuse its elementwise chains, replay.
  *
  * ```text
- * jit(f)(x) = evalJaxpr(makeJaxpr(f)(x), x)      cached by (tree structure, shapes, dtypes)
+ * jit(f)(x) = evalJaxpr(fuse(simplify(makeJaxpr(f)(x))), x)     cached by (tree structure, shapes, dtypes, statics)
  * ```
- * The staged program runs primitive by primitive under whatever transformation is active, so
- * `grad(jit(f))`, `jit(grad(f))` and `vmap(jit(f))` all work. Work that does not depend on the
- * arguments is done once at trace time and captured as constants. Side effects in `f` (logging,
- * reading values) happen only when tracing.
+ * On the first call with a new signature `f` is traced into a jaxpr (work that does not depend
+ * on the arguments runs once, at trace time, and is captured as constants; side effects in `f`
+ * happen only then). The jaxpr is then optimized: algebraic simplification (`core/simplify.ts`:
+ * sums over a batch of squared outer products become products of squares), then dead
+ * equations are dropped and maximal chains of elementwise equations of one output shape (arithmetic, comparisons, `where`,
+ * casts, transcendental maps, with scalar constants inlined) become single `fused_elementwise`
+ * equations. On the `js` and `wasm` backends each fused equation runs as one generated loop
+ * with no intermediate arrays, bit-identical to the unfused kernels (see
+ * `docs/architecture.md`, "jit and fusion").
+ *
+ * Composition: the optimized program is replayed by binding its equations under whatever
+ * transformation is active. `fused_elementwise` differentiates by re-binding the original
+ * primitives (so `grad(jit(f))` and `jvp(jit(f))` compute exactly what `grad(f)` does), and
+ * batches into a fused kernel over the batched shape (so `vmap(jit(f))` stays fused). Whenever
+ * a staging transformation is active (`makeJaxpr(jit(f))`, `jit(jit(f))`, `grad(jit(f))`, whose
+ * linearization stages the tangents) the simplified but unfused program is replayed instead: staged jaxprs
+ * never contain fused equations, an outer `jit` fuses across the boundary, and derivatives
+ * are built from exactly the primitives `f` uses.
+ * `jit(grad(f))`, `jit(vmap(f))` and `jit(vmap(grad(f)))` stage the whole transformed
+ * computation, which is where fusion pays most.
+ *
+ * Inspect what runs with `jitted.lower(...args)`: the traced and the optimized jaxprs and the
+ * number of fused kernels.
  * @module
  */
 import { Tensor } from '../tensor/tensor.js';
 import { stageFlat } from '../core/flat.js';
+import { fuseElementwise } from '../core/fusion.js';
 import { simplifyJaxpr } from '../core/simplify.js';
+import { currentInterpreter, type Interpreter } from '../core/interpreter.js';
+import { StageInterpreter } from '../core/interpreters/stage.js';
 import { evalJaxprFlat, type Jaxpr } from '../core/jaxpr.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { Zero } from '../core/zero.js';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
 
-/** Options of {@link jit}. */
+/**
+ * Options of {@link jit}.
+ * @example
+ * ```ts
+ * const pw = jit((x: Tensor, n: number) => x.pow(n), { staticArgnums: [1] });
+ * const plain = jit(f, { fuse: false }); // replay primitive by primitive
+ * ```
+ */
 export interface JitOptions {
   /** Positional arguments that are not tensors but compile-time constants (part of the cache key, compared with `JSON.stringify`). @defaultValue [] */
   readonly staticArgnums?: readonly number[];
+  /** Fuse elementwise chains into single kernels. `false` replays the (simplified) traced jaxpr primitive by primitive. @defaultValue true */
+  readonly fuse?: boolean;
 }
 
 /**
- * A jitted function: callable like `f`, plus cache statistics.
+ * A jitted function: callable like `f`, plus cache statistics and {@link JittedFunction.lower}.
  * @typeParam F - the type of the compiled function.
+ * @example
+ * ```ts
+ * const f = jit((x: Tensor) => x.mul(2).add(1).exp());
+ * f(ones([3]));
+ * f.traces;                          // 1
+ * f.lower(ones([3])).fusedGroups;    // 1: mul, add and exp run as one kernel
+ * ```
  */
 export interface JittedFunction<F extends (...args: any[]) => any> {
   (...args: Parameters<F>): ReturnType<F>;
@@ -36,10 +74,40 @@ export interface JittedFunction<F extends (...args: any[]) => any> {
   readonly hits: number;
   /** Forgets every cached program. */
   clear(): void;
+  /**
+   * The program that runs for these arguments (traced and cached if new, without running it).
+   * `optimized` is what calls replay; `toString()` prints it, fused equations as
+   * `fused_elementwise[{ t0:f32 = mul in0 2.0; t1:f32 = add t0 1.0; … } → (t1)]`.
+   * @example
+   * ```ts
+   * const low = jit((x: Tensor) => x.mul(2).add(1).tanh().sum()).lower(ones([8]));
+   * low.fusedGroups;            // 1 (mul, add, tanh fused; sum is a reduction)
+   * console.log(low.toString());
+   * ```
+   */
+  lower(...args: Parameters<F>): {
+    /** The traced jaxpr, before optimization (what `makeJaxpr` shows). */
+    readonly jaxpr: Jaxpr;
+    /** The optimized jaxpr that calls replay: simplified, then fused (only simplified with `fuse: false`). */
+    readonly optimized: Jaxpr;
+    /** Number of `fused_elementwise` equations (fused kernels) in `optimized`. */
+    readonly fusedGroups: number;
+    /** Number of traced equations absorbed into them. */
+    readonly fusedEqns: number;
+    /** The printed optimized jaxpr. */
+    toString(): string;
+  };
 }
 
 interface Entry {
+  /** As traced. */
   readonly jaxpr: Jaxpr;
+  /** After algebraic simplification: what staging transformations replay. */
+  readonly simplified: Jaxpr;
+  /** Simplified and fused: what every other call replays. */
+  readonly optimized: Jaxpr;
+  readonly fusedGroups: number;
+  readonly fusedEqns: number;
   readonly outDef: TreeDef;
 }
 
@@ -50,20 +118,27 @@ function signature(leaves: readonly unknown[], defs: readonly TreeDef[], statics
 
 /**
  * Compiles `f` for each distinct input signature (pytree structure, shapes, dtypes and static
- * arguments) and replays the cached program on later calls.
+ * arguments), fuses its elementwise chains into single kernels, and replays the cached program
+ * on later calls. Composes with every transformation, in either order.
  * @typeParam F - the type of the function being compiled.
+ * @param f - a pure function of tensors (pytrees of tensors) and static arguments.
+ * @param options - static arguments and fusion switch, see {@link JitOptions}.
+ * @returns the compiled function, with cache statistics and `lower`.
  * @example
  * ```ts
  * const f = jit((x: Tensor) => x.mul(2).exp().sum());
  * f(ones([3])); f(ones([3]));   // traced once, replayed once
  * f.traces; // 1
+ * const perExample = jit(vmap(grad(loss), { inAxes: [null, 0, 0] }));
  * ```
  */
 export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions = {}): JittedFunction<F> {
   const cache = new Map<string, Entry>();
   const statics = new Set(options.staticArgnums ?? []);
+  const fuse = options.fuse ?? true;
   let traces = 0, hits = 0;
-  const call = (...args: unknown[]): unknown => {
+
+  const prepare = (args: unknown[], countHit: boolean): [Entry, Tensor[]] => {
     const dynIdx = args.map((_, i) => i).filter((i) => !statics.has(i));
     const staticVals = [...statics].map((i) => args[i]);
     const defs: TreeDef[] = [];
@@ -74,37 +149,66 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
       leaves.push(...ls);
     }
     const tensors = leaves.map((l) => (l instanceof Tensor ? l : null));
+    const inputs = tensors.filter((t): t is Tensor => t !== null);
     const key = signature(leaves, defs, staticVals);
     let entry = cache.get(key);
-    if (entry) hits++;
-    else {
-      traces++;
-      let outDef: TreeDef | undefined;
-      const jaxpr = stageFlat((ins) => {
-        let k = 0;
-        const rebuilt = [...args];
-        dynIdx.forEach((i, j) => {
-          const d = defs[j]!;
-          const ls = leaves.slice(k, k + d.numLeaves).map((l, m) => (tensors[k + m] ? ins[tensorIndex(tensors, k + m)]! : l));
-          rebuilt[i] = unflatten(d, ls);
-          k += d.numLeaves;
-        });
-        const [o, od] = flatten(f(...rebuilt) as Tree<Tensor>);
-        outDef = od;
-        return o;
-      }, tensors.filter((t): t is Tensor => t !== null).map((t) => t.aval), 'jit');
-      entry = { jaxpr: simplifyJaxpr(jaxpr), outDef: outDef! };
-      cache.set(key, entry);
+    if (entry) {
+      if (countHit) hits++;
+      return [entry, inputs];
     }
-    const outs = evalJaxprFlat(entry.jaxpr, tensors.filter((t): t is Tensor => t !== null), (a) => instantiate(new Zero(a)));
+    traces++;
+    let outDef: TreeDef | undefined;
+    const jaxpr = stageFlat((ins) => {
+      let k = 0;
+      const rebuilt = [...args];
+      dynIdx.forEach((i, j) => {
+        const d = defs[j]!;
+        const ls = leaves.slice(k, k + d.numLeaves).map((l, m) => (tensors[k + m] ? ins[tensorIndex(tensors, k + m)]! : l));
+        rebuilt[i] = unflatten(d, ls);
+        k += d.numLeaves;
+      });
+      const [o, od] = flatten(f(...rebuilt) as Tree<Tensor>);
+      outDef = od;
+      return o;
+    }, inputs.map((t) => t.aval), 'jit');
+    const simplified = simplifyJaxpr(jaxpr);
+    if (fuse) {
+      const { jaxpr: optimized, stats } = fuseElementwise(simplified);
+      entry = { jaxpr, simplified, optimized, fusedGroups: stats.fusedGroups, fusedEqns: stats.fusedEqns, outDef: outDef! };
+    } else {
+      entry = { jaxpr, simplified, optimized: simplified, fusedGroups: 0, fusedEqns: 0, outDef: outDef! };
+    }
+    cache.set(key, entry);
+    return [entry, inputs];
+  };
+
+  const call = (...args: unknown[]): unknown => {
+    const [entry, inputs] = prepare(args, true);
+    const program = underStaging() ? entry.simplified : entry.optimized;
+    const outs = evalJaxprFlat(program, inputs, (a) => instantiate(new Zero(a)));
     return unflatten(entry.outDef, outs);
+  };
+  const lower = (...args: unknown[]) => {
+    const [e] = prepare(args, false);
+    return { jaxpr: e.jaxpr, optimized: e.optimized, fusedGroups: e.fusedGroups, fusedEqns: e.fusedEqns, toString: () => e.optimized.toString() };
   };
   Object.defineProperties(call, {
     traces: { get: () => traces },
     hits: { get: () => hits },
     clear: { value: () => cache.clear() },
+    lower: { value: lower },
   });
   return call as unknown as JittedFunction<F>;
+}
+
+/**
+ * Whether a staging interpreter (makeJaxpr, an outer jit, linearize) is active anywhere below
+ * the current one: staged jaxprs then record the unfused program, so `fused_elementwise`
+ * equations only ever exist in jit's optimized programs (and an outer jit fuses across).
+ */
+function underStaging(): boolean {
+  for (let i: Interpreter | null = currentInterpreter(); i !== null; i = i.parent) if (i instanceof StageInterpreter) return true;
+  return false;
 }
 
 function tensorIndex(tensors: readonly (Tensor | null)[], upTo: number): number {

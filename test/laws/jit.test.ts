@@ -37,4 +37,34 @@ describe('jit', () => {
     expect(pw(x, 2).item()).toBe(13);
     expect(pw.traces).toBe(2);
   });
+
+  it('fuses per signature: lower() shows the cached program, a new shape gets its own, clear() forgets', () => {
+    const g = jit((x: Tensor) => x.mul(2).add(1).tanh().sum());
+    const a = rand(1, [5]), b = rand(2, [2, 3]);
+    const la = g.lower(a);
+    expect(g.traces).toBe(1);
+    expect(g.hits).toBe(0); // lower does not count as a call
+    expect(la.fusedGroups).toBe(1);
+    expect(la.fusedEqns).toBe(3);
+    expect(la.toString()).toContain('fused_elementwise');
+    expect(la.jaxpr.toString()).not.toContain('fused_elementwise');
+    expectClose(g(a), rand(1, [5]).mul(2).add(1).tanh().sum(), 0);
+    expect(g.hits).toBe(1);
+    expect(g.lower(b).optimized.eqns[0]!.outputs[0]!.aval.toString()).toBe('f64[2,3]');
+    expect(g.traces).toBe(2);
+    expectClose(g(b), b.mul(2).add(1).tanh().sum(), 0);
+    expect(g.traces).toBe(2);
+    g.clear();
+    g(a);
+    expect(g.traces).toBe(3);
+  });
+
+  it('fuse: false replays the traced program without fusion', () => {
+    const g = jit((x: Tensor) => x.mul(2).add(1).exp(), { fuse: false });
+    const x = rand(3, [4]);
+    const low = g.lower(x);
+    expect(low.fusedGroups).toBe(0);
+    expect(low.optimized.eqns.map((e) => e.prim.name)).toEqual(low.jaxpr.eqns.map((e) => e.prim.name));
+    expectClose(g(x), x.mul(2).add(1).exp(), 0);
+  });
 });

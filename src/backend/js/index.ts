@@ -5,55 +5,17 @@
  * accumulate in float64 and round once to the output dtype.
  * @module
  */
-import type { Backend, BinaryOp, DotDims, Kernels, ReduceOp, UnaryOp } from '../backend.js';
+import type { Backend, DotDims, Kernels, ReduceOp } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
 import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './strided.js';
 import { randomBitsKernel } from './random.js';
+import { BINARY, UNARY, intDiv } from './scalar-ops.js';
+import { fusedKernel } from './fused.js';
 
 type Buf = TypedArray;
-
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  log1p: Math.log1p,
-  expm1: Math.expm1,
-  tanh: Math.tanh,
-  logistic: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  softplus: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
-  sin: Math.sin,
-  cos: Math.cos,
-  floor: Math.floor,
-  not: (x) => (x ? 0 : 1),
-};
-
-const BINARY: Record<BinaryOp, (x: number, y: number) => number> = {
-  add: (x, y) => x + y,
-  sub: (x, y) => x - y,
-  mul: (x, y) => x * y,
-  div: (x, y) => x / y,
-  pow: Math.pow,
-  max: (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y),
-  min: (x, y) => (x !== x || y !== y ? NaN : x < y ? x : y),
-  eq: (x, y) => (x === y ? 1 : 0),
-  ne: (x, y) => (x !== y ? 1 : 0),
-  lt: (x, y) => (x < y ? 1 : 0),
-  le: (x, y) => (x <= y ? 1 : 0),
-  gt: (x, y) => (x > y ? 1 : 0),
-  ge: (x, y) => (x >= y ? 1 : 0),
-  and: (x, y) => (x && y ? 1 : 0),
-  or: (x, y) => (x || y ? 1 : 0),
-};
-
-function intDiv(x: number, y: number): number {
-  return y === 0 ? 0 : Math.trunc(x / y);
-}
 
 function strided(src: Buf, out: Aval, strides: readonly number[], base = 0): Buf {
   const res = allocTyped(out.dtype, out.size);
@@ -204,6 +166,9 @@ const kernels: Kernels<Buf> = {
   },
   randomBits(key, akey, dist, out) {
     return randomBitsKernel(key as Int32Array, akey, dist, out);
+  },
+  fused(program, xs, axs, outs) {
+    return fusedKernel(program, xs, axs, outs);
   },
 };
 

@@ -11,9 +11,9 @@
  * steps (see docs/performance.md).
  * @module
  */
-import type { Backend, DotDims, Kernels } from '../backend.js';
+import type { Backend, DotDims, FusedProgram, Kernels } from '../backend.js';
 import { registerBackend } from '../backend.js';
-import type { Aval } from '../../tensor/aval.js';
+import { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { jsBackend } from '../js/index.js';
@@ -85,9 +85,13 @@ function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf
   }
 }
 
+/** Whether the unfused `unary` kernel would run `op` on an output of `out` in wasm SIMD. */
+function simdUnary(op: string, out: Aval): op is 'exp' | 'log' | 'tanh' {
+  return (op === 'exp' || op === 'log' || op === 'tanh') && out.size >= UNARY_MIN_SIZE && (out.dtype === 'float32' || out.dtype === 'float64');
+}
+
 function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
-  if ((op !== 'exp' && op !== 'log' && op !== 'tanh') || out.size < UNARY_MIN_SIZE) return undefined;
-  if (out.dtype !== 'float32' && out.dtype !== 'float64') return undefined;
+  if (!simdUnary(op, out)) return undefined;
   const f64 = out.dtype === 'float64';
   const r = rt();
   if (!r) return undefined;
@@ -104,10 +108,23 @@ function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
 
 const js = jsBackend.kernels as Kernels<Buf>;
 
+/**
+ * Fused elementwise programs run as the reference backend's generated loops, except where the
+ * unfused path would use a wasm SIMD transcendental (exp/log/tanh on ≥ UNARY_MIN_SIZE floats):
+ * such programs are declined and run kernel by kernel, so fused results equal unfused ones bit
+ * for bit on this backend too, and large transcendental maps keep their SIMD speed.
+ */
+function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], outs: readonly Aval[]): Buf[] | undefined {
+  const out0 = outs[0]!;
+  if (out0.size >= UNARY_MIN_SIZE && rt() !== undefined && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)))) return undefined;
+  return js.fused!(p, xs, axs, outs);
+}
+
 const kernels: Kernels<Buf> = {
   ...js,
   dotGeneral: (x, y, ax, ay, d, out) => wasmDot(x, y, ax, ay, d, out) ?? js.dotGeneral(x, y, ax, ay, d, out),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
+  fused: wasmFused,
 };
 
 /**

@@ -17,6 +17,7 @@ import { dotGeneralP } from './dot-general.js';
 import { expP } from './exp.js';
 import { expm1P } from './expm1.js';
 import { floorP } from './floor.js';
+import { fusedElementwiseP } from './fused-elementwise.js';
 import { iotaP } from './iota.js';
 import { logP } from './log.js';
 import { log1pP } from './log1p.js';
@@ -54,7 +55,7 @@ export const PRIMITIVES = {
   reduce_sum: reduceSumP, reduce_max: reduceMaxP, reduce_min: reduceMinP, argmax: argmaxP,
   reshape: reshapeP, transpose: transposeP, broadcast_in_dim: broadcastInDimP, slice: sliceP, pad: padP,
   concatenate: concatenateP, take: takeP, scatter_add: scatterAddP, dot_general: dotGeneralP,
-  iota: iotaP, random_bits: randomBitsP,
+  iota: iotaP, random_bits: randomBitsP, fused_elementwise: fusedElementwiseP,
 } as const;
 
 /** @internal Names of all primitives. */
@@ -63,5 +64,5 @@ export type PrimitiveName = keyof typeof PRIMITIVES;
 /** @internal Primitives that are linear in (some of) their arguments and must have a transpose rule. */
 export const LINEAR_PRIMITIVES: readonly PrimitiveName[] = [
   'neg', 'add', 'sub', 'mul', 'div', 'select', 'cast', 'reduce_sum', 'reshape', 'transpose', 'broadcast_in_dim',
-  'slice', 'pad', 'concatenate', 'take', 'scatter_add', 'dot_general',
+  'slice', 'pad', 'concatenate', 'take', 'scatter_add', 'dot_general', 'fused_elementwise',
 ];
