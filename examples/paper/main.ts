@@ -43,14 +43,32 @@ bar.increment(1);
 bar.stop();
 
 const final = (r: (typeof fig3)[number], m: 'GD' | 'NGD' | 'EFGD') => r.best[m].losses.at(-1)!;
+// Steps until the loss is within 1e-4 (relative) of the best final loss of the problem.
+const stepsTo = (r: (typeof fig3)[number], m: 'NGD' | 'EFGD') => {
+  const target = Math.min(final(r, 'NGD'), final(r, 'EFGD'));
+  return r.best[m].losses.findIndex((l) => l <= target + 1e-4 * Math.abs(target));
+};
+// A lower final loss counts only beyond rounding (relative 1e-9); a tie is reported as a tie.
+const lower = (a: number, b: number) => a < b - 1e-9 * Math.abs(b);
 const claims: { claim: string; holds: boolean }[] = [
-  ...fig3.map((r) => ({ claim: `${r.problem}: NGD reaches a lower loss than EFGD at their best settings (${fmt(final(r, 'NGD'))} vs ${fmt(final(r, 'EFGD'))})`, holds: final(r, 'NGD') < final(r, 'EFGD') })),
+  ...fig3.map((r) => {
+    const n = final(r, 'NGD'), e = final(r, 'EFGD');
+    return lower(n, e) || lower(e, n)
+      ? { claim: `${r.problem}: NGD reaches a lower loss than EFGD at their best settings (${fmt(n)} vs ${fmt(e)})`, holds: lower(n, e) }
+      : { claim: `${r.problem}: NGD and EFGD tie at their best settings (${fmt(n)} vs ${fmt(e)}); NGD gets within 1e-4 of it in fewer steps (${stepsTo(r, 'NGD')} vs ${stepsTo(r, 'EFGD')})`, holds: stepsTo(r, 'NGD') < stepsTo(r, 'EFGD') };
+  }),
   ...fig3.filter((r) => r.problem.includes('raw')).map((r) => ({ claim: `${r.problem}: the cosine between the EFGD and NGD steps goes below zero along the EFGD path (min ${Math.min(...r.cosines).toFixed(3)})`, holds: Math.min(...r.cosines) < 0 })),
   { claim: `Fig. 2: the EF differs from the Fisher at the optimum more under misspecification (‖F̃−F‖/‖F‖: ${fig2.map((r) => r.relativeDifference.toFixed(2)).join(', ')})`, holds: fig2[0]!.relativeDifference < Math.min(fig2[1]!.relativeDifference, fig2[2]!.relativeDifference) },
 ];
-const bestEwc = (variant: string) => Math.max(...ewc.results.filter((r) => r.variant === variant).map((r) => r.accA));
-const noEwc = ewc.results.find((r) => r.variant === 'no EWC')!.accA;
-claims.push({ claim: `EWC: the exact-Fisher-diagonal penalty keeps more of task A (best ${(100 * bestEwc('EWC, exact Fisher diagonal')).toFixed(1)}%) than no EWC (${(100 * noEwc).toFixed(1)}%) and than the squared-batch-gradient penalty (best ${(100 * bestEwc('EWC, squared batch gradient')).toFixed(1)}%)`, holds: bestEwc('EWC, exact Fisher diagonal') > Math.max(noEwc, bestEwc('EWC, squared batch gradient')) });
+// EWC is compared at settings that still learn task B (≥ 90% of the task-B accuracy without EWC).
+const noEwcRun = ewc.results.find((r) => r.variant === 'no EWC')!;
+const bestEwc = (variant: string) => Math.max(0, ...ewc.results.filter((r) => r.variant === variant && r.accB >= 0.9 * noEwcRun.accB).map((r) => r.accA));
+const noEwc = noEwcRun.accA;
+claims.push({ claim: `EWC: among settings that still reach ≥ 90% of the no-EWC task-B accuracy (${(100 * noEwcRun.accB).toFixed(1)}%), the exact-Fisher-diagonal penalty keeps more of task A (best ${(100 * bestEwc('EWC, exact Fisher diagonal')).toFixed(1)}%) than no EWC (${(100 * noEwc).toFixed(1)}%) and than the squared-batch-gradient penalty (best ${(100 * bestEwc('EWC, squared batch gradient')).toFixed(1)}%)`, holds: bestEwc('EWC, exact Fisher diagonal') > Math.max(noEwc, bestEwc('EWC, squared batch gradient')) });
+const optFinal = (m: string) => opt.find((r) => r.method === m)!.losses.at(-1)!;
+claims.push({ claim: `Optimizers (best learning rate each, ${optSteps} steps): NGD and K-FAC reach a lower training loss than Adam (NGD ${fmt(optFinal('NGD'))}, K-FAC ${fmt(optFinal('K-FAC'))}, Adam ${fmt(optFinal('Adam'))}, FAdam ${fmt(optFinal('FAdam'))})`, holds: Math.max(optFinal('NGD'), optFinal('K-FAC')) < optFinal('Adam') });
+const specDist = (a: readonly number[], b: readonly number[]) => Math.hypot(...a.map((v, i) => v - b[i]!)) / Math.hypot(...b);
+claims.push({ claim: `Fisher spectrum: K-FAC's eigenvalues are closer to the exact Fisher's than the EF's (relative distance ${specDist(spectrum.kfac, spectrum.exact).toFixed(3)} vs ${specDist(spectrum.empirical, spectrum.exact).toFixed(3)})`, holds: specDist(spectrum.kfac, spectrum.exact) < specDist(spectrum.empirical, spectrum.exact) });
 const summary = claims.map((c) => `${c.holds ? 'HOLDS' : 'DOES NOT HOLD'} — ${c.claim}`);
 
 const figures: Figure[] = [
