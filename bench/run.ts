@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { setBackend } from '../src/index.js';
 import { type BenchRow, printTable, time } from './harness.js';
 import { jaxJsRows, tfjsRows } from './peers.js';
-import { w1Matmul, w2Mlp, w3PerExample, w4Curvature, w5Dispatch, w7GgnDiagonal } from './workloads.js';
+import { w1Matmul, w2Mlp, w3PerExample, w4Curvature, w5Dispatch, w5DispatchJit, w7GgnDiagonal } from './workloads.js';
 import { w6NaturalGradient } from './w6.js';
 
 const args = process.argv.slice(2);
@@ -24,9 +24,22 @@ for (const backend of ['wasm', 'js'] as const) {
   if (w2) rows.push(w2);
   if (want('W3')) rows.push(w3PerExample(time, w2?.medianMs));
   if (want('W4')) rows.push(...w4Curvature(time, w2?.medianMs));
-  if (want('W5')) rows.push(w5Dispatch(time));
+  if (want('W5')) rows.push(w5Dispatch(time), w5DispatchJit(time));
   if (want('W6')) rows.push(w6NaturalGradient(time));
   if (want('W7')) rows.push(w7GgnDiagonal(time, w2?.medianMs));
+}
+// gpujs (optional): gpu.js's `webasm` mode, the fastest one that needs no GL in Node (the
+// browser test times WebGL2). Only when gpu.js loads; otherwise say why the rows are missing.
+if (want('W1') || want('W2')) {
+  try {
+    setBackend('gpujs', { mode: 'webasm' });
+    const gpujsRows: BenchRow[] = [];
+    if (want('W1')) for (const n of [128, 256]) gpujsRows.push(w1Matmul(n, time));
+    if (want('W2')) gpujsRows.push(w2Mlp(time));
+    rows.push(...gpujsRows.map((r) => ({ ...r, system: 'curvax/gpujs:webasm' })));
+  } catch (e) {
+    console.error(`gpujs rows skipped: ${(e as Error).message}`);
+  }
 }
 setBackend('wasm');
 for (const peer of [() => jaxJsRows(time, sizes), () => tfjsRows(time, sizes, 'wasm'), () => tfjsRows(time, sizes, 'cpu')]) {

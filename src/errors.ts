@@ -143,7 +143,11 @@ export class DisposedTensorError extends CurvaxError {}
  * A backend was requested that cannot run here; the message says what is missing and how to install it.
  * @example
  * ```ts
- * await setBackend('gpujs').catch((e) => e instanceof BackendUnavailableError);
+ * try {
+ *   setBackend('gpujs', { mode: 'webgl2' });
+ * } catch (e) {
+ *   if (e instanceof BackendUnavailableError) console.log(e.message); // says to call initGpujs / install gpu.js
+ * }
  * ```
  */
 export class BackendUnavailableError extends CurvaxError {}

@@ -14,6 +14,19 @@ import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import { stridesOf } from './shape.js';
 
+/**
+ * @internal Called with every `ConcreteTensor` created while a `scope` is active; `null`
+ * otherwise, so creating a tensor outside scopes costs one null check.
+ */
+let onCreate: ((t: ConcreteTensor) => void) | null = null;
+
+/** @internal Installs the tensor-creation hook of `scope` (null removes it); returns the previous one. */
+export function swapCreationHook(hook: ((t: ConcreteTensor) => void) | null): ((t: ConcreteTensor) => void) | null {
+  const prev = onCreate;
+  onCreate = hook;
+  return prev;
+}
+
 /** Nested JS arrays as returned by {@link Tensor.toArray}. */
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -96,6 +109,7 @@ export class ConcreteTensor extends Tensor {
     this.aval = aval;
     this.backend = backend;
     this.#buf = buf;
+    if (onCreate !== null) onCreate(this);
   }
   /** @internal */
   concrete(): ConcreteTensor {

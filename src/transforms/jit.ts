@@ -31,6 +31,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { stageFlat } from '../core/flat.js';
+import { keep } from '../core/scope.js';
 import { fuseElementwise } from '../core/fusion.js';
 import { simplifyJaxpr } from '../core/simplify.js';
 import { currentInterpreter, type Interpreter } from '../core/interpreter.js';
@@ -178,6 +179,8 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     } else {
       entry = { jaxpr, simplified, optimized: simplified, fusedGroups: 0, fusedEqns: 0, outDef: outDef! };
     }
+    // Constants computed while tracing belong to the cached program, not to any enclosing scope().
+    keep([entry.jaxpr.consts, entry.simplified.consts, entry.optimized.consts]);
     cache.set(key, entry);
     return [entry, inputs];
   };

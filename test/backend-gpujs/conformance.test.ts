@@ -1,13 +1,15 @@
 // Every kernel of the gpujs backend against the js oracle, in the gpu.js modes that run in
-// Node without a GPU (cpu, webasm). Skips, with the reason logged, when gpu.js is not installed.
+// Node without a GPU (cpu, webasm; or CURVAX_GPUJS_MODES, e.g. headlessgl from
+// scripts/headless-gl.sh). Skips, with the reason logged, when gpu.js is not installed.
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { disposeGpujs, initGpujs, type GpujsBackendHandle } from '../../src/backend/gpujs/index.js';
 import { ALL_CASES } from './cases-movement.js';
 import { runCase } from './cases.js';
+import { nodeModes } from './modes.js';
 
-for (const mode of ['cpu', 'webasm'] as const) {
+for (const mode of nodeModes(['cpu', 'webasm'])) {
   let be: GpujsBackendHandle | undefined;
   try {
     be = await initGpujs({ mode });

@@ -87,6 +87,24 @@ describe.skipIf(GPU === undefined)('gpu.js pitfalls and their guards', () => {
         await be.destroy();
       });
 
+      it('argument sizes are fixed at the first call (webasm throws on a new length); the cache key includes them', async () => {
+        const gpu = new GPU!({ mode });
+        const k = gpu.createKernel(function (this: { thread: { x: number } }, a: Float32Array) { return a[this.thread.x]! * 2; }, { output: [2] });
+        expect(Array.from(k(new Float32Array([1, 2, 3])) as Float32Array)).toEqual([2, 4]);
+        let again: number[] | string;
+        try { again = Array.from(k(new Float32Array([1, 2, 3, 4, 5])) as Float32Array); } catch (e) { again = (e as Error).message; }
+        if (mode === 'webasm') expect(again).toMatch(/changed size/);
+        await gpu.destroy();
+        // the same slice window (same source, output size and constants) of arrays of two lengths
+        const { be } = spied(mode);
+        const x = be.fromTyped(ramp(4), f32([4])), y = be.fromTyped(ramp(9), f32([9]));
+        const a = be.kernels.slice(x, f32([4]), [1], f32([2])), b = be.kernels.slice(y, f32([9]), [1], f32([2]));
+        expect(Array.from(be.read(a, f32([2])))).toEqual(Array.from(ramp(4).slice(1, 3)));
+        expect(Array.from(be.read(b, f32([2])))).toEqual(Array.from(ramp(9).slice(1, 3)));
+        expect(be.stats().compiles).toBe(2);
+        await be.destroy();
+      });
+
       it('pipeline outputs are reused by the next call unless immutable; curvax results survive later calls', async () => {
         const gpu = new GPU!({ mode });
         const k = gpu.createKernel(function (this: { thread: { x: number } }, a: Float32Array) { return a[this.thread.x]! + 1; }, { output: [2], pipeline: true });

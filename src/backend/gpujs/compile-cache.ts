@@ -1,5 +1,5 @@
 /**
- * The compiled-kernel cache: one gpu.js kernel per `source|output size|constants`.
+ * The compiled-kernel cache: one gpu.js kernel per `source|output size|constants|argument sizes`.
  *
  * Every kernel is created with a 1-D `output` (gpu.js silently drops a 4th output dimension;
  * N-d tensors use index arithmetic from constants), `pipeline: true` (results stay on the
@@ -8,6 +8,9 @@
  * (gpu.js stops a loop whose bound is not a compile-time constant at `loopMaxIterations`,
  * 1000 by default, without any error). Constants are part of the key because
  * `setConstants()` after the first call is silently ignored; this cache never calls it.
+ * Argument sizes are part of the key because gpu.js fixes them at the first call (its `webasm`
+ * kernels throw "argument changed size" on the next call with a different length, e.g. the same
+ * slice window of a longer array).
  * @module
  */
 import type { GpuInstance, GpuKernel, KernelArg, DeviceValue } from './gpu-types.js';
@@ -119,7 +122,7 @@ export class KernelCache {
       throw new Error(`gpujs: internal error: a kernel with ${spec.arrayArgs} array arguments (at most ${MAX_ARRAY_ARGS}).`);
     }
     if (!Number.isInteger(spec.size) || spec.size < 1) throw new Error(`gpujs: internal error: kernel output size ${spec.size}.`);
-    const key = specKey(spec);
+    const key = `${specKey(spec)}|${argSizes(args)}`;
     let e = this.#entries.get(key);
     if (e === undefined) {
       e = this.#compile(spec, key);
@@ -179,4 +182,15 @@ export class KernelCache {
       this.#evictions++;
     }
   }
+}
+
+/** The lengths of the array arguments (`n` for numbers), part of the cache key. */
+function argSizes(args: readonly KernelArg[]): string {
+  let out = '';
+  for (const a of args) {
+    if (typeof a === 'number') out += 'n,';
+    else if (a instanceof Float32Array) out += `${a.length},`;
+    else out += `${(a.output ?? []).join('x')},`;
+  }
+  return out;
 }

@@ -2,16 +2,16 @@
  * The `gpujs` backend: kernels compiled by gpu.js (WebGL2/WebGL in browsers, headless-gl in
  * Node, or gpu.js's `webasm`/`cpu` modes without GL).
  *
- * gpu.js is an optional dependency, loaded only when {@link initGpujs} runs; nothing else in
- * curvax needs it. float32 and bool kernels run on the device; float64 (and int32 arithmetic)
+ * gpu.js is an optional dependency, loaded only when {@link initGpujs} runs or
+ * `setBackend('gpujs', { mode })` asks for it; nothing else in curvax needs it. float32 and bool kernels run on the device; float64 (and int32 arithmetic)
  * run on the host with the js reference kernels, so they stay exact; see `docs/backends.md`.
  * @module
  */
 import { registerBackend, type Backend } from '../backend.js';
-import { setBackend } from '../select.js';
-import { BackendUnavailableError } from '../../errors.js';
+import { registerBackendInitializer, setBackend, type SetBackendOptions } from '../select.js';
+import { BackendUnavailableError, ValueError } from '../../errors.js';
 import { GpujsBackend, type GpujsStats } from './backend.js';
-import { createGpu, loadGpujs, type GpujsMode } from './loader.js';
+import { createGpu, GPUJS_MODES, INSTALL_HINT, loadGpujs, loadGpujsSync, type GpujsMode } from './loader.js';
 
 export type { GpujsMode } from './loader.js';
 export type { GpujsStats } from './backend.js';
@@ -68,13 +68,15 @@ export interface GpujsBackendHandle extends Backend {
 }
 
 const backends = new Map<GpujsMode, Promise<GpujsBackend>>();
+/** Backends whose initialisation finished (what `setBackend` can reach synchronously). */
+const ready = new Map<GpujsMode, GpujsBackend>();
 let latest: GpujsBackend | undefined;
 
 function factory(get: () => GpujsBackend | undefined): () => Backend {
   return () => {
     const b = get();
     if (b === undefined || b.destroyed) {
-      throw new BackendUnavailableError("setBackend: the gpujs backend was disposed; call `await initGpujs({ mode })` again.", {
+      throw new BackendUnavailableError("setBackend: the gpujs backend was disposed; call `await initGpujs({ mode })` again, or `setBackend('gpujs', { mode })`.", {
         op: 'setBackend', argument: 'name', received: 'gpujs',
       });
     }
@@ -111,12 +113,11 @@ export async function initGpujs(options: GpujsOptions = {}): Promise<GpujsBacken
       return new GpujsBackend(gpu, mode, kernelMode, options.maxKernels ?? 512);
     })();
     backends.set(mode, p);
+    ready.delete(mode);
     p.catch(() => backends.delete(mode));
   }
   const be = await p!;
-  latest = be;
-  registerBackend(`gpujs:${mode}`, factory(() => be));
-  registerBackend('gpujs', factory(() => latest));
+  adopt(mode, be);
   if (options.activate === true) {
     setBackend('gpujs');
   }
@@ -125,7 +126,8 @@ export async function initGpujs(options: GpujsOptions = {}): Promise<GpujsBacken
 
 /**
  * Destroys gpujs backends (one mode, or all) and their gpu.js contexts. Tensors still on them
- * become unreadable; `setBackend('gpujs')` throws until {@link initGpujs} runs again. If a
+ * become unreadable; `setBackend('gpujs')` throws until {@link initGpujs} (or
+ * `setBackend('gpujs', { mode })`) creates a new one. If a
  * destroyed backend is active, switch with `setBackend('js')` first.
  * @param mode - the mode to destroy; all modes when omitted.
  * @returns a promise settled once every context is released (gpu.js destroys asynchronously).
@@ -140,7 +142,64 @@ export async function disposeGpujs(mode?: GpujsMode): Promise<void> {
   for (const m of modes) {
     const p = backends.get(m);
     backends.delete(m);
+    ready.delete(m);
     const be = p === undefined ? undefined : await p.catch(() => undefined);
     if (be !== undefined) await be.destroy();
   }
 }
+
+/** Makes `be` the backend of `mode` and the latest one, under `gpujs:<mode>` and `gpujs`. */
+function adopt(mode: GpujsMode, be: GpujsBackend): void {
+  backends.set(mode, Promise.resolve(be));
+  ready.set(mode, be);
+  latest = be;
+  registerBackend(`gpujs:${mode}`, factory(() => be));
+  registerBackend('gpujs', factory(() => latest));
+}
+
+/**
+ * `setBackend('gpujs' | 'gpujs:<mode>', options)`, synchronously: a backend already initialised
+ * for the mode, else a new one when gpu.js can be loaded synchronously (given in
+ * `options.gpujs`, `globalThis.GPU`, already imported by `initGpujs`, or `require` in Node).
+ * Otherwise it throws a `BackendUnavailableError` saying to `await initGpujs({ mode })`.
+ */
+function selectGpujs(name: string, options: SetBackendOptions): Backend {
+  const colon = name.indexOf(':');
+  const suffix = colon < 0 ? undefined : name.slice(colon + 1);
+  if (suffix !== undefined && options.mode !== undefined && suffix !== options.mode) {
+    throw new ValueError(`setBackend: backend '${name}' and option mode '${options.mode}' disagree; pass one of them.`, {
+      op: 'setBackend', argument: 'mode', expected: suffix, received: options.mode,
+    });
+  }
+  const mode = (options.mode ?? suffix ?? (latest !== undefined && !latest.destroyed ? latest.mode : 'gpu')) as GpujsMode;
+  if (!GPUJS_MODES.includes(mode)) {
+    throw new BackendUnavailableError(`setBackend: gpujs mode must be one of ${GPUJS_MODES.join(', ')}, got '${String(mode)}'.`, {
+      op: 'setBackend', argument: 'mode', expected: GPUJS_MODES.join(' | '), received: String(mode),
+    });
+  }
+  const call = `await initGpujs({ mode: '${mode}' })`;
+  const have = ready.get(mode);
+  if (have !== undefined && !have.destroyed) {
+    adopt(mode, have);
+    return have;
+  }
+  if (backends.has(mode) && !ready.has(mode)) {
+    throw new BackendUnavailableError(`setBackend: gpujs mode '${mode}' is still initialising; \`${call}\` before setBackend.`, {
+      op: 'setBackend', argument: 'mode', expected: 'an initialised gpujs backend', received: `'${mode}' initialising`,
+    });
+  }
+  const mod = loadGpujsSync(options.gpujs, undefined, 'setBackend');
+  if (mod === undefined) {
+    throw new BackendUnavailableError(
+      `setBackend: gpu.js is not loaded and this runtime cannot load it synchronously. Call \`${call}\` first ` +
+        `(it imports gpu.js and makes 'gpujs' available to setBackend), or pass the module: setBackend('gpujs', { mode: '${mode}', gpujs: GPU }). ${INSTALL_HINT}`,
+      { op: 'setBackend', argument: 'gpu.js', expected: 'gpu.js loaded', received: 'not loaded' },
+    );
+  }
+  const { gpu, kernelMode } = createGpu(mod, mode, 'setBackend');
+  const be = new GpujsBackend(gpu, mode, kernelMode, 512);
+  adopt(mode, be);
+  return be;
+}
+
+registerBackendInitializer('gpujs', selectGpujs);

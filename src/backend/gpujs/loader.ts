@@ -42,7 +42,8 @@ export const GPUJS_MODES: readonly GpujsMode[] = ['gpu', 'webgl2', 'webgl', 'hea
  */
 export const GL_KERNEL_MODES: readonly string[] = ['webgl2', 'webgl', 'headlessgl'];
 
-const INSTALL_HINT =
+/** @internal Tells how to install gpu.js (npm, or a browser bundle). */
+export const INSTALL_HINT =
   'Install it with `npm install gpu.js@2.24.1` (an optional dependency of curvax). ' +
   "In a browser bundle pass the module: `initGpujs({ mode: 'webgl2', gpujs: GPU })` with `import GPU from 'gpu.js/dist/gpu-browser.js'`.";
 
@@ -85,33 +86,97 @@ function normalizeModule(m: unknown): GpujsModule | undefined {
  * const mod = await loadGpujs(); // Node: imports gpu.js
  * ```
  */
-export async function loadGpujs(given?: unknown, specifier = ['gpu', 'js'].join('.')): Promise<GpujsModule> {
+export async function loadGpujs(given?: unknown, specifier = DEFAULT_SPECIFIER): Promise<GpujsModule> {
+  const early = givenOrKnown(given, specifier, 'initGpujs');
+  if (early !== undefined) return early;
+  let mod: unknown;
+  try {
+    mod = await import(/* @vite-ignore */ specifier);
+  } catch (e) {
+    throw notInstalled('initGpujs', specifier, e);
+  }
+  return remember(mod, specifier, 'initGpujs');
+}
+
+const DEFAULT_SPECIFIER = ['gpu', 'js'].join('.');
+/** The module loaded from the default specifier by {@link loadGpujs} or {@link loadGpujsSync}. */
+let loaded: GpujsModule | undefined;
+
+function givenOrKnown(given: unknown, specifier: string, op: string): GpujsModule | undefined {
   if (given !== undefined) {
     const m = normalizeModule(given);
     if (m === undefined) {
-      throw new BackendUnavailableError('initGpujs: the `gpujs` option must be the gpu.js module or its GPU class.', {
-        op: 'initGpujs', argument: 'gpujs', expected: 'the gpu.js module', received: typeof given,
+      throw new BackendUnavailableError(`${op}: the \`gpujs\` option must be the gpu.js module or its GPU class.`, {
+        op, argument: 'gpujs', expected: 'the gpu.js module', received: typeof given,
       });
     }
     return m;
   }
   const glob = normalizeModule((globalThis as { GPU?: unknown }).GPU);
   if (glob !== undefined) return glob;
-  let mod: unknown;
-  try {
-    mod = await import(/* @vite-ignore */ specifier);
-  } catch (e) {
-    throw new BackendUnavailableError(`initGpujs: the optional package '${specifier}' could not be loaded (${(e as Error).message.split('\n')[0]}). ${INSTALL_HINT}`, {
-      op: 'initGpujs', argument: 'gpu.js', expected: 'gpu.js 2.24 installed', received: 'not installed',
-    });
-  }
+  return specifier === DEFAULT_SPECIFIER ? loaded : undefined;
+}
+
+function notInstalled(op: string, specifier: string, e: unknown): BackendUnavailableError {
+  return new BackendUnavailableError(`${op}: the optional package '${specifier}' could not be loaded (${String((e as Error)?.message ?? e).split('\n')[0]}). ${INSTALL_HINT}`, {
+    op, argument: 'gpu.js', expected: 'gpu.js 2.24 installed', received: 'not installed',
+  });
+}
+
+function remember(mod: unknown, specifier: string, op: string): GpujsModule {
   const m = normalizeModule(mod);
   if (m === undefined) {
-    throw new BackendUnavailableError(`initGpujs: 'gpu.js' loaded but exports no GPU class. ${INSTALL_HINT}`, {
-      op: 'initGpujs', argument: 'gpu.js', expected: 'a GPU class', received: 'none',
+    throw new BackendUnavailableError(`${op}: '${specifier}' loaded but exports no GPU class. ${INSTALL_HINT}`, {
+      op, argument: 'gpu.js', expected: 'a GPU class', received: 'none',
     });
   }
+  if (specifier === DEFAULT_SPECIFIER) loaded = m;
   return m;
+}
+
+/** Node's `require`, resolved next to this file, when the runtime offers one synchronously. */
+function nodeRequire(): ((id: string) => unknown) | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  // `process.getBuiltinModule` (Node >= 20.16) reaches `module.createRequire` without a static
+  // import of a Node builtin, so browser bundles stay clean.
+  const mod = typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('node:module') as { createRequire?: (url: string) => (id: string) => unknown } | undefined) : undefined;
+  if (typeof mod?.createRequire !== 'function') return undefined;
+  let url: string | undefined;
+  try {
+    url = import.meta.url;
+  } catch {
+    url = undefined;
+  }
+  return typeof url === 'string' && url.length > 0 ? mod.createRequire(url) : undefined;
+}
+
+/**
+ * Resolves gpu.js *synchronously*, for `setBackend('gpujs', { mode })`: the module given, else
+ * `globalThis.GPU`, else a module already loaded by {@link loadGpujs}, else, in Node >= 20.16,
+ * `require('gpu.js')` (gpu.js is CommonJS; reached through `process.getBuiltinModule`).
+ * @param given - a module object (or the `GPU` class) supplied by the caller, if any.
+ * @param specifier - the package to require (tests point it at a missing package).
+ * @param op - the operation named in errors.
+ * @returns the module, or `undefined` when this runtime has no synchronous way to load it
+ *   (browsers without `globalThis.GPU`, Node < 20.16): then `await initGpujs()` is needed.
+ * @throws {BackendUnavailableError} when `require` runs but gpu.js is not installed.
+ * @example
+ * ```ts
+ * const mod = loadGpujsSync(); // Node: require('gpu.js'); undefined in a browser without GPU
+ * ```
+ */
+export function loadGpujsSync(given?: unknown, specifier = DEFAULT_SPECIFIER, op = 'setBackend'): GpujsModule | undefined {
+  const early = givenOrKnown(given, specifier, op);
+  if (early !== undefined) return early;
+  const req = nodeRequire();
+  if (req === undefined) return undefined;
+  let mod: unknown;
+  try {
+    mod = req(specifier);
+  } catch (e) {
+    throw notInstalled(op, specifier, e);
+  }
+  return remember(mod, specifier, op);
 }
 
 function modeSupported(GPU: GpuConstructor, mode: GpujsMode): boolean {
@@ -129,6 +194,7 @@ function modeSupported(GPU: GpuConstructor, mode: GpujsMode): boolean {
  * Creates the `GPU` instance for a mode, refusing silent fallbacks.
  * @param mod - the loaded gpu.js module.
  * @param mode - the requested mode.
+ * @param op - the operation named in errors.
  * @returns the instance and the mode its kernel class implements (`cpu`, `webasm`, `webgl2`, ...).
  * @throws {BackendUnavailableError} when the mode is unknown or not supported here.
  * @example
@@ -136,32 +202,32 @@ function modeSupported(GPU: GpuConstructor, mode: GpujsMode): boolean {
  * const { gpu, kernelMode } = createGpu(await loadGpujs(), 'webasm');
  * ```
  */
-export function createGpu(mod: GpujsModule, mode: GpujsMode): { gpu: GpuInstance; kernelMode: string } {
+export function createGpu(mod: GpujsModule, mode: GpujsMode, op = 'initGpujs'): { gpu: GpuInstance; kernelMode: string } {
   if (!GPUJS_MODES.includes(mode)) {
-    throw new BackendUnavailableError(`initGpujs: mode must be one of ${GPUJS_MODES.join(', ')}, got '${String(mode)}'.`, {
-      op: 'initGpujs', argument: 'mode', expected: GPUJS_MODES.join(' | '), received: String(mode),
+    throw new BackendUnavailableError(`${op}: mode must be one of ${GPUJS_MODES.join(', ')}, got '${String(mode)}'.`, {
+      op, argument: 'mode', expected: GPUJS_MODES.join(' | '), received: String(mode),
     });
   }
   const gl = mode !== 'cpu' && mode !== 'webasm';
   if (!modeSupported(mod.GPU, mode)) {
-    throw new BackendUnavailableError(`initGpujs: gpu.js mode '${mode}' is not available here. ${gl ? GL_HINT : ''}`.trim(), {
-      op: 'initGpujs', argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
+    throw new BackendUnavailableError(`${op}: gpu.js mode '${mode}' is not available here. ${gl ? GL_HINT : ''}`.trim(), {
+      op, argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
     });
   }
   let gpu: GpuInstance;
   try {
     gpu = new mod.GPU({ mode });
   } catch (e) {
-    throw new BackendUnavailableError(`initGpujs: gpu.js could not start mode '${mode}': ${(e as Error).message}. ${gl ? GL_HINT : ''}`.trim(), {
-      op: 'initGpujs', argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
+    throw new BackendUnavailableError(`${op}: gpu.js could not start mode '${mode}': ${(e as Error).message}. ${gl ? GL_HINT : ''}`.trim(), {
+      op, argument: 'mode', expected: `a platform supporting '${mode}'`, received: mode,
     });
   }
   const K = gpu.Kernel;
   const kernelMode = mod.kinds.get(K) ?? KERNEL_CLASSES.find(([n]) => n === K?.name)?.[1] ?? 'unknown';
   if (gl && !GL_KERNEL_MODES.includes(kernelMode)) {
     void gpu.destroy();
-    throw new BackendUnavailableError(`initGpujs: mode '${mode}' resolved to '${kernelMode}', not a GL context. ${GL_HINT}`, {
-      op: 'initGpujs', argument: 'mode', expected: 'a GL kernel', received: kernelMode,
+    throw new BackendUnavailableError(`${op}: mode '${mode}' resolved to '${kernelMode}', not a GL context. ${GL_HINT}`, {
+      op, argument: 'mode', expected: 'a GL kernel', received: kernelMode,
     });
   }
   return { gpu, kernelMode };
