@@ -47,6 +47,22 @@ export function w3PerExample(time: Timer, w2ms?: number): BenchRow {
   return { workload: 'W3 per-example grads vmap(grad)', system: `curvax/${backendName()}`, medianMs: ms, ...(w2ms ? { note: `${(ms / w2ms).toFixed(1)}x W2` } : {}) };
 }
 
+/** W2 with the whole value-and-gradient program under jit (staged once, simplified, fused). */
+export function w2MlpJit(time: Timer): BenchRow {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const vg = jit(valueAndGrad(mlpLoss));
+  const ms = time(() => vg(p, x, y), 20, 20);
+  return { workload: 'W2 MLP value+grad (B=128)', system: `curvax/${backendName()} jit`, medianMs: ms };
+}
+
+/** W3 under jit: jit(vmap(grad)). */
+export function w3PerExampleJit(time: Timer, w2ms?: number): BenchRow {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const pe = jit(vmap(grad(mlpLoss), { inAxes: [null, 0, 0] }));
+  const ms = time(() => pe(p, x, y), 5, 3);
+  return { workload: 'W3 per-example grads vmap(grad)', system: `curvax/${backendName()} jit`, medianMs: ms, ...(w2ms ? { note: `${(ms / w2ms).toFixed(1)}x W2` } : {}) };
+}
+
 export function w5Dispatch(time: Timer): BenchRow {
   const x0 = random.normal(random.key(5), [16]);
   const ms = time(() => {
