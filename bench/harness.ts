@@ -31,8 +31,8 @@ export function time(fn: () => unknown, reps = 5, warmup = 2): number {
 
 export function printTable(rows: readonly BenchRow[]): void {
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(`${pad('workload', 44)}${pad('system', 24)}${pad('median ms', 12)}${pad('GFLOP/s', 10)}note`);
+  console.log(`${pad('workload', 44)}${pad('system', 34)}${pad('median ms', 12)}${pad('GFLOP/s', 10)}note`);
   for (const r of rows) {
-    console.log(`${pad(r.workload, 44)}${pad(r.system, 24)}${pad(r.medianMs.toFixed(3), 12)}${pad(r.gflops === undefined ? '' : r.gflops.toFixed(2), 10)}${r.note ?? ''}`);
+    console.log(`${pad(r.workload, 44)}${pad(r.system, 34)}${pad(r.medianMs.toFixed(3), 12)}${pad(r.gflops === undefined ? '' : r.gflops.toFixed(2), 10)}${r.note ?? ''}`);
   }
 }
