@@ -1,6 +1,7 @@
 /**
  * The `wasm` backend: the reference kernels for everything, with the compute-bound kernels
- * (`dotGeneral`, and `exp`/`log`/`tanh` on large float arrays) run by the WebAssembly SIMD
+ * (`dotGeneral`, `exp`/`log`/`tanh` on large float arrays, `sum`/`max`/`min` over a contiguous
+ * run of axes, and swaps of the last two merged axes by `transpose`) run by the WebAssembly SIMD
  * runtime.
  *
  * Buffers are ordinary typed arrays, exactly as in the `js` backend; a wasm kernel copies its
@@ -106,6 +107,113 @@ function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
   }
 }
 
+/** Reductions below this many input elements stay in JS. */
+const REDUCE_MIN_SIZE = 2_048;
+/** Row reductions (reduced axes trailing) need rows at least this long to go to wasm. */
+const REDUCE_MIN_ROW = 16;
+/** Column reductions (kept axes trailing) need at least this many kept trailing elements. */
+const REDUCE_MIN_COLS = 4;
+/** Transposes below this many elements stay in JS. */
+const TRANSPOSE_MIN_SIZE = 4_096;
+
+/**
+ * A reduction as `[outer, red, inner]` (reduce the middle), or undefined when the reduced axes
+ * are not one contiguous run once size-1 axes are ignored.
+ */
+function reduceShape(ax: Aval, axes: readonly number[]): { outer: number; red: number; inner: number } | undefined {
+  let outer = 1, red = 1, inner = 1, phase = 0; // 0: before the run, 1: in it, 2: after it
+  for (let d = 0; d < ax.shape.length; d++) {
+    const n = ax.shape[d]!;
+    if (n === 1) continue;
+    const reduced = axes.includes(d);
+    if (reduced && phase === 2) return undefined;
+    if (reduced) { phase = 1; red *= n; } else if (phase === 0) outer *= n; else { phase = 2; inner *= n; }
+  }
+  return phase === 0 ? undefined : { outer, red, inner };
+}
+
+/** Replaces every NaN by the canonical NaN, so results match the reference kernel's bits. */
+function canonicalNaN(res: Float32Array | Float64Array): void {
+  for (let i = 0; i < res.length; i++) if (res[i] !== res[i]) res[i] = NaN;
+}
+
+/**
+ * `sum`/`max`/`min` over a contiguous run of axes of a float array, in wasm when large; see
+ * src/backend/wasm/README.md for what is exact. Row max/min results of ±0 are re-resolved here
+ * by the reference rule (the first zero of the row wins), so max/min match the `js` kernel bit
+ * for bit; row sums differ from it only by float64 reassociation.
+ */
+function wasmReduce(op: string, x: Buf, ax: Aval, axes: readonly number[], out: Aval): Buf | undefined {
+  if (op !== 'sum' && op !== 'max' && op !== 'min') return undefined;
+  if ((ax.dtype !== 'float32' && ax.dtype !== 'float64') || out.dtype !== ax.dtype || ax.size < REDUCE_MIN_SIZE) return undefined;
+  const sh = reduceShape(ax, axes);
+  if (!sh) return undefined;
+  const rows = sh.inner === 1;
+  if (rows ? sh.red < REDUCE_MIN_ROW : sh.inner < REDUCE_MIN_COLS) return undefined;
+  const r = rt();
+  if (!r) return undefined;
+  const f64 = ax.dtype === 'float64';
+  const d = f64 ? 'f64' : 'f32';
+  const mem = r.memory;
+  const E = f64 ? 8 : 4;
+  const xOff = mem.alloc(ax.size * E, 64), oOff = mem.alloc(out.size * E, 64);
+  let res: Float32Array | Float64Array;
+  try {
+    mem.writeBytes(xOff, x);
+    if (rows) r.reduceRows(d, op, xOff, oOff, sh.outer, sh.red);
+    else r.reduceCols(d, op, xOff, oOff, sh.outer, sh.red, sh.inner);
+    res = mem.readBytes(oOff, f64 ? new Float64Array(out.size) : new Float32Array(out.size));
+  } finally {
+    mem.free(xOff); mem.free(oOff);
+  }
+  canonicalNaN(res);
+  if (rows && op !== 'sum') {
+    for (let i = 0; i < res.length; i++) {
+      if (res[i] !== 0) continue;
+      const base = i * sh.red;
+      for (let k = 0; k < sh.red; k++) if (x[base + k] === 0) { res[i] = x[base + k]!; break; }
+    }
+  }
+  return res;
+}
+
+/** A transpose as `[batch, m, n] → [batch, n, m]` on contiguous data, or undefined when it is not one. */
+function transposeShape(ax: Aval, perm: readonly number[]): { batch: number; m: number; n: number } | undefined {
+  // drop size-1 axes, then merge runs of axes that stay adjacent and in order
+  const keep = perm.filter((p) => ax.shape[p] !== 1);
+  const rank = [...keep].sort((a, b) => a - b);
+  const q = keep.map((p) => rank.indexOf(p)); // the permutation of the non-unit axes
+  const groups: number[][] = [];
+  for (const p of q) {
+    const g = groups[groups.length - 1];
+    if (g && g[g.length - 1]! + 1 === p) g.push(p); else groups.push([p]);
+  }
+  const size = (g: readonly number[]): number => sizeOf(g.map((i) => ax.shape[rank[i]!]!));
+  const firsts = groups.map((g) => g[0]!);
+  if (groups.length === 2 && firsts[0]! > firsts[1]!) return { batch: 1, m: size(groups[1]!), n: size(groups[0]!) };
+  if (groups.length === 3 && firsts[0]! < firsts[2]! && firsts[2]! < firsts[1]!) return { batch: size(groups[0]!), m: size(groups[2]!), n: size(groups[1]!) };
+  return undefined;
+}
+
+/** Transposes that swap two (merged) axes of a 4- or 8-byte array run in wasm when large; exact (a pure move). */
+function wasmTranspose(x: Buf, ax: Aval, perm: readonly number[], out: Aval): Buf | undefined {
+  if (ax.dtype === 'bool' || ax.size < TRANSPOSE_MIN_SIZE) return undefined;
+  const t = transposeShape(ax, perm);
+  if (!t || t.m < 4 || t.n < 4) return undefined;
+  const r = rt();
+  if (!r) return undefined;
+  const E = ax.dtype === 'float64' ? 8 : 4;
+  const mem = r.memory;
+  const xOff = mem.alloc(ax.size * E, 64), oOff = mem.alloc(ax.size * E, 64);
+  try {
+    mem.writeBytes(xOff, x);
+    r.transpose(E, xOff, oOff, t.batch, t.m, t.n);
+    return mem.readBytes(oOff, allocTyped(out.dtype, out.size));
+  } finally {
+    mem.free(xOff); mem.free(oOff);
+  }
+}
+
 const js = jsBackend.kernels as Kernels<Buf>;
 
 /**
@@ -125,6 +233,8 @@ const kernels: Kernels<Buf> = {
   dotGeneral: (x, y, ax, ay, d, out) => wasmDot(x, y, ax, ay, d, out) ?? js.dotGeneral(x, y, ax, ay, d, out),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
   fused: wasmFused,
+  reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
+  transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
 };
 
 /**

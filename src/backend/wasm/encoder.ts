@@ -183,6 +183,17 @@ export class Code {
     return this.raw(0xfd, ...uleb(SimdOp.v128_const), ...b);
   }
   /**
+   * `i8x16.shuffle` of the two vectors on the stack, by 32-bit lanes (0–3 pick from the first
+   * operand, 4–7 from the second) or, with `bytes`, by the 16 byte indices themselves.
+   * @param lanes - four 32-bit lane indices in 0..7, or sixteen byte indices in 0..31
+   * @returns this, for chaining
+   */
+  shuffle(lanes: readonly number[]): this {
+    const b = lanes.length === 4 ? lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]) : [...lanes];
+    if (b.length !== 16 || b.some((x) => !Number.isInteger(x) || x < 0 || x > 31)) throw new RangeError(`shuffle: bad lanes ${lanes.join(',')}`);
+    return this.raw(0xfd, ...uleb(SimdOp.i8x16_shuffle), ...b);
+  }
+  /**
    * A lane extraction (`f32x4.extract_lane`, …).
    * @param name - the instruction
    * @param lane - the lane index

@@ -12,14 +12,15 @@
 import { detectRelaxedSimd } from './features.js';
 import { buildGemmModule, defaultGemmConfig, gemmWorkspace, type Dtype, type GemmConfig } from './gemm.js';
 import { buildElementwiseModule, type BinaryOp, type UnaryOp } from './elementwise.js';
-import { buildReduceModule, type ReduceOp } from './reduce.js';
+import { buildReduceModule, type ExactReduceOp, type ReduceOp } from './reduce.js';
+import { buildTransposeModule } from './transpose.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
 import { resolveGemm, type GemmParams } from './gemm-params.js';
 import type { ThreadPool } from './threads.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
 export type { BinaryOp, UnaryOp } from './elementwise.js';
-export type { ReduceOp } from './reduce.js';
+export type { ExactReduceOp, ReduceOp } from './reduce.js';
 export type { GemmParams } from './gemm-params.js';
 export { WasmMemory, sharedMemorySupported, type WasmMemoryOptions } from './memory.js';
 export { detectRelaxedSimd, simdSupported } from './features.js';
@@ -63,6 +64,7 @@ export class WasmRuntime {
   private readonly mods: Record<Dtype, Modules> = { f32: {}, f64: {} };
   private readonly workspace: Partial<Record<Dtype, number>> = {};
   private pool: ThreadPool | undefined;
+  private transposer: Record<string, Kernel> | undefined;
 
   /**
    * Creates a runtime (kernels are generated and compiled on first use, synchronously).
@@ -231,6 +233,79 @@ export class WasmRuntime {
     this.checkRanges(dtype, rows * cols, aOff);
     this.checkRanges(dtype, rows, outOff);
     (this.reducer(dtype)[op] as Kernel)(aOff, outOff, rows, cols);
+  }
+
+  /**
+   * Reduction over the last axis of a contiguous `[rows, cols]` array with the reference
+   * backend's semantics: sums accumulate in float64 (float32 inputs are widened, the result is
+   * rounded once), in 8 interleaved SIMD accumulators; `max`/`min` take an element when it is
+   * strictly greater (less) than the running value or NaN, so NaN propagates. Among ties of
+   * `+0` and `-0` the lane order decides, which may differ from the first-in-row rule of the
+   * reference kernel (the wasm backend adapter re-resolves rows whose result is zero).
+   * @param dtype - `'f32'` or `'f64'`
+   * @param op - `'sum'`, `'max'` or `'min'`
+   * @param aOff - byte offset of the input
+   * @param outOff - byte offset of the `rows` outputs (same dtype)
+   * @param rows - number of rows
+   * @param cols - row length (0 gives 0, -Infinity, +Infinity)
+   * @example
+   * ```ts
+   * rt.reduceRows('f32', 'max', x, rowMax, 128, 1000);
+   * ```
+   */
+  reduceRows(dtype: Dtype, op: ExactReduceOp, aOff: number, outOff: number, rows: number, cols: number): void {
+    this.checkRanges(dtype, rows * cols, aOff);
+    this.checkRanges(dtype, rows, outOff);
+    (this.reducer(dtype)[`r${op}`] as Kernel)(aOff, outOff, rows, cols);
+  }
+
+  /**
+   * Reduction over the middle axis of a contiguous `[batch, rows, cols]` array into
+   * `[batch, cols]`: each output is accumulated over the rows in order, in one SIMD lane (sums in
+   * float64, rounded once), so the result equals the reference backend's bit for bit, ties of
+   * ±0 and NaN propagation included (NaN payloads aside).
+   * @param dtype - `'f32'` or `'f64'`
+   * @param op - `'sum'`, `'max'` or `'min'`
+   * @param aOff - byte offset of the input
+   * @param outOff - byte offset of the `batch · cols` outputs (same dtype)
+   * @param batch - number of independent `[rows, cols]` slabs
+   * @param rows - the reduced length
+   * @param cols - the kept length
+   * @example
+   * ```ts
+   * rt.reduceCols('f32', 'sum', grads, biasGrad, 1, 256, 512); // column sums of [256, 512]
+   * ```
+   */
+  reduceCols(dtype: Dtype, op: ExactReduceOp, aOff: number, outOff: number, batch: number, rows: number, cols: number): void {
+    this.checkRanges(dtype, batch * rows * cols, aOff);
+    this.checkRanges(dtype, batch * cols, outOff);
+    (this.reducer(dtype)[`c${op}`] as Kernel)(aOff, outOff, batch, rows, cols);
+  }
+
+  /**
+   * Transposes the last two axes of a contiguous `[batch, m, n]` array into `[batch, n, m]`,
+   * moving elements as bits (exact for any 4- or 8-byte element type).
+   * @param bytes - element size, 4 or 8
+   * @param srcOff - byte offset of the input
+   * @param dstOff - byte offset of the output (must not overlap the input)
+   * @param batch - number of matrices
+   * @param m - rows of each input matrix
+   * @param n - columns of each input matrix
+   * @example
+   * ```ts
+   * rt.transpose(4, x, xt, 1, 300, 500); // [300, 500] -> [500, 300]
+   * ```
+   */
+  transpose(bytes: 4 | 8, srcOff: number, dstOff: number, batch: number, m: number, n: number): void {
+    const dtype: Dtype = bytes === 4 ? 'f32' : 'f64';
+    if (bytes !== 4 && bytes !== 8) throw new RangeError(`transpose: element size must be 4 or 8, got ${String(bytes)}`);
+    for (const v of [batch, m, n]) if (!Number.isInteger(v) || v < 0) throw new RangeError(`transpose: sizes must be non-negative integers, got ${batch}, ${m}, ${n}`);
+    const count = batch * m * n;
+    this.checkRanges(dtype, count, srcOff, dstOff);
+    if (count > 0 && srcOff < dstOff + count * bytes && dstOff < srcOff + count * bytes) throw new RangeError('transpose: input and output overlap');
+    if (count === 0) return;
+    this.transposer ??= this.instantiate(buildTransposeModule(this.memoryDecl));
+    (this.transposer[`t${bytes}`] as Kernel)(srcOff, dstOff, batch, m, n);
   }
 
   /**
