@@ -1,6 +1,6 @@
 /**
  * The `wasm` backend: the reference kernels for everything, with the compute-bound kernels
- * (`dotGeneral`, `exp`/`log`/`tanh` on large float arrays, `sum`/`max`/`min` over a contiguous
+ * (`dotGeneral`, `exp`/`log`/`tanh` on large float arrays, large fused elementwise programs, `sum`/`max`/`min` over a contiguous
  * run of axes, and swaps of the last two merged axes by `transpose`) run by the WebAssembly SIMD
  * runtime.
  *
@@ -8,8 +8,9 @@
  * operands into the runtime's memory, runs, and copies the result out. The copies are O(size)
  * against O(m·n·k) work for a matrix product, so they cost little where wasm pays, and no tensor
  * ever owns wasm memory (nothing to leak, nothing invalidated by memory growth). Keeping tensor
- * data resident in wasm memory, fused elementwise kernels and threads by default are the next
- * steps (see docs/performance.md).
+ * data resident in wasm memory and threads by default are the next steps (see
+ * docs/performance.md). Fused elementwise programs (`jit`) run as generated SIMD loops when
+ * eligible and large (`fused-simd.ts`), else as the `js` backend's generated JavaScript loops.
  * @module
  */
 import type { Backend, DotDims, FusedProgram, Kernels } from '../backend.js';
@@ -20,6 +21,7 @@ import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { jsBackend } from '../js/index.js';
 import { gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
+import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
 
 type Buf = TypedArray;
 
@@ -217,14 +219,43 @@ function wasmTranspose(x: Buf, ax: Aval, perm: readonly number[], out: Aval): Bu
 const js = jsBackend.kernels as Kernels<Buf>;
 
 /**
- * Fused elementwise programs run as the reference backend's generated loops, except where the
- * unfused path would use a wasm SIMD transcendental (exp/log/tanh on ≥ UNARY_MIN_SIZE floats):
- * such programs are declined and run kernel by kernel, so fused results equal unfused ones bit
- * for bit on this backend too, and large transcendental maps keep their SIMD speed.
+ * Fused programs run on the SIMD generator from this many output elements (measured crossover
+ * against the `js` loop, copies included: src/backend/wasm/README.md). Programs with
+ * exp/log/tanh use UNARY_MIN_SIZE instead, which must not be lowered (exactness, see wasmFused).
+ */
+const FUSED_MIN_SIZE = 2_048;
+
+/**
+ * Whether the SIMD generator beats the `js` loop on a supported program (measured): always in
+ * float32 (the loop rounds every op with `Math.fround`); in float64 only with max/min (branches
+ * in JS) or exp/log/tanh, since float64 add/mul/div/sqrt chains run as fast in the JS loop as
+ * in two-lane SIMD plus the copies.
+ */
+function simdFusedPays(p: FusedProgram, d: 'f32' | 'f64'): boolean {
+  return d === 'f32' || p.ops.some((o) => o.op === 'max' || o.op === 'min' || o.op === 'exp' || o.op === 'log' || o.op === 'tanh');
+}
+
+/**
+ * Fused elementwise programs. Programs the SIMD generator supports (`fused-simd.ts`: one float
+ * dtype, add/sub/mul/div/neg/abs/sqrt/max/min/exp/log/tanh, comparisons feeding select) whose
+ * inputs are full-size or scalars run there when it pays (simdFusedPays): from FUSED_MIN_SIZE elements, and those with
+ * exp/log/tanh exactly from UNARY_MIN_SIZE, where the unfused path uses the same SIMD
+ * transcendentals, so fused results equal unfused ones bit for bit. Other programs run as the
+ * reference backend's generated loops, except those with exp/log/tanh on ≥ UNARY_MIN_SIZE
+ * floats, which are declined and run kernel by kernel (same reason).
  */
 function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], outs: readonly Aval[]): Buf[] | undefined {
   const out0 = outs[0]!;
-  if (out0.size >= UNARY_MIN_SIZE && rt() !== undefined && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)))) return undefined;
+  const n = out0.size;
+  const r = n >= Math.min(FUSED_MIN_SIZE, UNARY_MIN_SIZE) ? rt() : undefined;
+  if (r !== undefined) {
+    const d = fusedSimdDtype(p);
+    if (d !== undefined && n >= (hasTranscendental(p) ? UNARY_MIN_SIZE : FUSED_MIN_SIZE) && simdFusedPays(p, d)) {
+      const layout = fusedSimdLayout(axs.map((a) => a.size), n);
+      if (layout !== undefined) return runFusedSimd(r, p, d, layout, xs, n);
+    }
+    if (n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)))) return undefined;
+  }
   return js.fused!(p, xs, axs, outs);
 }
 

@@ -65,6 +65,7 @@ export class WasmRuntime {
   private readonly workspace: Partial<Record<Dtype, number>> = {};
   private pool: ThreadPool | undefined;
   private transposer: Record<string, Kernel> | undefined;
+  private readonly generatedCache = new Map<string, Record<string, Kernel>>();
 
   /**
    * Creates a runtime (kernels are generated and compiled on first use, synchronously).
@@ -85,6 +86,27 @@ export class WasmRuntime {
   private instantiate(bytes: Uint8Array<ArrayBuffer>): Record<string, Kernel> {
     const mod = new WebAssembly.Module(bytes);
     return new WebAssembly.Instance(mod, { env: { memory: this.memory.memory } }).exports as Record<string, Kernel>;
+  }
+
+  /**
+   * Instantiates a module generated on demand (e.g. a fused elementwise kernel) on this
+   * runtime's memory, cached by `key` (at most 256 modules; the oldest is dropped first).
+   * @param key - cache key, unique per generated code
+   * @param build - generates the module bytes given how to declare the imported memory
+   * @returns the instance's exports
+   * @example
+   * ```ts
+   * const { run } = rt.generated('fused:f32:ff:' + program.key, (m) => buildFusedModule(program, 'f32', 'ff', m));
+   * ```
+   */
+  generated(key: string, build: (memory: { shared: boolean; maximum: number | undefined }) => Uint8Array<ArrayBuffer>): Record<string, (...args: number[]) => void> {
+    let exp = this.generatedCache.get(key);
+    if (exp === undefined) {
+      exp = this.instantiate(build(this.memoryDecl));
+      if (this.generatedCache.size >= 256) this.generatedCache.delete(this.generatedCache.keys().next().value!);
+      this.generatedCache.set(key, exp);
+    }
+    return exp;
   }
 
   /**
