@@ -31,3 +31,13 @@ export function expectTreeClose(a: unknown, b: unknown, tol = 1e-9): void {
   expect(tree.structure(a as any).toString()).toBe(tree.structure(b as any).toString());
   la.forEach((x, i) => expectClose(x, lb[i]!, tol));
 }
+
+/** The error `f` throws (fails the test when it does not throw). */
+export function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}

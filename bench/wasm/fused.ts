@@ -16,27 +16,9 @@ import { WasmRuntime } from '../../src/backend/wasm/index.js';
 import { fusedSimdDtype, runFusedSimd } from '../../src/backend/wasm/fused-simd.js';
 import { Aval } from '../../src/tensor/aval.js';
 import { allocTyped, type DType, type TypedArray } from '../../src/tensor/dtype.js';
+import { ms } from './median-ms.js';
 
 const quick = process.argv.includes('--quick');
-const RUNS = 5;
-
-/** Median ms per call of `fn`: ≥ 0.1 s of warm-up, then RUNS samples of ≥ ~30 ms. */
-function ms(fn: () => void): number {
-  const warm = performance.now();
-  let calls = 0;
-  while (calls < 3 || performance.now() - warm < 100) { fn(); calls++; }
-  const once = (performance.now() - warm) / calls;
-  const reps = Math.max(1, Math.round(30 / Math.max(once, 1e-3)));
-  const samples: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    samples.push((performance.now() - t0) / reps);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(RUNS / 2)] as number;
-}
-
 /** A program over inputs x, y (value refs 0, 1) and literals 0.5, 1.5 (refs 2, 3). */
 function program(dtype: DType, body: [FusedOp['op'], ...number[]][]): FusedProgram {
   const ops: FusedOp[] = body.map(([op, ...args]) => ({ op, args, dtype }));

@@ -7,11 +7,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConcreteTensor, isFloat, scope, setBackend, tensor, vjp, type DType, type Tensor } from '../../src/index.js';
-import { disposeGpujs, initGpujs, type GpujsBackendHandle } from '../../src/backend/gpujs/index.js';
+import { disposeGpujs } from '../../src/backend/gpujs/index.js';
 import { OP_SPECS, type OpCase, type OpSpec } from '../conformance/op-specs.js';
 import * as R from '../conformance/ref.js';
 import { ROUNDED, EXACT, TRANSC, compare, type Tol } from './cases.js';
-import { nodeModes } from './modes.js';
+import { initOrSkip, nodeModes } from './modes.js';
 
 /** Cases sampled per row (value), and per differentiable row (VJP). */
 const RUNS = Number(process.env['CURVAX_GPUJS_OP_RUNS'] ?? 25);
@@ -95,12 +95,7 @@ afterAll(async () => {
 });
 
 for (const mode of nodeModes(['cpu'])) {
-  let be: GpujsBackendHandle | undefined;
-  try {
-    be = await initGpujs({ mode });
-  } catch (e) {
-    console.warn(`[gpujs] ${mode} op conformance skipped: ${(e as Error).message}`);
-  }
+  const be = await initOrSkip(mode, 'op conformance');
   const name = `gpujs:${mode}`;
   const ftz = be !== undefined && !['cpu', 'webasm'].includes(be.kernelMode);
 

@@ -2,8 +2,8 @@
 // freed when the scope ends, not at garbage collection. Modes: CURVAX_GPUJS_MODES, else cpu.
 import { afterAll, describe, expect, it } from 'vitest';
 import { DisposedTensorError, grad, matmul, random, scope, setBackend, type Tensor } from '../../src/index.js';
-import { disposeGpujs, initGpujs, type GpujsBackendHandle } from '../../src/backend/gpujs/index.js';
-import { nodeModes } from './modes.js';
+import { disposeGpujs } from '../../src/backend/gpujs/index.js';
+import { initOrSkip, nodeModes } from './modes.js';
 
 afterAll(async () => {
   setBackend('js');
@@ -11,12 +11,7 @@ afterAll(async () => {
 });
 
 for (const mode of nodeModes(['cpu'])) {
-  let be: GpujsBackendHandle | undefined;
-  try {
-    be = await initGpujs({ mode });
-  } catch (e) {
-    console.warn(`[gpujs] ${mode} scope tests skipped: ${(e as Error).message}`);
-  }
+  const be = await initOrSkip(mode, 'scope tests');
   describe.skipIf(be === undefined)(`scope on gpujs ${mode}`, () => {
     it('frees every intermediate buffer of a training step; the result survives', () => {
       setBackend(`gpujs:${mode}`);

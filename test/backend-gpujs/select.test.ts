@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, ValueError, backendName, setBackend, tensor } from '../../src/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { disposeGpujs, initGpujs } from '../../src/backend/gpujs/index.js';
+import { thrown } from '../helpers.js';
 
 const gpujsInstalled = await import(/* @vite-ignore */ ['gpu', 'js'].join('.')).then(() => true, (e: Error) => {
   console.warn(`[gpujs] setBackend('gpujs', { mode }) success paths skipped: gpu.js is not installed (${e.message.split('\n')[0]})`);
@@ -31,15 +32,6 @@ afterEach(() => {
 afterAll(async () => {
   await disposeGpujs();
 });
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe("setBackend('gpujs') before gpu.js is loaded", () => {
   it('without a synchronous loader (browsers, Node < 20.16) it says to await initGpujs and how to install', () => {

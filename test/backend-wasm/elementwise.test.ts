@@ -80,7 +80,7 @@ describe.each(['f32', 'f64'] as const)('elementwise %s', (d) => {
   it('rejects unaligned or out-of-range offsets', () => {
     expect(() => rt.binary(d, 'add', 64 + E(d) / 2, 128, 256, 4)).toThrow(RangeError);
     expect(() => rt.unary(d, 'neg', 64, mem.byteLength - 8, 4)).toThrow(RangeError);
-    expect(() => rt.reduce(d, 'sum', 64, 128, 2, -1)).toThrow(RangeError);
+    expect(() => rt.reduceRows(d, 'sum', 64, 128, 2, -1)).toThrow(RangeError);
   });
 });
 
@@ -89,9 +89,9 @@ describe.each(['f32', 'f64'] as const)('reduce %s (last axis of [rows, cols])', 
   it.each(shapes)('sum and max, rows=%i cols=%i', (rows, cols) => {
     const x = randoms(rows * cols, rows + cols).map((v) => round(d, v));
     const xo = put(d, x), out = mem.alloc(Math.max(rows, 1) * E(d));
-    rt.reduce(d, 'sum', xo, out, rows, cols);
+    rt.reduceRows(d, 'sum', xo, out, rows, cols);
     const sums = get(d, out, rows);
-    rt.reduce(d, 'max', xo, out, rows, cols);
+    rt.reduceRows(d, 'max', xo, out, rows, cols);
     const maxes = get(d, out, rows);
     for (let r = 0; r < rows; r++) {
       const row = x.subarray(r * cols, (r + 1) * cols);
@@ -107,9 +107,9 @@ describe.each(['f32', 'f64'] as const)('reduce %s (last axis of [rows, cols])', 
   it('max propagates NaN and sum of an empty row is 0', () => {
     const x = [1, 2, NaN, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
     const xo = put(d, x), out = mem.alloc(16);
-    rt.reduce(d, 'max', xo, out, 2, 9);
+    rt.reduceRows(d, 'max', xo, out, 2, 9);
     same(get(d, out, 2), [NaN, 18]);
-    rt.reduce(d, 'sum', xo, out, 1, 0);
+    rt.reduceRows(d, 'sum', xo, out, 1, 0);
     same(get(d, out, 1), [0]);
     mem.free(xo); mem.free(out);
   });
@@ -123,7 +123,7 @@ describe('kernels on a non-shared memory', () => {
     const x = m2.allocF64([1, 2, 3, 4, 5]), y = m2.allocF64([5, 4, 3, 2, 1]), out = m2.alloc(40);
     rt2.binary('f64', 'sub', x, y, out, 5);
     expect(Array.from(m2.readF64(out, 5))).toEqual([-4, -2, 0, 2, 4]);
-    rt2.reduce('f64', 'max', x, out, 1, 5);
+    rt2.reduceRows('f64', 'max', x, out, 1, 5);
     expect(m2.readF64(out, 1)[0]).toBe(5);
     rt2.unary('f64', 'exp', x, out, 1);
     expect(Math.abs((m2.readF64(out, 1)[0] as number) - Math.E)).toBeLessThan(1e-15);

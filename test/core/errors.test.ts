@@ -5,15 +5,7 @@ import {
   ShapeError, DTypeError, AxisError, TransformError, TreeMismatchError, EscapedTracerError, ConcretizationError,
   DisposedTensorError, NonlinearError, ValueError, logicalAnd, cast, dotGeneral, where, take, type Tensor, random,
 } from '../../src/index.js';
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { thrown } from '../helpers.js';
 
 describe('errors', () => {
   it('shape mismatch names op and avals', () => {

@@ -12,7 +12,7 @@
 import { detectRelaxedSimd } from './features.js';
 import { buildGemmModule, defaultGemmConfig, gemmWorkspace, type Dtype, type GemmConfig } from './gemm.js';
 import { buildElementwiseModule, type BinaryOp, type UnaryOp } from './elementwise.js';
-import { buildReduceModule, type ExactReduceOp, type ReduceOp } from './reduce.js';
+import { buildReduceModule, type ExactReduceOp } from './reduce.js';
 import { buildTransposeModule } from './transpose.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
 import { resolveGemm, type GemmParams } from './gemm-params.js';
@@ -20,7 +20,7 @@ import type { ThreadPool } from './threads.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
 export type { BinaryOp, UnaryOp } from './elementwise.js';
-export type { ExactReduceOp, ReduceOp } from './reduce.js';
+export type { ExactReduceOp } from './reduce.js';
 export type { GemmParams } from './gemm-params.js';
 export { WasmMemory, sharedMemorySupported, type WasmMemoryOptions } from './memory.js';
 export { detectRelaxedSimd, simdSupported } from './features.js';
@@ -236,25 +236,6 @@ export class WasmRuntime {
   unary(dtype: Dtype, op: UnaryOp, aOff: number, outOff: number, n: number): void {
     this.checkRanges(dtype, n, aOff, outOff);
     (this.elementwise(dtype)[op] as Kernel)(aOff, outOff, n);
-  }
-
-  /**
-   * Reduction over the last axis of a contiguous `[rows, cols]` array into `rows` outputs.
-   * @param dtype - `'f32'` or `'f64'`
-   * @param op - `'sum'` or `'max'`
-   * @param aOff - byte offset of the input
-   * @param outOff - byte offset of the `rows` outputs
-   * @param rows - number of rows
-   * @param cols - row length (0 gives 0 for sum, -Infinity for max)
-   * @example
-   * ```ts
-   * rt.reduce('f32', 'sum', x, rowSums, 128, 1000);
-   * ```
-   */
-  reduce(dtype: Dtype, op: ReduceOp, aOff: number, outOff: number, rows: number, cols: number): void {
-    this.checkRanges(dtype, rows * cols, aOff);
-    this.checkRanges(dtype, rows, outOff);
-    (this.reducer(dtype)[op] as Kernel)(aOff, outOff, rows, cols);
   }
 
   /**

@@ -74,19 +74,26 @@ export function batchToFront(x: Tensor, d: BDim, size: number): Tensor {
   return moveAxis(x, d, 0);
 }
 
+/**
+ * @internal Moves each mapped argument's batch axis to the front and pads it with size-1 axes to
+ * `1 + rank`, so NumPy broadcasting against the unmapped arguments (rank ≤ `rank`) lines up.
+ */
+export function alignBatchFront(args: readonly Tensor[], dims: readonly BDim[], rank: number): Tensor[] {
+  return args.map((a, i) => {
+    const d = dims[i]!;
+    if (d === null) return a;
+    const front = moveAxis(a, d, 0);
+    const lr = a.ndim - 1;
+    return lr === rank ? front : reshape(front, [front.shape[0]!, ...new Array<number>(rank - lr).fill(1), ...front.shape.slice(1)]);
+  });
+}
+
 /** @internal Batching rule of elementwise ops with NumPy broadcasting: align mapped args at axis 0. */
 export function broadcastingBatch(apply: (args: Tensor[]) => Tensor) {
   return (_size: number, args: readonly Tensor[], dims: readonly BDim[]): [Tensor[], BDim[]] => {
     let rank = 0;
     args.forEach((a, i) => { rank = Math.max(rank, a.ndim - (dims[i] === null ? 0 : 1)); });
-    const moved = args.map((a, i) => {
-      const d = dims[i]!;
-      if (d === null) return a;
-      const front = moveAxis(a, d, 0);
-      const lr = a.ndim - 1;
-      return lr === rank ? front : reshape(front, [front.shape[0]!, ...new Array<number>(rank - lr).fill(1), ...front.shape.slice(1)]);
-    });
-    return [[apply(moved)], [0]];
+    return [[apply(alignBatchFront(args, dims, rank))], [0]];
   };
 }
 

@@ -26,7 +26,7 @@ import { ConcreteTensor, type Tensor } from '../../tensor/tensor.js';
 import { bind } from '../interpreter.js';
 import { definePrimitive, type BDim, type Primitive } from '../primitive.js';
 import { UndefPrimal, Zero, type Tangent } from '../zero.js';
-import { broadcastTo, moveAxis, unbroadcast } from './_rules.js';
+import { alignBatchFront, broadcastTo, unbroadcast } from './_rules.js';
 import { broadcastInDimP } from './broadcast-in-dim.js';
 import { absP } from './abs.js';
 import { add, addP } from './add.js';
@@ -45,7 +45,6 @@ import { mulP } from './mul.js';
 import { negP } from './neg.js';
 import { notP } from './not.js';
 import { powP } from './pow.js';
-import { reshape } from './reshape.js';
 import { selectP } from './select.js';
 import { signP } from './sign.js';
 import { sinP } from './sin.js';
@@ -244,14 +243,7 @@ export const fusedElementwiseP: Primitive<FusedParams> = definePrimitive<FusedPa
     return args.map((_, i) => (linear[i] ? (ctEnv.get(i) ?? new Zero(p.inAvals[i]!)) : null));
   },
   batch: (size, args, dims, p) => {
-    const rank = p.shape.length;
-    const moved = args.map((a, i) => {
-      const d = dims[i]!;
-      if (d === null) return a;
-      const front = moveAxis(a, d, 0);
-      const lr = a.ndim - 1;
-      return lr === rank ? front : reshape(front, [front.shape[0]!, ...new Array<number>(rank - lr).fill(1), ...front.shape.slice(1)]);
-    });
+    const moved = alignBatchFront(args, dims, p.shape.length);
     const shape = [size, ...p.shape];
     const lifted: FusedParams = {
       ...p,
