@@ -26,6 +26,7 @@ describe.runIf(supported)('thread pool', () => {
         expect(worstRatio(c.subarray(t * m * n, (t + 1) * m * n), want, mag, tol)).toBeLessThanOrEqual(1);
       }
     }
+    expect(rt.workerItems, 'the worker computed part of the products').toBeGreaterThan(0);
   });
 
   it('keeps working across many consecutive jobs (no lost wake-ups)', () => {

@@ -278,7 +278,8 @@ const kernels: Kernels<Buf> = {
 export const wasmBackend: Backend<Buf> = { name: 'wasm', fromTyped: (d) => d, read: (b) => b, dispose: () => {}, kernels };
 
 /**
- * Starts worker threads for large matrix products (Node; shared memory required).
+ * Starts worker threads for large matrix products (Node, or a cross-origin-isolated browser page;
+ * shared memory required).
  * @returns whether threads are running.
  * @example
  * ```ts
@@ -288,6 +289,21 @@ export const wasmBackend: Backend<Buf> = { name: 'wasm', fromTyped: (d) => d, re
 export async function startWasmThreads(threads?: number): Promise<boolean> {
   const r = rt();
   return r ? r.startThreads(threads) : false;
+}
+
+/**
+ * The wasm runtime's threads: how many a large matrix product runs on, and how many GEMM work
+ * items worker threads (not the calling thread) have completed since the pool started.
+ * @returns `{ threads: 1, workerItems: 0 }` without a pool
+ * @example
+ * ```ts
+ * await startWasmThreads(2);
+ * // ... a large matmul ...
+ * console.log(wasmThreadStats()); // { threads: 2, workerItems: 3 }
+ * ```
+ */
+export function wasmThreadStats(): { threads: number; workerItems: number } {
+  return { threads: runtime?.threads ?? 1, workerItems: runtime?.workerItems ?? 0 };
 }
 
 /**

@@ -347,9 +347,10 @@ export class WasmRuntime {
   }
 
   /**
-   * Starts a worker pool sharing the memory (Node only, needs a shared memory); large GEMMs are
+   * Starts a worker pool sharing the memory (Node worker threads, or Web Workers in a
+   * cross-origin-isolated page; needs a shared memory); large GEMMs are
    * then split by rows over the workers and this thread.
-   * @param threads - total threads including this one (default `os.availableParallelism()`)
+   * @param threads - total threads including this one (default: the number of cores)
    * @returns resolves once the workers are ready; false when threads are unavailable
    * @example
    * ```ts
@@ -368,6 +369,9 @@ export class WasmRuntime {
 
   /** Number of threads a large GEMM runs on (1 without a pool). */
   get threads(): number { return this.pool ? this.pool.size + 1 : 1; }
+
+  /** GEMM work items completed by the pool's workers (not this thread) since it started; 0 without a pool. */
+  get workerItems(): number { return this.pool ? this.pool.workerItems : 0; }
 
   /**
    * Stops the worker pool, if any. The runtime stays usable single-threaded.

@@ -1,6 +1,7 @@
 /**
- * A worker-thread pool (Node `worker_threads`) that shares the runtime's wasm memory and splits a
- * GEMM's rows over `threads − 1` workers plus the calling thread.
+ * A worker pool (Node `worker_threads`, or Web Workers in a cross-origin-isolated page) that shares
+ * the runtime's wasm memory and splits a GEMM's rows over `threads − 1` workers plus the calling
+ * thread.
  *
  * Protocol, over a small `Int32Array` on a `SharedArrayBuffer`:
  * - work items are chunks of the flattened `batch·m` rows. `NEXT` packs a job tag (20 bits) and
@@ -13,7 +14,10 @@
  * - the caller computes items too and returns once `DONE` (completed items) reaches the count:
  *   it never waits for a worker that claimed nothing;
  * - a worker reads `GEN` *before* announcing it is ready, so a job posted during start-up is seen.
- * Workers are `unref()`ed, so an idle pool never keeps the process alive.
+ * Workers are `unref()`ed, so an idle pool never keeps the process alive. Where the calling thread
+ * may not block (a browser's main thread), it spins instead of `Atomics.wait`.
+ * Node built-ins are reached through `process.getBuiltinModule` (or a computed dynamic import), so
+ * browser bundlers never see a `node:` import.
  * @module
  */
 import type { Dtype } from './gemm.js';
@@ -21,7 +25,9 @@ import type { ResolvedGemm } from './gemm-params.js';
 import type { WasmRuntime } from './index.js';
 
 const GEN = 0, NEXT = 1, DONE = 2, STOP = 3, ERR = 4, NITEMS = 5, CHUNK = 6, DT = 7, ARGS = 8;
-const CTRL_INTS = ARGS + 16;
+/** Items completed by workers (not the caller), cumulative: evidence that the workers ran. */
+const WITEMS = ARGS + 16;
+const CTRL_INTS = ARGS + 17;
 const SPIN_MS = 0.1;
 const IDX_BITS = 12, IDX_MASK = (1 << IDX_BITS) - 1, TAG_MASK = 0xfffff;
 
@@ -59,12 +65,11 @@ const shared = new Function(`${SHARED_SOURCE}\nreturn { claim, runItem };`)() as
 };
 const { claim, runItem } = shared;
 
-/** Worker source (plain JS, run with `eval: true`), around {@link SHARED_SOURCE}. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+/** Worker body (plain JS) around {@link SHARED_SOURCE}; expects `workerData` and `post` in scope. */
+const WORKER_BODY = `
 const { ctrl: sab, memory, bytes, ws, scratch } = workerData;
 const ctrl = new Int32Array(sab);
-const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}];
+const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK, WITEMS] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}, ${WITEMS}];
 const kernels = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports.gemm);
 // Warm-up on a private scratch block so the kernels tier up before the first real job.
 kernels.forEach((k, d) => {
@@ -73,7 +78,7 @@ kernels.forEach((k, d) => {
 });
 ${SHARED_SOURCE}
 let seen = Atomics.load(ctrl, GEN);
-parentPort.postMessage('ready');
+post('ready');
 for (;;) {
   const t0 = performance.now();
   while (Atomics.load(ctrl, GEN) === seen && performance.now() - t0 < ${SPIN_MS});
@@ -84,12 +89,81 @@ for (;;) {
   for (let i = claim(ctrl, tag, nItems); i >= 0; i = claim(ctrl, tag, nItems)) {
     const d = ctrl[DT];
     try { runItem(ctrl, kernels[d], ws[d], i); } catch (e) { Atomics.store(ctrl, ERR, 1); }
+    Atomics.add(ctrl, WITEMS, 1);
     if (Atomics.add(ctrl, DONE, 1) + 1 === nItems) Atomics.notify(ctrl, DONE);
   }
 }
 `;
 
-interface WorkerLike { unref(): void; terminate(): Promise<number>; once(ev: string, cb: (x: unknown) => void): void }
+/** Node worker source (run with `eval: true`). */
+const NODE_WORKER_SOURCE = `const { parentPort, workerData } = require('node:worker_threads');
+const post = (m) => parentPort.postMessage(m);
+${WORKER_BODY}`;
+
+/** Web Worker source (a classic worker from a blob URL): the first message carries the worker data. */
+const WEB_WORKER_SOURCE = `self.onmessage = (ev) => {
+self.onmessage = null;
+const workerData = ev.data;
+const post = (m) => self.postMessage(m);
+${WORKER_BODY}
+};`;
+
+interface WorkerLike { unref(): void; terminate(): Promise<unknown>; readonly ready: Promise<unknown> }
+interface WorkerData { ctrl: SharedArrayBuffer; memory: WebAssembly.Memory; bytes: Uint8Array[]; ws: number[]; scratch: number }
+interface Spawner { readonly cores: number; spawn(data: WorkerData): WorkerLike }
+type NodeWorkerThreads = typeof import('node:worker_threads');
+interface NodeProcess { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown }
+
+/** A Node built-in without a literal `import('node:…')` that browser bundlers would try to resolve. */
+async function nodeBuiltin<T>(id: string): Promise<T> {
+  const p = (globalThis as { process?: NodeProcess }).process;
+  if (typeof p?.getBuiltinModule === 'function') return p.getBuiltinModule(id) as T;
+  const spec = `node:${id.replace(/^node:/, '')}`;
+  return (await import(/* @vite-ignore */ spec)) as T;
+}
+
+/** How to start workers here: Node `worker_threads`, Web Workers, or undefined (neither). */
+async function spawner(): Promise<Spawner | undefined> {
+  const p = (globalThis as { process?: NodeProcess }).process;
+  if (typeof p?.versions?.node === 'string') {
+    const wt = await nodeBuiltin<NodeWorkerThreads>('worker_threads');
+    const os = await nodeBuiltin<{ availableParallelism(): number }>('os');
+    return {
+      cores: os.availableParallelism(),
+      spawn: (workerData) => {
+        const w = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData });
+        const ready = new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+        return { ready, unref: () => w.unref(), terminate: () => w.terminate() };
+      },
+    };
+  }
+  const g = globalThis as { Worker?: typeof Worker; navigator?: { hardwareConcurrency?: number } };
+  if (typeof g.Worker !== 'function' || typeof Blob === 'undefined' || typeof URL.createObjectURL !== 'function') return undefined;
+  const url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+  const WebWorker = g.Worker;
+  return {
+    cores: g.navigator?.hardwareConcurrency ?? 1,
+    spawn: (workerData) => {
+      const w = new WebWorker(url);
+      const ready = new Promise((resolve, reject) => {
+        w.addEventListener('message', resolve, { once: true });
+        w.addEventListener('error', (e) => reject(new Error(`wasm thread pool: a worker failed to start: ${e.message}`)), { once: true });
+      });
+      w.postMessage(workerData);
+      return { ready, unref: () => {}, terminate: async () => w.terminate() };
+    },
+  };
+}
+
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
+function waitAllowed(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Worker pool for large GEMMs. Create it through `WasmRuntime.startThreads`.
@@ -105,6 +179,7 @@ export class ThreadPool {
   /** Minimum `m·n·k·batch` for a GEMM to be split (smaller ones run on the caller only). */
   minWork = 120 * 120 * 120;
   private readonly ctrl: Int32Array;
+  private readonly canWait = waitAllowed();
 
   private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer, private readonly release: () => void) {
     this.ctrl = new Int32Array(sab);
@@ -113,7 +188,7 @@ export class ThreadPool {
   /**
    * Starts `threads − 1` workers on the runtime's (shared) memory.
    * @param rt - the runtime whose memory and GEMM kernels the workers use
-   * @param threads - total threads including the caller (default `os.availableParallelism()`)
+   * @param threads - total threads including the caller (default: the number of cores)
    * @returns the pool, or undefined when worker threads are unavailable or pointless (1 thread)
    * @example
    * ```ts
@@ -122,15 +197,14 @@ export class ThreadPool {
    */
   static async create(rt: WasmRuntime, threads?: number): Promise<ThreadPool | undefined> {
     if (!rt.memory.shared) return undefined;
-    let wt: typeof import('node:worker_threads');
-    let os: typeof import('node:os');
+    let sp: Spawner | undefined;
     try {
-      wt = await import('node:worker_threads');
-      os = await import('node:os');
+      sp = await spawner();
     } catch {
       return undefined;
     }
-    const total = threads ?? os.availableParallelism();
+    if (sp === undefined) return undefined;
+    const total = threads ?? sp.cores;
     if (total < 2) return undefined;
     const sab = new SharedArrayBuffer(CTRL_INTS * 4);
     const bytes = [rt.gemmModuleBytes('f32'), rt.gemmModuleBytes('f64')];
@@ -142,9 +216,8 @@ export class ThreadPool {
     for (let i = 1; i < total; i++) {
       const ws = [rt.allocWorkspace('f32'), rt.allocWorkspace('f64')];
       allocated.push(...ws);
-      const workerData = { ctrl: sab, memory: rt.memory.memory, bytes, ws, scratch: scratch + (i - 1) * 3 * 24 * 24 * 8 };
-      const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData });
-      ready.push(new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+      const w = sp.spawn({ ctrl: sab, memory: rt.memory.memory, bytes, ws, scratch: scratch + (i - 1) * 3 * 24 * 24 * 8 });
+      ready.push(w.ready);
       workers.push(w);
     }
     try {
@@ -162,6 +235,9 @@ export class ThreadPool {
 
   /** Number of workers (the caller is one more thread). */
   get size(): number { return this.workers.length; }
+
+  /** GEMM work items completed by the workers (not the caller) since the pool started. */
+  get workerItems(): number { return Atomics.load(this.ctrl, WITEMS); }
 
   /**
    * Whether a GEMM is big enough to be worth splitting.
@@ -206,7 +282,7 @@ export class ThreadPool {
     }
     const t0 = performance.now();
     for (let d = Atomics.load(ctrl, DONE); d < nItems; d = Atomics.load(ctrl, DONE)) {
-      if (performance.now() - t0 > SPIN_MS) Atomics.wait(ctrl, DONE, d, 1);
+      if (this.canWait && performance.now() - t0 > SPIN_MS) Atomics.wait(ctrl, DONE, d, 1);
     }
     if (error !== undefined) throw error;
     if (Atomics.load(ctrl, ERR)) throw new Error('wasm thread pool: a worker failed while computing a GEMM');
