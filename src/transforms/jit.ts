@@ -27,6 +27,21 @@
  *
  * Inspect what runs with `jitted.lower(...args)`: the traced and the optimized jaxprs and the
  * number of fused kernels.
+ *
+ * The cache key (`core/cache-key.ts`) covers everything the trace depends on: the pytree
+ * structure of every argument, the aval of every tensor leaf, and the *value* of every other
+ * leaf and of every static argument. Non-tensor leaves are static: JS numbers are compared with
+ * `Object.is` (so `NaN` matches `NaN`, `0` and `-0` differ), strings, booleans, `null` and
+ * `undefined` by value, functions and other objects by identity; static arguments (see
+ * {@link JitOptions.staticArgnums}) additionally compare plain arrays and plain objects
+ * structurally. Why numbers are static rather than traced scalars (as in JAX): in curvax's ops
+ * layer a JS number is a weakly-typed constant that takes its operand's dtype (`int32` stays
+ * `int32`) and may also be a shape, an axis or a loop bound; the tensor layer has no
+ * weakly-typed avals, so a traced scalar would change promotion and break those uses, and
+ * jitted results would no longer equal eager ones bit for bit. The price is one trace per
+ * distinct value: pass a value that changes on every call (a learning-rate schedule) as a
+ * scalar tensor, e.g. `tensor(lr)`, which is traced. The cache keeps the
+ * 64 most recently used programs per jitted function.
  * @module
  */
 import { Tensor } from '../tensor/tensor.js';
@@ -40,6 +55,7 @@ import { evalJaxprFlat, type Jaxpr } from '../core/jaxpr.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { Zero } from '../core/zero.js';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
+import { jitCacheKey } from '../core/cache-key.js';
 
 /**
  * Options of {@link jit}.
@@ -50,7 +66,13 @@ import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
  * ```
  */
 export interface JitOptions {
-  /** Positional arguments that are not tensors but compile-time constants (part of the cache key, compared with `JSON.stringify`). @defaultValue [] */
+  /**
+   * Positional arguments that are compile-time constants rather than pytrees of tensors. They
+   * are part of the cache key: numbers compared with `Object.is` (`NaN` equals `NaN`, `0` and
+   * `-0` differ), strings/booleans/`null`/`undefined` by value, plain arrays and plain objects
+   * structurally, functions and other objects by identity (mutating such an object between
+   * calls is not detected). @defaultValue []
+   */
   readonly staticArgnums?: readonly number[];
   /** Fuse elementwise chains into single kernels. `false` replays the (simplified) traced jaxpr primitive by primitive. @defaultValue true */
   readonly fuse?: boolean;
@@ -100,6 +122,9 @@ export interface JittedFunction<F extends (...args: any[]) => any> {
   };
 }
 
+/** Programs a jitted function keeps: the least recently used one is dropped beyond this. */
+const MAX_CACHE_ENTRIES = 64;
+
 interface Entry {
   /** As traced. */
   readonly jaxpr: Jaxpr;
@@ -110,11 +135,6 @@ interface Entry {
   readonly fusedGroups: number;
   readonly fusedEqns: number;
   readonly outDef: TreeDef;
-}
-
-function signature(leaves: readonly unknown[], defs: readonly TreeDef[], statics: readonly unknown[]): string {
-  const parts = leaves.map((l) => (l instanceof Tensor ? l.aval.toString() : `#${typeof l}`));
-  return `${defs.map((d) => d.toString()).join('|')}::${parts.join(',')}::${JSON.stringify(statics)}`;
 }
 
 /**
@@ -151,10 +171,12 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     }
     const tensors = leaves.map((l) => (l instanceof Tensor ? l : null));
     const inputs = tensors.filter((t): t is Tensor => t !== null);
-    const key = signature(leaves, defs, staticVals);
+    const key = jitCacheKey(defs, leaves, staticVals);
     let entry = cache.get(key);
     if (entry) {
       if (countHit) hits++;
+      cache.delete(key); // most recently used last
+      cache.set(key, entry);
       return [entry, inputs];
     }
     traces++;
@@ -182,6 +204,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     // Constants computed while tracing belong to the cached program, not to any enclosing scope().
     keep([entry.jaxpr.consts, entry.simplified.consts, entry.optimized.consts]);
     cache.set(key, entry);
+    if (cache.size > MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
     return [entry, inputs];
   };
 

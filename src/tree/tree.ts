@@ -31,7 +31,7 @@ export class TreeDef {
     /** @internal */ readonly keys: readonly string[] | null,
     /** Number of leaves. */
     readonly numLeaves: number,
-    /** @internal */ readonly noneValue: null | undefined = null,
+    /** @internal (`null` or `undefined` for a `none` node; no default, so `undefined` is kept) */ readonly noneValue?: null | undefined,
   ) {}
   /** Structural equality. */
   equals(other: TreeDef): boolean {
