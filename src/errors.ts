@@ -160,3 +160,16 @@ export class BackendUnavailableError extends CurvaxError {}
  * ```
  */
 export class ValueError extends CurvaxError {}
+
+/**
+ * A checkpoint could not be read: truncated bytes, an inconsistent safetensors header, or a
+ * checksum mismatch. The message names the tensor (or header region) that failed.
+ * A subclass of {@link ValueError}.
+ * @example
+ * ```ts
+ * const bytes = optim.saveState({ w: ones([4]) });
+ * bytes[bytes.length - 1] ^= 1; // flip one bit of the data
+ * expect(() => optim.loadState(bytes)).toThrow(CorruptCheckpointError);
+ * ```
+ */
+export class CorruptCheckpointError extends ValueError {}

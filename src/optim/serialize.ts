@@ -4,13 +4,14 @@
  * ```text
  * bytes = u64le(n) ‖ header (n bytes of JSON, space-padded to a multiple of 8) ‖ data
  * header = { "<path>": { dtype: F32|F64|I32|BOOL, shape, data_offsets: [begin, end] }, …,
- *            "__metadata__": { "curvax.tree": <skeleton> } }
+ *            "__metadata__": { "curvax.tree": <skeleton>, "curvax.crc32": { "<path>": <crc32 hex> } } }
  * ```
  * Paths join tree keys and array indices with `/` (`~` escaped as `~0`, `/` as `~1`, as in
  * JSON Pointer). The skeleton records the tree shape: leaves become their path, `null` stays
  * `null`, `undefined` becomes `0`. Data is little-endian and copied byte for byte, so the
  * round trip is bit-exact (NaN payloads and −0 included). Files without the skeleton load as
- * a flat `{ path: tensor }` object.
+ * a flat `{ path: tensor }` object. Every tensor's bytes carry a CRC-32 (the zlib/PNG polynomial),
+ * checked on load; files without checksums (other writers) load with the check skipped.
  * @module
  */
 import { ValueError } from '../errors.js';
@@ -18,12 +19,12 @@ import { Tensor } from '../tensor/tensor.js';
 import { fromTyped } from '../tensor/creation.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { isPlainObject, type Tree } from '../tree/tree.js';
+import { crc32Hex } from './crc32.js';
+import { BYTES, CODES, corrupt, readHeader } from './safetensors.js';
 
-const CODES: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
-const FROM_CODE: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', BOOL: 'bool' };
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const META = 'curvax.tree';
+const CRC = 'curvax.crc32';
 
 const esc = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -36,6 +37,13 @@ function bytesOf(data: TypedArray): Uint8Array {
 
 function fail(op: string, msg: string, argument: string): never {
   throw new ValueError(`${op}: ${msg}`, { op, argument });
+}
+
+/** A plain Uint8Array over exactly the bytes of `v` (a Node Buffer is a view into a larger pool). */
+function viewOf(op: string, v: ArrayBufferView | ArrayBuffer): Uint8Array {
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return fail(op, `bytes must be an ArrayBufferView (Uint8Array, Buffer, …) or an ArrayBuffer, got ${v === null ? 'null' : typeof v}.`, 'bytes');
 }
 
 /**
@@ -69,14 +77,16 @@ export function saveState(state: Tree<Tensor>): Uint8Array {
   const skeleton = skel(state, []);
   const header: Record<string, unknown> = {};
   const chunks: Uint8Array[] = [];
+  const crcs: Record<string, string> = {};
   let off = 0;
   for (const [key, t] of entries) {
     const b = bytesOf(t.concrete(op).readData());
     header[key] = { dtype: CODES[t.dtype], shape: [...t.shape], data_offsets: [off, off + b.length] };
+    crcs[key] = crc32Hex(b);
     chunks.push(b);
     off += b.length;
   }
-  header['__metadata__'] = { [META]: JSON.stringify(skeleton) };
+  header['__metadata__'] = { [META]: JSON.stringify(skeleton), [CRC]: JSON.stringify(crcs) };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (8 - (json.length % 8)) % 8;
   if (pad) json = new TextEncoder().encode(JSON.stringify(header) + ' '.repeat(pad));
@@ -88,56 +98,77 @@ export function saveState(state: Tree<Tensor>): Uint8Array {
   return out;
 }
 
+/** The per-tensor CRC-32s stored by {@link saveState}, or undefined for files without them. */
+function storedCrcs(op: string, metadata: Record<string, string>): Record<string, string> | undefined {
+  const raw = metadata[CRC];
+  if (raw === undefined) return undefined;
+  let m: unknown;
+  try { m = JSON.parse(raw); } catch { return corrupt(op, `the checksum metadata '${CRC}' is not valid JSON.`); }
+  if (!isPlainObject(m) || !Object.values(m).every((v) => typeof v === 'string')) corrupt(op, `the checksum metadata '${CRC}' must map tensor names to hex strings.`);
+  return m as Record<string, string>;
+}
+
 /**
  * Reads safetensors bytes back into a pytree of tensors.
  *
  * ```text
  * loadState(saveState(t)) ≡ t
  * ```
+ * Any `ArrayBufferView` works, including a Node `Buffer` (a view into a larger pooled buffer).
+ * Before any data is read, the header length, dtypes, shapes and `data_offsets` are checked
+ * against the byte length (the offsets must tile the data region, as the safetensors format
+ * requires). Files written by {@link saveState} carry a CRC-32 of every tensor's bytes in the
+ * metadata (`curvax.crc32`), verified here; files without it (other writers) load unchecked.
  * @param bytes - the file contents.
  * @returns the pytree (a flat `{ name: tensor }` object for files not written by {@link saveState}).
- * @throws {ValueError} when the bytes are not a valid safetensors file.
+ * @throws {CorruptCheckpointError} when the bytes are truncated, the header is inconsistent, or a
+ *   tensor's checksum does not match (the message names the tensor and its byte range).
+ * @throws {ValueError} when `bytes` is not an `ArrayBufferView`/`ArrayBuffer`.
  * @example
  * ```ts
  * const state = optim.loadState(fs.readFileSync('opt.safetensors')) as typeof state0;
  * ```
  */
-export function loadState(bytes: Uint8Array): Tree<Tensor> {
+export function loadState(bytes: ArrayBufferView | ArrayBuffer): Tree<Tensor> {
   const op = 'loadState';
-  if (bytes.length < 8) fail(op, `need at least 8 bytes, got ${bytes.length}.`, 'bytes');
-  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
-  if (8 + n > bytes.length) fail(op, `header length ${n} exceeds the file size ${bytes.length}.`, 'bytes');
-  let header: Record<string, any>;
-  try { header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))); } catch { return fail(op, 'the header is not valid JSON.', 'bytes'); }
-  if (!isPlainObject(header)) fail(op, 'the header must be a JSON object.', 'bytes');
-  const h = header as Record<string, any>;
-  const data = bytes.subarray(8 + n);
-  const tensors = new Map<string, Tensor>();
-  for (const [key, info] of Object.entries(h)) {
-    if (key === '__metadata__') continue;
-    const dtype = FROM_CODE[info?.dtype];
-    const shape = info?.shape as number[];
-    const [b, e] = (info?.data_offsets ?? []) as number[];
-    if (dtype === undefined) fail(op, `unsupported dtype ${JSON.stringify(info?.dtype)} for '${key}' (F32, F64, I32, BOOL).`, 'bytes');
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) fail(op, `bad shape for '${key}'.`, 'bytes');
-    const size = shape.reduce((a, d) => a * d, 1);
-    if (b === undefined || e === undefined || !(b >= 0 && e === b + size * BYTES[dtype] && e <= data.length)) fail(op, `bad data_offsets for '${key}'.`, 'bytes');
-    const raw = data.slice(b, e);
-    if (!LITTLE && BYTES[dtype] > 1) for (let i = 0; i < raw.length; i += BYTES[dtype]) raw.subarray(i, i + BYTES[dtype]).reverse();
-    const arr: TypedArray = dtype === 'float32' ? new Float32Array(raw.buffer) : dtype === 'float64' ? new Float64Array(raw.buffer) : dtype === 'int32' ? new Int32Array(raw.buffer) : raw;
-    tensors.set(key, fromTyped(arr, shape, dtype));
+  const all = viewOf(op, bytes);
+  const { entries, metadata, dataStart } = readHeader(op, all);
+  const crcs = storedCrcs(op, metadata);
+  if (crcs) {
+    const extra = Object.keys(crcs).filter((k) => !entries.some((e) => e.key === k));
+    if (extra.length > 0) corrupt(op, `the checksum metadata names tensor '${extra[0]}', which the header does not list.`);
   }
-  const metaTree: unknown = h['__metadata__']?.[META];
+  const tensors = new Map<string, Tensor>();
+  for (const { key, dtype, shape, begin, end } of entries) {
+    const raw = all.slice(dataStart + begin, dataStart + end);
+    if (crcs) {
+      const want = crcs[key];
+      if (want === undefined) corrupt(op, `no checksum for tensor '${key}' in the checksum metadata.`);
+      const got = crc32Hex(raw);
+      if (got !== want.toLowerCase()) {
+        corrupt(op, `checksum mismatch for tensor '${key}' (file bytes [${dataStart + begin}, ${dataStart + end})): stored crc32 ${want}, computed ${got}. The file is corrupt.`, `crc32 ${got}`);
+      }
+    }
+    tensors.set(key, fromTyped(decode(raw, dtype), shape, dtype));
+  }
+  const metaTree: unknown = metadata[META];
   if (typeof metaTree !== 'string') return Object.fromEntries(tensors);
   const build = (s: unknown): Tree<Tensor> => {
     if (s === null) return null;
     if (s === 0) return undefined;
-    if (typeof s === 'string') return tensors.get(s) ?? fail(op, `tensor '${s}' named in the tree metadata is missing.`, 'bytes');
+    if (typeof s === 'string') return tensors.get(s) ?? corrupt(op, `tensor '${s}' named in the tree metadata is missing.`);
     if (Array.isArray(s)) return s.map(build);
     if (isPlainObject(s)) return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, build(v)]));
-    return fail(op, 'malformed tree metadata.', 'bytes');
+    return corrupt(op, 'malformed tree metadata.');
   };
   let skeleton: unknown;
-  try { skeleton = JSON.parse(metaTree); } catch { return fail(op, 'malformed tree metadata.', 'bytes'); }
+  try { skeleton = JSON.parse(metaTree); } catch { return corrupt(op, 'malformed tree metadata.'); }
   return build(skeleton);
+}
+
+/** Typed array of `dtype` over `raw` (a fresh copy it owns), byte-swapped on big-endian hosts. */
+function decode(raw: Uint8Array, dtype: DType): TypedArray {
+  const w = BYTES[dtype];
+  if (!LITTLE && w > 1) for (let i = 0; i < raw.length; i += w) raw.subarray(i, i + w).reverse();
+  return dtype === 'float32' ? new Float32Array(raw.buffer) : dtype === 'float64' ? new Float64Array(raw.buffer) : dtype === 'int32' ? new Int32Array(raw.buffer) : raw;
 }
