@@ -176,3 +176,6 @@ export function permutation(k: Tensor, n: number): Tensor {
 }
 
 void sub;
+
+export { gamma, beta, dirichlet, poisson, truncatedNormal, multivariateNormal } from './samplers/index.js';
+export type { PoissonOptions, SamplerOptions } from './samplers/index.js';
