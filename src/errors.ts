@@ -173,3 +173,13 @@ export class ValueError extends CurvaxError {}
  * ```
  */
 export class CorruptCheckpointError extends ValueError {}
+
+/**
+ * A matrix that must be symmetric positive definite is not (numerically): a Cholesky pivot is
+ * not above n·ε·max diag. The message names the failing pivot. A subclass of {@link ValueError}.
+ * @example
+ * ```ts
+ * expect(() => linalg.cholesky(new Float64Array([1, 2, 2, 4]), 2)).toThrow(NotPositiveDefiniteError);
+ * ```
+ */
+export class NotPositiveDefiniteError extends ValueError {}

@@ -4,7 +4,7 @@
  * float64; results have the array type of the input unless stated otherwise.
  * @module
  */
-import { ValueError } from '../errors.js';
+import { NotPositiveDefiniteError, ValueError } from '../errors.js';
 import { asTypeOf, checkDim, checkLength, checkNonNegative, fmt, symmetricCopy, type FloatArray } from './util.js';
 
 import { identity } from './matrix.js';
@@ -12,15 +12,25 @@ import { identity } from './matrix.js';
 export { eighSymmetric, type EighResult } from './eigh.js';
 export { identity, matmulDense, transposeDense } from './matrix.js';
 
-/** Cholesky in float64 with `damping` added to the diagonal; errors name `op`. */
+/**
+ * Cholesky in float64 with `damping` added to the diagonal; errors name `op`.
+ *
+ * A pivot must exceed `n·ε·max_i |a_ii + damping|` (ε = 2⁻⁵², the float64 working precision):
+ * rounding leaves the pivot of an exactly singular matrix at ±O(ε·‖A‖) rather than 0, and
+ * accepting a tiny positive one would return a factor whose solves are ~1/ε times too large.
+ */
 function choleskyF64(op: string, a: FloatArray, n: number, damping: number): Float64Array {
   const l = symmetricCopy(op, a, n);
+  let maxDiag = 0;
+  for (let j = 0; j < n; j++) maxDiag = Math.max(maxDiag, Math.abs(l[j * n + j]! + damping));
+  const tol = n * Number.EPSILON * maxDiag;
   for (let j = 0; j < n; j++) {
     const rowJ = j * n;
     let d = l[rowJ + j]! + damping;
     for (let k = 0; k < j; k++) d -= l[rowJ + k]! * l[rowJ + k]!;
-    if (!(d > 0) || !Number.isFinite(d)) {
-      throw new ValueError(`${op}: matrix is not positive definite, got pivot ${j} = ${fmt(d)}. Add damping.`, {
+    if (!(d > tol) || !Number.isFinite(d)) {
+      const why = d > 0 ? ` ≤ n·ε·max diag = ${fmt(tol)} (numerically singular)` : '';
+      throw new NotPositiveDefiniteError(`${op}: matrix is not positive definite, got pivot ${j} = ${fmt(d)}${why}. Add damping.`, {
         op,
         argument: 'a',
         expected: 'a symmetric positive definite matrix',
@@ -50,8 +60,10 @@ function choleskyF64(op: string, a: FloatArray, n: number, damping: number): Flo
  * @param a - The n×n matrix A, row-major.
  * @param n - The matrix order.
  * @returns L (n×n, row-major, zeros above the diagonal), with the array type of `a`.
- * @throws {@link ValueError} when A is not symmetric, has non-finite entries, or is not positive
- *   definite (the message names the failing pivot, e.g. `got pivot 3 = -1.2e-4`).
+ * @throws {@link NotPositiveDefiniteError} (a {@link ValueError}) when A is not positive definite,
+ *   exactly singular included: a pivot must exceed n·ε·max diag (ε = 2⁻⁵², the float64 working
+ *   precision of every input type); the message names the failing pivot, e.g. `got pivot 3 = -1.2e-4`.
+ * @throws {@link ValueError} when A is not symmetric or has non-finite entries.
  * @throws {@link ShapeError} when `a.length !== n*n`.
  * @example
  * ```ts
