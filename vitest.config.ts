@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // Two projects: the whole suite on the default backend (wasm), and the backend-sensitive
 // suites (conformance, transformation laws, end to end) again on the js reference backend.
 export default defineConfig({
+  // Inside this repository `import … from 'curvax'` (examples, tests) resolves to src/ through the
+  // package's `curvax-source` export condition (tsconfig.json and the npm scripts set it too);
+  // consumers get dist/. The rest are Vite's default server conditions.
+  ssr: { resolve: { conditions: ['curvax-source', 'module', 'node', 'development|production'] } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,5 +1,5 @@
 // 01 — grad basics: gradients, higher derivatives, forward mode and Hessian-vector products.
-import { grad, hessian, jvp, tensor, valueAndGrad, type Tensor } from '../src/index.js';
+import { grad, hessian, jvp, tensor, valueAndGrad, type Tensor } from 'curvax';
 
 const f = (x: Tensor) => x.sin().mul(x).sum(); // f(x) = Σ x·sin x
 

@@ -1,5 +1,5 @@
 // 02 — per-example gradients with vmap(grad): the building block of Fisher matrices.
-import { grad, matmul, random, tree, vmap, type Tensor } from '../src/index.js';
+import { grad, matmul, random, tree, vmap, type Tensor } from 'curvax';
 
 type Params = { w: Tensor; b: Tensor };
 const f64 = { dtype: 'float64' } as const;

@@ -2,7 +2,7 @@
 // NGD preconditions with the exact Fisher (1/N) Xᵀ diag(p(1−p)) X, which `optim.ngd` builds at
 // every step from the model, the likelihood and the batch passed in `extra`.
 import { readFileSync } from 'node:fs';
-import { likelihoods, optim, softplus, tensor, valueAndGrad, type Tensor } from '../src/index.js';
+import { likelihoods, optim, softplus, tensor, valueAndGrad, type Tensor } from 'curvax';
 
 // Load the CSV (target last), standardize the features, append a bias column.
 const rows = readFileSync(new URL('../data/breast_cancer.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));

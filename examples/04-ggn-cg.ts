@@ -1,7 +1,7 @@
 // 04 — generalized Gauss–Newton products and conjugate gradients on a small MLP (1 → 8 → 1,
 // squared error on y = sin x + noise). G = (1/N) Σₙ Jₙᵀ ∇²outer Jₙ is never formed: each product
 // G v is one JVP and one VJP, and CG solves (G + λI) x = g with those products only.
-import { curvature, grad, optim, random, tree, vmap, type Tensor } from '../src/index.js';
+import { curvature, grad, optim, random, tree, vmap, type Tensor } from 'curvax';
 
 type Mlp = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
 const f64 = { dtype: 'float64' } as const;

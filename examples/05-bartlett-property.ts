@@ -3,8 +3,8 @@
 // fast-check then asserts, for random θ, E[score] = 0 and Cov[score] = −E[∇² log p] = Xᵀ diag(p(1−p)) X.
 // The same check rejects a wrong Fisher (the squared batch gradient) and reports why.
 import fc from 'fast-check';
-import { concat, grad, ones, outer, random, sigmoid, softplus, tensor, tree, type Tensor } from '../src/index.js';
-import { firstBartlett, identityProperty, productSupport, secondBartlett, type Family } from '../src/testing/index.js';
+import { concat, grad, ones, outer, random, sigmoid, softplus, tensor, tree, type Tensor } from 'curvax';
+import { firstBartlett, identityProperty, productSupport, secondBartlett, type Family } from 'curvax/testing';
 
 const f64 = { dtype: 'float64' } as const;
 type Params = { w: Tensor; b: Tensor };

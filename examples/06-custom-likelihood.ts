@@ -1,7 +1,7 @@
 // 06 — a user-defined likelihood: Student-t location model (ν = 3, scale σ) for robust regression.
 // Implementing the `Likelihood` interface (tensor ops only, so it runs under vmap) is all that
 // `curvature.fisher` and `optim.ngd` need. Its output-space Fisher is (ν+1)/((ν+3)σ²).
-import { curvature, eye, grad, likelihoods, optim, random, tensor, vmap, type Tensor } from '../src/index.js';
+import { curvature, eye, grad, likelihoods, optim, random, tensor, vmap, type Tensor } from 'curvax';
 
 const nu = 3, sigma = 0.5;
 const f64 = { dtype: 'float64' } as const;

@@ -3,7 +3,7 @@
 // exact Fisher at every step from `extra` and solves (F + λI) u = g by CG; clipping then bounds
 // the natural-gradient step, whose norm is large where the Fisher is nearly singular.
 import { readFileSync } from 'node:fs';
-import { argmax, equal, likelihoods, optim, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+import { argmax, equal, likelihoods, optim, random, tensor, tree, valueAndGrad, vmap, type Tensor } from 'curvax';
 
 type Mlp = { l1: { w: Tensor; b: Tensor }; l2: { w: Tensor; b: Tensor } };
 const f64 = { dtype: 'float64' } as const;

@@ -2,7 +2,7 @@
 // likelihood): (1) Adam vs FAdam vs NGD vs K-FAC; (2) EWC on a two-task split (0–4, then 5–9),
 // with the exact Fisher diagonal, without EWC, and with the squared batch gradient (a common
 // bug); (3) the spectrum of the exact Fisher, the empirical Fisher and K-FAC.
-import { argmax, curvature as C, equal, grad, likelihoods, linalg, optim, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../../src/index.js';
+import { argmax, curvature as C, equal, grad, likelihoods, linalg, optim, random, tensor, tree, valueAndGrad, vmap, type Tensor } from 'curvax';
 import { loadCsv } from './data.js';
 
 export type Mlp = { l1: { w: Tensor; b: Tensor }; l2: { w: Tensor; b: Tensor } };

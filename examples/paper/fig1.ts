@@ -1,7 +1,7 @@
 // Fig. 1: linear least squares on a synthetic 2-parameter problem (slope, intercept). Vector
 // fields of the gradient, the natural gradient and the EF-preconditioned gradient, with
 // trajectories of GD, NGD and EFGD from the same starting points.
-import { random, stack, tensor, type Tensor } from '../../src/index.js';
+import { random, stack, tensor, type Tensor } from 'curvax';
 import { direction, leastSquares, loss, type Method, type Problem } from './problems.js';
 
 export interface Fig1Result {

@@ -2,7 +2,7 @@
 // and by the empirical Fisher, for a well-specified and two misspecified data sets (2-D inputs,
 // no bias, so θ ∈ ℝ²). Logistic regression is well specified when both classes are Gaussian
 // with the same covariance.
-import { concat, random, tensor, where, type Tensor } from '../../src/index.js';
+import { concat, random, tensor, where, type Tensor } from 'curvax';
 import { curvature, direction, logistic, loss, type Problem } from './problems.js';
 
 export interface Fig2Dataset {

@@ -2,7 +2,7 @@
 // (least squares; raw features as in the authors' setup, and standardised) and the binary
 // stand-in for a1a (heart_scale). Step size and damping by grid search; then the cosine between
 // the EFGD step and the NGD step along the EFGD path.
-import { zeros, type Tensor } from '../../src/index.js';
+import { zeros, type Tensor } from 'curvax';
 import { loadCsv, standardize, toTensor, vec, withBias } from './data.js';
 import { cosine, direction, leastSquares, logistic, lossGrad, optimize, type Method, type Problem, type Run } from './problems.js';
 

@@ -1,6 +1,6 @@
 // The paper's problems as (model, likelihood, data) triples, and the three preconditioned
 // gradient methods, all on curvax's public curvature API.
-import { curvature as C, grad, likelihoods, matmul, tree, valueAndGrad, vmap, type Tensor } from '../../src/index.js';
+import { curvature as C, grad, likelihoods, matmul, tree, valueAndGrad, vmap, type Tensor } from 'curvax';
 
 type Likelihood = likelihoods.Likelihood;
 const { bernoulli, normal } = likelihoods;

@@ -10,6 +10,7 @@
 import { ConcretizationError, DisposedTensorError } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { Aval } from './aval.js';
+import { disposeKey } from './dispose-key.js';
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import { stridesOf } from './shape.js';
@@ -80,7 +81,7 @@ export abstract class Tensor {
   /** Releases the tensor's buffer; later reads throw `DisposedTensorError`. Idempotent. */
   dispose(): void {}
   /** `using x = ...` support. */
-  [Symbol.dispose](): void {
+  [disposeKey](): void {
     this.dispose();
   }
   /** A short description, `Tensor(f32[2,2])`. */
