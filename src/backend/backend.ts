@@ -120,8 +120,25 @@ export interface Backend<B = unknown> {
   fromTyped(data: TypedArray, aval: Aval): B;
   /** Reads a buffer back as a typed array of the aval's dtype (callers must not mutate it). */
   read(buf: B, aval: Aval): TypedArray;
-  /** Releases a buffer (idempotent). */
+  /**
+   * Releases a buffer. Called once by each tensor's `dispose`; on backends with {@link Backend.retain}
+   * it drops the owner that tensor added (see there), elsewhere it frees the buffer (idempotent).
+   */
   dispose(buf: B): void;
+  /**
+   * Optional owner counting, for backends that recycle buffers (`wasm`). Every holder of a
+   * buffer returned by a kernel (each `ConcreteTensor`, and e.g. a compiled executable keeping
+   * a kernel result) calls `retain(buf)` once when it starts holding it and
+   * {@link Backend.release} once after its last use. Views share one count (`reshape` may return
+   * its operand's buffer). A buffer nobody retains is left to the garbage collector.
+   */
+  retain?(buf: B): void;
+  /**
+   * Optional: drops one owner added by {@link Backend.retain}; the buffer is recycled when none is
+   * left, so the caller must not read it afterwards. Releasing a buffer with no owner is a no-op.
+   * Present exactly when `retain` is.
+   */
+  release?(buf: B): void;
   /** The kernel table. */
   readonly kernels: Kernels<B>;
 }

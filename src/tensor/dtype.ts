@@ -45,8 +45,22 @@ export function shortDType(dtype: DType): string {
   return SHORT[dtype];
 }
 
+/**
+ * @internal Where kernel outputs come from while a backend installs one (the `wasm` backend's
+ * buffer pool, around each of its kernel calls); null otherwise. It must return a zeroed array.
+ */
+let allocator: ((dtype: DType, size: number) => TypedArray) | null = null;
+
+/** @internal Installs the allocator used by {@link allocTyped} (null restores `new`); returns the previous one. */
+export function swapAllocator(a: ((dtype: DType, size: number) => TypedArray) | null): ((dtype: DType, size: number) => TypedArray) | null {
+  const prev = allocator;
+  allocator = a;
+  return prev;
+}
+
 /** @internal Allocates a zeroed typed array for `dtype`. */
 export function allocTyped(dtype: DType, size: number): TypedArray {
+  if (allocator !== null) return allocator(dtype, size);
   switch (dtype) {
     case 'float32': return new Float32Array(size);
     case 'float64': return new Float64Array(size);

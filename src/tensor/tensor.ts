@@ -110,6 +110,7 @@ export class ConcreteTensor extends Tensor {
     this.aval = aval;
     this.backend = backend;
     this.#buf = buf;
+    if (backend.retain !== undefined) backend.retain(buf);
     if (onCreate !== null) onCreate(this);
   }
   /** @internal */

@@ -22,6 +22,7 @@ import { jsBackend } from '../js/index.js';
 import { gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
+import { BufferPool, discardScratch, outputArray, withPool, type PoolStats } from './pool.js';
 
 type Buf = TypedArray;
 
@@ -57,7 +58,7 @@ function operand(x: Buf, ax: Aval, batch: readonly number[], a: readonly number[
   if (isPerm([...batch, ...b, ...a], identity)) return { data: x, trans: true };
   const perm = [...batch, ...a, ...b];
   const s = stridesOf(ax.shape);
-  const res = allocTyped(ax.dtype, ax.size);
+  const res = outputArray(ax.dtype, ax.size);
   gather(res, x, perm.map((p) => ax.shape[p]!), perm.map((p) => s[p]!));
   return { data: res, trans: false };
 }
@@ -81,8 +82,10 @@ function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf
   const aOff = mem.alloc(A.data.length * el, 64), bOff = mem.alloc(Bm.data.length * el, 64), cOff = mem.alloc(out.size * el, 64);
   try {
     if (f64) { mem.writeF64(aOff, A.data); mem.writeF64(bOff, Bm.data); } else { mem.writeF32(aOff, A.data); mem.writeF32(bOff, Bm.data); }
+    if (A.data !== x) discardScratch(A.data);
+    if (Bm.data !== y) discardScratch(Bm.data);
     r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff, bOff, cOff, transA: A.trans, transB: Bm.trans, batch: B });
-    return f64 ? mem.readF64(cOff, out.size) : mem.readF32(cOff, out.size);
+    return mem.readBytes(cOff, outputArray(out.dtype, out.size));
   } finally {
     mem.free(aOff); mem.free(bOff); mem.free(cOff);
   }
@@ -103,7 +106,7 @@ function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
   try {
     if (f64) mem.writeF64(off, x); else mem.writeF32(off, x);
     r.unary(f64 ? 'f64' : 'f32', op, off, off, out.size);
-    return f64 ? mem.readF64(off, out.size) : mem.readF32(off, out.size);
+    return mem.readBytes(off, outputArray(out.dtype, out.size));
   } finally {
     mem.free(off);
   }
@@ -164,7 +167,7 @@ function wasmReduce(op: string, x: Buf, ax: Aval, axes: readonly number[], out: 
     mem.writeBytes(xOff, x);
     if (rows) r.reduceRows(d, op, xOff, oOff, sh.outer, sh.red);
     else r.reduceCols(d, op, xOff, oOff, sh.outer, sh.red, sh.inner);
-    res = mem.readBytes(oOff, f64 ? new Float64Array(out.size) : new Float32Array(out.size));
+    res = mem.readBytes(oOff, outputArray(out.dtype, out.size) as Float32Array | Float64Array);
   } finally {
     mem.free(xOff); mem.free(oOff);
   }
@@ -210,7 +213,7 @@ function wasmTranspose(x: Buf, ax: Aval, perm: readonly number[], out: Aval): Bu
   try {
     mem.writeBytes(xOff, x);
     r.transpose(E, xOff, oOff, t.batch, t.m, t.n);
-    return mem.readBytes(oOff, allocTyped(out.dtype, out.size));
+    return mem.readBytes(oOff, outputArray(out.dtype, out.size));
   } finally {
     mem.free(xOff); mem.free(oOff);
   }
@@ -259,7 +262,7 @@ function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], ou
   return js.fused!(p, xs, axs, outs);
 }
 
-const kernels: Kernels<Buf> = {
+const direct: Kernels<Buf> = {
   ...js,
   dotGeneral: (x, y, ax, ay, d, out) => wasmDot(x, y, ax, ay, d, out) ?? js.dotGeneral(x, y, ax, ay, d, out),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
@@ -268,6 +271,57 @@ const kernels: Kernels<Buf> = {
   transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
 };
 
+/** Recycled buffers for kernel outputs (see pool.ts); off until {@link configureWasmBuffers} turns it on. */
+const pool = new BufferPool();
+/** `CURVAX_WASM_REUSE=1` turns recycling on at load (default off). */
+let pooling = typeof process !== 'undefined' && process.env?.['CURVAX_WASM_REUSE'] === '1';
+
+/** Every kernel of `k`, with kernel outputs taken from the pool while pooling is on. */
+function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
+  const out: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(k)) {
+    if (typeof f !== 'function') continue;
+    const g = f as (...a: unknown[]) => unknown;
+    out[name] = (...a: unknown[]) => (pooling ? withPool(pool, () => g(...a)) : g(...a));
+  }
+  return out as unknown as Kernels<Buf>;
+}
+
+const kernels = pooledKernels(direct);
+
+/**
+ * @internal Settings of the `wasm` backend's buffer recycling.
+ * @example
+ * ```ts
+ * configureWasmBuffers({ reuse: true });
+ * ```
+ */
+export interface WasmBufferOptions {
+  /** Serve kernel outputs from recycled buffers (those of disposed tensors). */
+  readonly reuse?: boolean | undefined;
+  /** Most bytes of free buffers kept for reuse (default 256 MiB); 0 keeps none. */
+  readonly maxFreeBytes?: number | undefined;
+}
+
+/**
+ * @internal Turns buffer recycling on or off and sets its bound; returns the pool's counters.
+ * Results are bit-identical either way (only where the bytes live changes).
+ * @param options - see {@link WasmBufferOptions}; omitted fields are unchanged
+ * @returns the pool counters after the change
+ * @example
+ * ```ts
+ * configureWasmBuffers({ reuse: true, maxFreeBytes: 64 * 2 ** 20 }).freeBytes; // 0
+ * ```
+ */
+export function configureWasmBuffers(options: WasmBufferOptions = {}): PoolStats & { readonly reuse: boolean } {
+  if (options.reuse !== undefined) pooling = options.reuse;
+  if (options.maxFreeBytes !== undefined) {
+    pool.maxFreeBytes = options.maxFreeBytes;
+    if (pool.stats.freeBytes > options.maxFreeBytes) pool.clear();
+  }
+  return { ...pool.stats, reuse: pooling };
+}
+
 /**
  * The `wasm` backend (WebAssembly SIMD matrix products and transcendentals; reference kernels elsewhere).
  * @example
@@ -275,7 +329,15 @@ const kernels: Kernels<Buf> = {
  * setBackend('wasm');
  * ```
  */
-export const wasmBackend: Backend<Buf> = { name: 'wasm', fromTyped: (d) => d, read: (b) => b, dispose: () => {}, kernels };
+export const wasmBackend: Backend<Buf> = {
+  name: 'wasm',
+  fromTyped: (d) => d,
+  read: (b) => b,
+  retain: (b) => pool.retain(b),
+  release: (b) => pool.release(b),
+  dispose: (b) => pool.release(b),
+  kernels,
+};
 
 /**
  * Starts worker threads for large matrix products (Node, or a cross-origin-isolated browser page;

@@ -32,6 +32,7 @@ import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType
 import type { Dtype } from './gemm.js';
 import type { WasmRuntime } from './index.js';
 import { emitExp, emitLog, emitTanh, expConstants, logConstants, type ExpConstants, type LogConstants } from './transcendental.js';
+import { outputArray } from './pool.js';
 
 const ARITH = new Set<FusedOp['op']>(['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'max', 'min', 'copy', 'exp', 'log', 'tanh']);
 const COMPARE = new Set<FusedOp['op']>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -296,7 +297,7 @@ export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, lay
     args.push(n);
     run(...args);
     simdRuns++;
-    for (let j = 0; j < nOut; j++) outs.push(mem.readBytes(outAt + j * stride, dtype === 'f32' ? new Float32Array(n) : new Float64Array(n)));
+    for (let j = 0; j < nOut; j++) outs.push(mem.readBytes(outAt + j * stride, outputArray(dtype === 'f32' ? 'float32' : 'float64', n) as Float32Array | Float64Array));
   } finally {
     mem.free(block);
   }

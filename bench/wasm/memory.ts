@@ -1,0 +1,54 @@
+// Buffer recycling on the wasm backend, off against on, interleaved in one default node process:
+// W3 (per-example gradients, vmap(grad) of the W2 MLP) and W7 (exact GGN diagonal).
+//
+//   npx tsx bench/wasm/memory.ts [rounds=7]
+//
+// Variants: "readback" copies every leaf out (toTypedArray), as bench/harness.ts does; "consumed"
+// reduces each leaf inside the library and disposes it, as a user who only needs a statistic
+// does; "scope" runs the call and its consumption in scope(). Prints the median ms per
+// (variant, setting) and the pool counters.
+import { configureWasmBuffers } from '../../src/backend/wasm/adapter.js';
+import { curvature, grad, likelihoods, matmul, scope, tree, vmap, type Tensor } from '../../src/index.js';
+import { mlpBatch, mlpLoss, mlpParams, type Mlp } from '../workloads.js';
+
+const rounds = Number(process.argv[2] ?? 7);
+const p = mlpParams(), { x, y } = mlpBatch();
+const pe = vmap(grad(mlpLoss), { inAxes: [null, 0, 0] });
+const likelihood = likelihoods.categorical();
+const inner = (q: Mlp, xb: Tensor) => matmul(matmul(xb, q.w1).add(q.b1).tanh(), q.w2).add(q.b2);
+const w7 = () => curvature.fisher({ model: inner, likelihood }, p, { x, y }).diagonal();
+
+const leaves = (t: unknown): Tensor[] => tree.leaves(t as never) as Tensor[];
+const readback = (t: unknown) => { for (const l of leaves(t)) l.toTypedArray(); };
+const consume = (t: unknown) => {
+  let s = 0;
+  for (const l of leaves(t)) { const q = l.mul(l); const r = q.sum(); s += r.item(); q.dispose(); r.dispose(); l.dispose(); }
+  return s;
+};
+
+const cases: Record<string, () => unknown> = {
+  'W3 readback': () => readback(pe(p, x, y)),
+  'W3 consumed': () => consume(pe(p, x, y)),
+  'W3 scope': () => scope(() => consume(pe(p, x, y))),
+  'W7 readback': () => readback(w7()),
+  'W7 consumed': () => consume(w7()),
+  'W7 scope': () => scope(() => consume(w7())),
+};
+
+const times = new Map<string, number[]>();
+for (let r = 0; r < rounds; r++) {
+  for (const [name, f] of Object.entries(cases)) {
+    for (const reuse of r % 2 === 0 ? [false, true] : [true, false]) {
+      configureWasmBuffers({ reuse });
+      f(); // one warm-up per switch, so each setting starts from its own steady state
+      const t0 = performance.now();
+      f();
+      const dt = performance.now() - t0;
+      const key = `${name} | ${reuse ? 'reuse on ' : 'reuse off'}`;
+      if (r > 0) (times.get(key) ?? times.set(key, []).get(key)!).push(dt);
+    }
+  }
+}
+const med = (a: number[]) => [...a].sort((u, v) => u - v)[a.length >> 1]!;
+for (const [k, v] of times) console.log(`${k.padEnd(32)} median ${med(v).toFixed(1).padStart(7)} ms   [${v.map((t) => t.toFixed(0)).join(' ')}]`);
+console.log('pool', configureWasmBuffers());
