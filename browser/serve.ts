@@ -1,5 +1,6 @@
-// A tiny static file server for the browser test page, bound to 127.0.0.1 on a free port.
-// Sends COOP/COEP so that SharedArrayBuffer (wasm threads) would be available to the page.
+// A tiny static file server for the browser test pages, bound to 127.0.0.1 on a free port.
+// By default it sends COOP/COEP, so that SharedArrayBuffer (wasm threads) is available to the page;
+// `{ isolated: false }` serves without them (no cross-origin isolation, no SharedArrayBuffer).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -15,12 +16,23 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link serveStatic}. */
+export interface ServeOptions {
+  /** Send `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp` (default true). */
+  readonly isolated?: boolean;
+}
+
 /**
  * Serves the files under `root` (no directory listings, no paths outside `root`).
  * @param root - directory to serve.
+ * @param options - cross-origin isolation headers on or off.
  * @returns the base URL (`http://127.0.0.1:<port>/`) and `close`.
  */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, options: ServeOptions = {}): Promise<StaticServer> {
+  const isolation: Record<string, string> = options.isolated === false ? {} : {
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+  };
   const base = normalize(root + sep);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
@@ -34,8 +46,7 @@ export async function serveStatic(root: string): Promise<StaticServer> {
     }
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
+      ...isolation,
       'cache-control': 'no-store',
     });
     createReadStream(file).pipe(res);

@@ -4,30 +4,16 @@
 // timings were taken (WebGL2).
 // Skips cleanly, with the reason logged, when Chromium, gpu.js, playwright-core or esbuild is
 // missing (scripts/ci-browser.sh installs Chromium). CURVAX_CHROMIUM overrides the binary.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CASES } from '../backend-gpujs/cases-movement.js';
 import { buildPage } from '../../browser/build.js';
 import { serveStatic, type StaticServer } from '../../browser/serve.js';
+import { launch, loadReport, missing } from './chromium.js';
 
-const CHROMIUM = process.env['CURVAX_CHROMIUM'] ?? '/usr/bin/chromium';
-const FLAGS = ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-
-async function missing(): Promise<string | undefined> {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found (run scripts/ci-browser.sh, or set CURVAX_CHROMIUM)`;
-  for (const m of ['playwright-core', 'esbuild', 'gpu.js']) {
-    try {
-      await import(/* @vite-ignore */ m);
-    } catch {
-      return `the package '${m}' is not installed`;
-    }
-  }
-  return undefined;
-}
-
-const reason = await missing();
+const reason = await missing(['gpu.js']);
 if (reason !== undefined) console.warn(`[browser] gpujs browser test skipped: ${reason}`);
 
 interface CaseResult { name: string; ok: boolean; maxErr: number; bad: string[]; ms: number; error?: string }
@@ -48,21 +34,10 @@ describe.skipIf(reason !== undefined)('gpujs in Chromium (WebGL2 and WebGL1)', (
     dir = mkdtempSync(join(tmpdir(), 'curvax-browser-'));
     const built = await buildPage(dir);
     server = await serveStatic(dir);
-    const { chromium } = await import('playwright-core');
     const t0 = performance.now();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await launch();
     try {
-      const load = async (query: string): Promise<Report> => {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(`${server!.url}?${query}`);
-        await page.waitForFunction(() => (window as unknown as { __report?: unknown }).__report !== undefined, null, { timeout: 200_000 });
-        const r = await page.evaluate(() => (window as unknown as { __report: Report }).__report);
-        if (errors.length > 0) r.error = `${r.error ?? ''}\n${errors.join('\n')}`;
-        await page.close();
-        return r;
-      };
+      const load = (query: string): Promise<Report> => loadReport<Report>(browser, `${server!.url}?${query}`, 200_000);
       report = await load('mode=webgl2&n=128,256');
       report1 = await load('mode=webgl&bench=0');
     } finally {
