@@ -302,10 +302,14 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
                   g.get(kcL).get(apS).get(bpS).get(scr).i32(NR * E).i32(0).call(micro);
                   forLoop(g, x, () => g.i32(0), () => g.get(mrL), () => g.i32(1), () => {
                     forLoop(g, y, () => g.i32(0), () => g.get(nrL), () => g.i32(1), () => {
+                      // C = scratch (+ C when accumulating): exactly what a full tile stores, so
+                      // results do not depend on where the tile edges fall (-0 stays -0).
+                      const tileValue = (): void => {
+                        g.get(scr).get(x).i32(NR).op('i32_mul').get(y).op('i32_add').i32(E).op('i32_mul', 'i32_add').mem(sload);
+                      };
                       cElem();
-                      g.get(scr).get(x).i32(NR).op('i32_mul').get(y).op('i32_add').i32(E).op('i32_mul', 'i32_add').mem(sload);
-                      g.get(addF).if(() => { cElem(); g.mem(sload); }, () => zero(g), sT);
-                      g.op(t === 'f32' ? 'f32_add' : 'f64_add').mem(sstore);
+                      g.get(addF).if(() => { cElem(); g.mem(sload); tileValue(); g.op(t === 'f32' ? 'f32_add' : 'f64_add'); }, tileValue, sT);
+                      g.mem(sstore);
                     });
                   });
                 });

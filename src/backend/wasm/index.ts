@@ -16,7 +16,7 @@ import { buildReduceModule, type ExactReduceOp } from './reduce.js';
 import { buildTransposeModule } from './transpose.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
 import { resolveGemm, type GemmParams } from './gemm-params.js';
-import type { ThreadPool } from './threads.js';
+import { ThreadPool } from './threads.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
 export type { BinaryOp, UnaryOp } from './elementwise.js';
@@ -24,23 +24,36 @@ export type { ExactReduceOp } from './reduce.js';
 export type { GemmParams } from './gemm-params.js';
 export { WasmMemory, sharedMemorySupported, type WasmMemoryOptions } from './memory.js';
 export { detectRelaxedSimd, simdSupported } from './features.js';
+export { defaultThreadCount } from './threads.js';
 
 /**
  * Options for {@link WasmRuntime}.
  * @example
  * ```ts
- * new WasmRuntime({ memory: { initialPages: 256 }, relaxedSimd: 'off' });
+ * new WasmRuntime({ memory: { initialPages: 256 }, relaxedSimd: 'off', threads: 'off' });
  * ```
  */
 export interface WasmRuntimeOptions {
   /** An existing memory to use, or options for a new one. */
   readonly memory?: WasmMemory | WasmMemoryOptions | undefined;
   /**
-   * Relaxed SIMD (fused multiply-add) policy: `'auto'` (default) uses it when it validates,
-   * switching Node's experimental flag on if needed; `'off'` never uses it.
+   * Relaxed SIMD (fused multiply-add) policy: `'auto'` (default) uses it when the engine
+   * validates it as it is (not Node 20, where it is behind a V8 flag); `'flag'` also switches
+   * Node's `--experimental-wasm-relaxed-simd` on at run time (process-wide, opt-in); `'off'`
+   * never uses it.
    */
-  readonly relaxedSimd?: 'auto' | 'off' | undefined;
+  readonly relaxedSimd?: 'auto' | 'flag' | 'off' | undefined;
+  /**
+   * Worker threads for large GEMMs: `'auto'` (default) starts a pool of one thread per core
+   * (caller included) on the first GEMM of at least {@link WasmRuntime.autoThreadWork}
+   * multiply-adds, without blocking that call; `'off'` stays on the calling thread unless
+   * {@link WasmRuntime.startThreads} is called.
+   */
+  readonly threads?: 'auto' | 'off' | undefined;
 }
+
+/** Warm-up of a new GEMM kernel: this many `n³` products with n = WARM_N (enough for V8 to tier the module up). */
+const WARM_N = 64, WARM_CALLS = 16;
 
 type Kernel = (...args: number[]) => void;
 interface Modules { gemm?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel> }
@@ -64,6 +77,13 @@ export class WasmRuntime {
   private readonly mods: Record<Dtype, Modules> = { f32: {}, f64: {} };
   private readonly workspace: Partial<Record<Dtype, number>> = {};
   private pool: ThreadPool | undefined;
+  private threadMode: 'auto' | 'off';
+  private autoTried = false;
+  /**
+   * Smallest GEMM (`m·n·k·batch` multiply-adds) that starts the automatic pool: the measured
+   * size from which two threads beat one with parked workers (docs/performance.md).
+   */
+  autoThreadWork = 128 * 128 * 128;
   private transposer: Record<string, Kernel> | undefined;
   private readonly generatedCache = new Map<string, Record<string, Kernel>>();
 
@@ -74,7 +94,8 @@ export class WasmRuntime {
   constructor(options: WasmRuntimeOptions = {}) {
     const m = options.memory;
     this.memory = m instanceof WasmMemory ? m : new WasmMemory(m);
-    this.relaxed = options.relaxedSimd === 'off' ? false : detectRelaxedSimd(true);
+    this.relaxed = options.relaxedSimd === 'off' ? false : detectRelaxedSimd(options.relaxedSimd === 'flag');
+    this.threadMode = options.threads ?? 'auto';
     this.gemmConfig = { f32: defaultGemmConfig('f32', this.relaxed), f64: defaultGemmConfig('f64', this.relaxed) };
   }
 
@@ -121,11 +142,12 @@ export class WasmRuntime {
     if (mods.gemm) return mods.gemm;
     const fn = this.instantiate(this.gemmModuleBytes(dtype))['gemm'] as Kernel;
     mods.gemm = fn;
-    // Warm-up: a few small calls so the micro-kernel tiers up before real work arrives.
-    const E = dtype === 'f32' ? 4 : 8;
-    const tmp = this.memory.alloc(3 * 24 * 24 * E);
+    // Warm-up: enough small products that V8 tiers every function of the module up (its first
+    // code is baseline code, several times slower) before real work arrives.
+    const E = dtype === 'f32' ? 4 : 8, N = WARM_N;
+    const tmp = this.memory.alloc(3 * N * N * E, 64);
     const ws = this.gemmWorkspace(dtype);
-    for (let i = 0; i < 20; i++) fn(24, 24, 24, tmp, 24 * E, E, tmp + 576 * E, 24 * E, E, tmp + 1152 * E, 24 * E, 0, ws, 1, 0, 0, 0);
+    for (let i = 0; i < WARM_CALLS; i++) fn(N, N, N, tmp, N * E, E, tmp + N * N * E, N * E, E, tmp + 2 * N * N * E, N * E, 0, ws, 1, 0, 0, 0);
     this.memory.free(tmp);
     return fn;
   }
@@ -163,6 +185,7 @@ export class WasmRuntime {
     if (r.m === 0 || r.n === 0 || r.batch === 0) return;
     const fn = this.gemmKernel(dtype);
     const ws = this.gemmWorkspace(dtype);
+    if (this.pool === undefined && this.threadMode === 'auto' && !this.autoTried && r.k > 0 && r.m * r.n * r.k * r.batch >= this.autoThreadWork) this.autoStart();
     if (this.pool && this.pool.accepts(r)) {
       this.pool.gemm(dtype, r, fn, ws);
       return;
@@ -348,8 +371,9 @@ export class WasmRuntime {
 
   /**
    * Starts a worker pool sharing the memory (Node worker threads, or Web Workers in a
-   * cross-origin-isolated page; needs a shared memory); large GEMMs are
-   * then split by rows over the workers and this thread.
+   * cross-origin-isolated page; needs a shared memory) and waits until it is ready; large GEMMs
+   * are then split by rows over the workers and this thread. Without this call a pool starts by
+   * itself on the first large GEMM (option `threads: 'auto'`, the default).
    * @param threads - total threads including this one (default: the number of cores)
    * @returns resolves once the workers are ready; false when threads are unavailable
    * @example
@@ -358,23 +382,50 @@ export class WasmRuntime {
    * ```
    */
   async startThreads(threads?: number): Promise<boolean> {
-    if (this.pool) return true;
+    this.threadMode = 'auto';
+    const p = this.pool;
+    if (p && (threads === undefined || threads === p.size + 1)) {
+      try {
+        await p.whenReady;
+        return true;
+      } catch { /* start afresh below */ }
+    }
+    if (p) {
+      this.pool = undefined;
+      await p.terminate();
+    }
     if (!this.memory.shared) return false;
-    const { ThreadPool: Pool } = await import('./threads.js');
-    const pool = await Pool.create(this, threads);
+    const pool = await ThreadPool.create(this, threads);
     if (!pool) return false;
     this.pool = pool;
     return true;
   }
 
-  /** Number of threads a large GEMM runs on (1 without a pool). */
-  get threads(): number { return this.pool ? this.pool.size + 1 : 1; }
+  /**
+   * Starts the pool without waiting (the automatic start); a failed start leaves this runtime
+   * single-threaded. Never throws.
+   */
+  private autoStart(): void {
+    this.autoTried = true; // one attempt per runtime
+    try {
+      this.pool = ThreadPool.startSync(this);
+    } catch {
+      this.pool = undefined;
+    }
+  }
+
+  /**
+   * Number of threads a large GEMM runs on now (1 without a pool, or while an automatically
+   * started pool is still starting).
+   */
+  get threads(): number { return this.pool?.ready ? this.pool.size + 1 : 1; }
 
   /** GEMM work items completed by the pool's workers (not this thread) since it started; 0 without a pool. */
   get workerItems(): number { return this.pool ? this.pool.workerItems : 0; }
 
   /**
-   * Stops the worker pool, if any. The runtime stays usable single-threaded.
+   * Stops the worker pool, if any, and turns threads off (the automatic start included) until
+   * the next {@link WasmRuntime.startThreads}. The runtime stays usable single-threaded.
    * @returns resolves when the workers have exited
    * @example
    * ```ts
@@ -382,6 +433,7 @@ export class WasmRuntime {
    * ```
    */
   async stopThreads(): Promise<void> {
+    this.threadMode = 'off';
     const p = this.pool;
     this.pool = undefined;
     if (p) await p.terminate();

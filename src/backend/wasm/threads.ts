@@ -13,7 +13,12 @@
  *   about 100 µs on `GEN`, then park in `Atomics.wait`;
  * - the caller computes items too and returns once `DONE` (completed items) reaches the count:
  *   it never waits for a worker that claimed nothing;
- * - a worker reads `GEN` *before* announcing it is ready, so a job posted during start-up is seen.
+ * - a worker reads `GEN` *before* announcing it is ready (`READY`, plus a message), so a job posted
+ *   during start-up is seen.
+ * A pool is started either asynchronously ({@link ThreadPool.create}: resolves once every worker is
+ * ready) or synchronously ({@link ThreadPool.startSync}, the runtime's automatic start: the call
+ * returns at once and the pool takes GEMMs from the first call after every worker has counted
+ * itself in `READY`; until then the caller computes alone).
  * Workers are `unref()`ed, so an idle pool never keeps the process alive. Where the calling thread
  * may not block (a browser's main thread), it spins instead of `Atomics.wait`.
  * Node built-ins are reached through `process.getBuiltinModule` (or a computed dynamic import), so
@@ -27,7 +32,13 @@ import type { WasmRuntime } from './index.js';
 const GEN = 0, NEXT = 1, DONE = 2, STOP = 3, ERR = 4, NITEMS = 5, CHUNK = 6, DT = 7, ARGS = 8;
 /** Items completed by workers (not the caller), cumulative: evidence that the workers ran. */
 const WITEMS = ARGS + 16;
-const CTRL_INTS = ARGS + 17;
+/** Workers that have started, warmed up and read `GEN`. */
+const READY = ARGS + 17;
+const CTRL_INTS = ARGS + 18;
+/** Warm-up: this many `n³` GEMMs per dtype with n = WARM_N, enough for V8 to tier every function of the module up. */
+const WARM_N = 64, WARM_CALLS = 16;
+/** Bytes of scratch a worker's warm-up needs (three float64 WARM_N² matrices). */
+const WARM_BYTES = 3 * WARM_N * WARM_N * 8;
 const SPIN_MS = 0.1;
 const IDX_BITS = 12, IDX_MASK = (1 << IDX_BITS) - 1, TAG_MASK = 0xfffff;
 
@@ -69,15 +80,17 @@ const { claim, runItem } = shared;
 const WORKER_BODY = `
 const { ctrl: sab, memory, bytes, ws, scratch } = workerData;
 const ctrl = new Int32Array(sab);
-const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK, WITEMS] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}, ${WITEMS}];
+const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK, WITEMS, READY] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}, ${WITEMS}, ${READY}];
 const kernels = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports.gemm);
 // Warm-up on a private scratch block so the kernels tier up before the first real job.
+const N = ${WARM_N};
 kernels.forEach((k, d) => {
   const E = d === 0 ? 4 : 8;
-  for (let i = 0; i < 20; i++) k(24, 24, 24, scratch, 24 * E, E, scratch + 576 * E, 24 * E, E, scratch + 1152 * E, 24 * E, 0, ws[d], 1, 0, 0, 0);
+  for (let i = 0; i < ${WARM_CALLS}; i++) k(N, N, N, scratch, N * E, E, scratch + N * N * E, N * E, E, scratch + 2 * N * N * E, N * E, 0, ws[d], 1, 0, 0, 0);
 });
 ${SHARED_SOURCE}
 let seen = Atomics.load(ctrl, GEN);
+Atomics.add(ctrl, READY, 1);
 post('ready');
 for (;;) {
   const t0 = performance.now();
@@ -122,21 +135,20 @@ async function nodeBuiltin<T>(id: string): Promise<T> {
   return (await import(/* @vite-ignore */ spec)) as T;
 }
 
-/** How to start workers here: Node `worker_threads`, Web Workers, or undefined (neither). */
-async function spawner(): Promise<Spawner | undefined> {
-  const p = (globalThis as { process?: NodeProcess }).process;
-  if (typeof p?.versions?.node === 'string') {
-    const wt = await nodeBuiltin<NodeWorkerThreads>('worker_threads');
-    const os = await nodeBuiltin<{ availableParallelism(): number }>('os');
-    return {
+/** The Node spawner from its two built-ins. */
+function nodeSpawner(wt: NodeWorkerThreads, os: { availableParallelism(): number }): Spawner {
+  return {
       cores: os.availableParallelism(),
       spawn: (workerData) => {
         const w = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData });
         const ready = new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
         return { ready, unref: () => w.unref(), terminate: () => w.terminate() };
       },
-    };
-  }
+  };
+}
+
+/** The Web Worker spawner, or undefined without `Worker`/`Blob`/object URLs. */
+function webSpawner(): Spawner | undefined {
   const g = globalThis as { Worker?: typeof Worker; navigator?: { hardwareConcurrency?: number } };
   if (typeof g.Worker !== 'function' || typeof Blob === 'undefined' || typeof URL.createObjectURL !== 'function') return undefined;
   const url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
@@ -153,6 +165,44 @@ async function spawner(): Promise<Spawner | undefined> {
       return { ready, unref: () => {}, terminate: async () => w.terminate() };
     },
   };
+}
+
+const isNode = (): boolean => typeof (globalThis as { process?: NodeProcess }).process?.versions?.node === 'string';
+
+/** How to start workers here: Node `worker_threads`, Web Workers, or undefined (neither). */
+async function spawner(): Promise<Spawner | undefined> {
+  if (!isNode()) return webSpawner();
+  return nodeSpawner(await nodeBuiltin<NodeWorkerThreads>('worker_threads'), await nodeBuiltin<{ availableParallelism(): number }>('os'));
+}
+
+/** {@link spawner} without awaiting: undefined in a Node without `process.getBuiltinModule` (< 20.16). */
+function spawnerSync(): Spawner | undefined {
+  if (!isNode()) return webSpawner();
+  const get = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule;
+  if (typeof get !== 'function') return undefined;
+  try {
+    return nodeSpawner(get('node:worker_threads') as NodeWorkerThreads, get('node:os') as { availableParallelism(): number });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The number of threads (caller included) an automatic pool uses here: the core count
+ * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a browser), 1 when
+ * workers cannot be started.
+ * @returns the thread count, ≥ 1
+ * @example
+ * ```ts
+ * defaultThreadCount(); // 2 on a 2-core machine
+ * ```
+ */
+export function defaultThreadCount(): number {
+  try {
+    return Math.max(1, spawnerSync()?.cores ?? 1);
+  } catch {
+    return 1;
+  }
 }
 
 /** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
@@ -180,9 +230,64 @@ export class ThreadPool {
   minWork = 120 * 120 * 120;
   private readonly ctrl: Int32Array;
   private readonly canWait = waitAllowed();
+  private isReady = false;
+  private failed = false;
+  /** Resolves when every worker is ready, rejects when one fails to start. */
+  readonly whenReady: Promise<void>;
 
   private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer, private readonly release: () => void) {
     this.ctrl = new Int32Array(sab);
+    this.whenReady = Promise.all(workers.map((w) => w.ready)).then(() => { this.isReady = true; }, (e: unknown) => { this.failed = true; throw e; });
+    this.whenReady.catch(() => {}); // a failed start only disables the pool; no unhandled rejection
+  }
+
+  /** Spawns `total − 1` workers, each with its own workspaces and warm-up scratch (released by `release`). */
+  private static spawn(rt: WasmRuntime, sp: Spawner, total: number): ThreadPool {
+    const sab = new SharedArrayBuffer(CTRL_INTS * 4);
+    const bytes = [rt.gemmModuleBytes('f32'), rt.gemmModuleBytes('f64')];
+    const workers: WorkerLike[] = [];
+    const allocated: number[] = [];
+    const release = (): void => { for (const off of allocated.splice(0)) rt.memory.free(off); };
+    try {
+      for (let i = 1; i < total; i++) {
+        const ws = [rt.allocWorkspace('f32'), rt.allocWorkspace('f64')];
+        const scratch = rt.memory.alloc(WARM_BYTES, 64);
+        allocated.push(...ws, scratch);
+        workers.push(sp.spawn({ ctrl: sab, memory: rt.memory.memory, bytes, ws, scratch }));
+      }
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      release();
+      throw e;
+    }
+    return new ThreadPool(workers, sab, release);
+  }
+
+  /**
+   * Starts `threads − 1` workers without waiting for them: the pool accepts GEMMs once every
+   * worker is ready (see {@link ThreadPool.ready}). Workers are `unref()`ed at once.
+   * @param rt - the runtime whose memory and GEMM kernels the workers use
+   * @param threads - total threads including the caller (default: the number of cores)
+   * @returns the starting pool, or undefined when workers cannot be started synchronously here
+   * @example
+   * ```ts
+   * const pool = ThreadPool.startSync(rt); // later GEMMs use it once pool.ready
+   * ```
+   */
+  static startSync(rt: WasmRuntime, threads?: number): ThreadPool | undefined {
+    if (!rt.memory.shared) return undefined;
+    let sp: Spawner | undefined;
+    try {
+      sp = spawnerSync();
+    } catch {
+      return undefined;
+    }
+    if (sp === undefined) return undefined;
+    const total = threads ?? sp.cores;
+    if (total < 2) return undefined;
+    const pool = ThreadPool.spawn(rt, sp, total);
+    for (const w of pool.workers) w.unref();
+    return pool;
   }
 
   /**
@@ -206,35 +311,25 @@ export class ThreadPool {
     if (sp === undefined) return undefined;
     const total = threads ?? sp.cores;
     if (total < 2) return undefined;
-    const sab = new SharedArrayBuffer(CTRL_INTS * 4);
-    const bytes = [rt.gemmModuleBytes('f32'), rt.gemmModuleBytes('f64')];
-    const workers: WorkerLike[] = [];
-    const ready: Promise<unknown>[] = [];
-    const scratch = rt.memory.alloc(3 * 24 * 24 * 8 * (total - 1));
-    const allocated: number[] = [];
-    const release = (): void => { for (const off of allocated.splice(0)) rt.memory.free(off); };
-    for (let i = 1; i < total; i++) {
-      const ws = [rt.allocWorkspace('f32'), rt.allocWorkspace('f64')];
-      allocated.push(...ws);
-      const w = sp.spawn({ ctrl: sab, memory: rt.memory.memory, bytes, ws, scratch: scratch + (i - 1) * 3 * 24 * 24 * 8 });
-      ready.push(w.ready);
-      workers.push(w);
-    }
+    const pool = ThreadPool.spawn(rt, sp, total);
     try {
-      await Promise.all(ready);
+      await pool.whenReady;
     } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
-      release();
+      await pool.terminate();
       throw e;
-    } finally {
-      rt.memory.free(scratch);
     }
-    for (const w of workers) w.unref(); // only now: an unref'd worker would not keep the await alive
-    return new ThreadPool(workers, sab, release);
+    for (const w of pool.workers) w.unref(); // only now: an unref'd worker would not keep the await alive
+    return pool;
   }
 
   /** Number of workers (the caller is one more thread). */
   get size(): number { return this.workers.length; }
+
+  /** Whether every worker has started and warmed up (checked without waiting). */
+  get ready(): boolean {
+    if (!this.isReady && !this.failed && Atomics.load(this.ctrl, READY) >= this.workers.length) this.isReady = true;
+    return this.isReady && !this.failed;
+  }
 
   /** GEMM work items completed by the workers (not the caller) since the pool started. */
   get workerItems(): number { return Atomics.load(this.ctrl, WITEMS); }
@@ -245,7 +340,7 @@ export class ThreadPool {
    * @returns true to run it on the pool
    */
   accepts(r: ResolvedGemm): boolean {
-    return r.k > 0 && r.m * r.n * r.k * r.batch >= this.minWork && r.m * r.batch >= 2 * (this.workers.length + 1);
+    return this.ready && r.k > 0 && r.m * r.n * r.k * r.batch >= this.minWork && r.m * r.batch >= 2 * (this.workers.length + 1);
   }
 
   /**
