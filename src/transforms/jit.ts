@@ -44,16 +44,19 @@
  * 64 most recently used programs per jitted function.
  * @module
  */
-import { Tensor } from '../tensor/tensor.js';
+import { ConcreteTensor, Tensor } from '../tensor/tensor.js';
 import { stageFlat } from '../core/flat.js';
 import { keep } from '../core/scope.js';
 import { fuseElementwise } from '../core/fusion.js';
 import { simplifyJaxpr } from '../core/simplify.js';
-import { currentInterpreter, type Interpreter } from '../core/interpreter.js';
+import { currentInterpreter, evalInterpreter, type Interpreter } from '../core/interpreter.js';
+import { compileJaxpr, type Executable } from '../core/executable.js';
+import { getBackend } from '../backend/backend.js';
 import { StageInterpreter } from '../core/interpreters/stage.js';
 import { evalJaxprFlat, type Jaxpr } from '../core/jaxpr.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { Zero } from '../core/zero.js';
+import type { Aval } from '../tensor/aval.js';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
 import { jitCacheKey } from '../core/cache-key.js';
 
@@ -76,6 +79,13 @@ export interface JitOptions {
   readonly staticArgnums?: readonly number[];
   /** Fuse elementwise chains into single kernels. `false` replays the (simplified) traced jaxpr primitive by primitive. @defaultValue true */
   readonly fuse?: boolean;
+  /**
+   * Compile each optimized program into an executable (a flat schedule of kernel calls over raw
+   * buffers, intermediates released at their last use) that runs whenever no transformation is
+   * active. `false` replays the program equation by equation through the interpreter, as under
+   * a transformation; results are bit-identical either way. @defaultValue true
+   */
+  readonly compile?: boolean;
 }
 
 /**
@@ -135,6 +145,8 @@ interface Entry {
   readonly fusedGroups: number;
   readonly fusedEqns: number;
   readonly outDef: TreeDef;
+  /** The compiled `optimized` program (made on the first call outside any transformation). */
+  exe?: Executable;
 }
 
 /**
@@ -157,6 +169,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
   const cache = new Map<string, Entry>();
   const statics = new Set(options.staticArgnums ?? []);
   const fuse = options.fuse ?? true;
+  const compile = options.compile ?? true;
   let traces = 0, hits = 0;
 
   const prepare = (args: unknown[], countHit: boolean): [Entry, Tensor[]] => {
@@ -210,6 +223,10 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
 
   const call = (...args: unknown[]): unknown => {
     const [entry, inputs] = prepare(args, true);
+    if (compile && currentInterpreter() === evalInterpreter) {
+      const outs = runCompiled(entry, inputs);
+      if (outs !== undefined) return unflatten(entry.outDef, outs);
+    }
     const program = underStaging() ? entry.simplified : entry.optimized;
     const outs = evalJaxprFlat(program, inputs, (a) => instantiate(new Zero(a)));
     return unflatten(entry.outDef, outs);
@@ -225,6 +242,22 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     lower: { value: lower },
   });
   return call as unknown as JittedFunction<F>;
+}
+
+/** Runs the entry's executable (compiled now if new or for another backend); undefined when the replay must run. */
+function runCompiled(entry: Entry, inputs: readonly Tensor[]): Tensor[] | undefined {
+  for (const t of inputs) if (!(t instanceof ConcreteTensor)) return undefined; // a leaked tracer: replay reports it
+  const b = getBackend();
+  let exe = entry.exe;
+  if (exe === undefined || exe.backend !== b) {
+    if (!entry.optimized.consts.every((c) => c instanceof ConcreteTensor)) return undefined;
+    exe = entry.exe = compileJaxpr(entry.optimized, b);
+  }
+  return exe.run(inputs as readonly ConcreteTensor[], zeroOf);
+}
+
+function zeroOf(a: Aval): Tensor {
+  return instantiate(new Zero(a));
 }
 
 /**

@@ -1,0 +1,126 @@
+/**
+ * Executables: a jaxpr compiled once into a flat schedule of kernel calls over raw buffers.
+ *
+ * ```text
+ * registers   one per value: inputs, constants, then every equation output
+ * schedule    one closure per equation (core/lowering.ts): kernel + avals + params resolved
+ * buffer plan after the step that reads a value for the last time, its buffer is released
+ *             (Backend.dispose), unless the value is an output, an input or a constant;
+ *             stop_gradient costs nothing: its output shares its operand's register
+ * call        read the input buffers, run the steps, wrap only the outputs as tensors
+ * ```
+ * No interpreter, no `abstractEval`, no tensor objects for intermediates. Used by `jit` when no
+ * transformation is active (the current interpreter is the eval interpreter); under any
+ * transformation `jit` replays the jaxpr instead, so composition is unchanged.
+ *
+ * Buffer ownership follows eager evaluation exactly: every kernel result is one owned handle,
+ * released once, just as if the user had disposed that intermediate tensor eagerly (a backend
+ * whose `reshape` shares data must then keep the shared data alive, as `gpujs` does by reference
+ * counting). Kernels allocate their results, so buffers are not reused in place by the plan;
+ * releasing them at their last use lets a backend with a buffer pool recycle them within the
+ * same call.
+ * @module
+ */
+import type { Backend } from '../backend/backend.js';
+import type { Aval } from '../tensor/aval.js';
+import { ConcreteTensor, swapCreationHook, type Tensor } from '../tensor/tensor.js';
+import type { Jaxpr, Var } from './jaxpr.js';
+import { lowerEqn, type Step } from './lowering.js';
+import { PRIMITIVES } from './primitives/index.js';
+
+/** @internal A compiled jaxpr for one backend. */
+export interface Executable {
+  /** The backend whose kernels the schedule calls. */
+  readonly backend: Backend;
+  /** Number of kernel steps in the schedule. */
+  readonly steps: number;
+  /**
+   * Runs the schedule on concrete inputs (same avals as the jaxpr's invars). Returns the
+   * outputs: a fresh tensor per output value, the input or constant tensor itself when an output
+   * is one, `zeroOut(aval)` for a symbolic-zero output.
+   */
+  run(inputs: readonly ConcreteTensor[], zeroOut: (a: Aval) => Tensor): Tensor[];
+}
+
+/** @internal Compiles `j` for backend `b` (see the module comment). */
+export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
+  const reg = new Map<Var, number>();
+  let n = 0;
+  for (const v of j.invars) reg.set(v, n++);
+  const nIn = n;
+  for (const v of j.constvars) reg.set(v, n++);
+  const nFixed = n; // registers below this are owned by the caller (inputs) or the program (constants)
+
+  const steps: Step[] = [];
+  const stepIns: number[][] = [];
+  const stepOuts: number[][] = [];
+  for (const e of j.eqns) {
+    const ins = e.inputs.map((v) => reg.get(v)!);
+    if (e.prim === PRIMITIVES.stop_gradient) {
+      reg.set(e.outputs[0]!, ins[0]!); // identity: the same buffer, no kernel
+      continue;
+    }
+    const outs = e.outputs.map((v) => { const r = n++; reg.set(v, r); return r; });
+    steps.push(lowerEqn(b, e, ins, outs));
+    stepIns.push(ins);
+    stepOuts.push(outs);
+  }
+  const outRegs = j.outvars.map((v) => (v === null ? -1 : reg.get(v)!));
+  const firstOut = outRegs.map((q) => outRegs.indexOf(q)); // a value output twice is one tensor
+
+  // Liveness: the last step reading each owned register; never-read results die where made.
+  const keepAlive = new Set(outRegs);
+  const last = new Int32Array(n).fill(-1);
+  stepOuts.forEach((outs, s) => { for (const r of outs) last[r] = s; });
+  stepIns.forEach((ins, s) => { for (const r of ins) last[r] = s; });
+  const release: number[][] = steps.map(() => []);
+  for (let r = nFixed; r < n; r++) if (!keepAlive.has(r) && last[r]! >= 0) release[last[r]!]!.push(r);
+
+  // One closure per step, release folded in, so the call loop is a plain array walk.
+  const schedule: Step[] = steps.map((step, s) => {
+    const rel = release[s]!;
+    if (rel.length === 0) return step;
+    return (r) => {
+      step(r);
+      for (let i = 0; i < rel.length; i++) {
+        const q = rel[i]!;
+        b.dispose(r[q]);
+        r[q] = undefined;
+      }
+    };
+  });
+
+  const consts = j.consts;
+  const outAvals = j.outAvals;
+  const nOut = outRegs.length;
+  return {
+    backend: b,
+    steps: schedule.length,
+    run(inputs, zeroOut) {
+      const r: unknown[] = new Array(n);
+      for (let i = 0; i < nIn; i++) {
+        const t = inputs[i]!;
+        r[i] = t.backend === b ? t.buffer('jit') : b.fromTyped(t.readData().slice(), t.aval);
+      }
+      for (let i = nIn; i < nFixed; i++) {
+        const c = consts[i - nIn] as ConcreteTensor; // jit compiles only programs with concrete constants
+        r[i] = c.backend === b ? c.buffer('jit') : b.fromTyped(c.readData().slice(), c.aval);
+      }
+      const hook = swapCreationHook(null); // tensors made by fallback steps are not the user's
+      try {
+        for (let s = 0; s < schedule.length; s++) schedule[s]!(r);
+      } finally {
+        swapCreationHook(hook);
+      }
+      const outs: Tensor[] = new Array(nOut);
+      for (let i = 0; i < nOut; i++) {
+        const q = outRegs[i]!;
+        if (q < 0) outs[i] = zeroOut(outAvals[i]!);
+        else if (q < nIn) outs[i] = inputs[q]!;
+        else if (q < nFixed) outs[i] = consts[q - nIn]!;
+        else outs[i] = firstOut[i]! < i ? outs[firstOut[i]!]! : new ConcreteTensor(outAvals[i]!, b, r[q]);
+      }
+      return outs;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Lowering of one jaxpr equation to a direct kernel call, for `jit`'s executables.
+ *
+ * A lowered step is a closure over the backend's kernel table with every aval and parameter
+ * of the equation resolved when the program is compiled; at run time it reads its operands'
+ * raw buffers from a register array and writes its results' buffers back:
+ *
+ * ```text
+ * eqn  c:f32[64,32] = add a b          →   step(r) { r[5] = k.binary('add', r[1], r[3], ax, ay, out) }
+ * ```
+ * Each lowering calls exactly the kernel, with exactly the arguments, that the primitive's
+ * `impl` passes (`core/primitives/*`), so a lowered program computes what the eval interpreter
+ * computes, bit for bit; it only skips `abstractEval` (done at trace time), `getBackend`, the
+ * argument checks and the tensor objects. A primitive without a lowering here (or a fused
+ * program the backend declines) runs through its `impl` on temporary tensor wrappers.
+ * @module
+ */
+import type { Backend, BinaryOp, DotDims, Kernels, UnaryOp } from '../backend/backend.js';
+import type { Aval } from '../tensor/aval.js';
+import { ConcreteTensor } from '../tensor/tensor.js';
+import type { Eqn } from './jaxpr.js';
+import type { Primitive } from './primitive.js';
+import type { FusedParams } from './primitives/fused-elementwise.js';
+import { PRIMITIVES } from './primitives/index.js';
+
+/** @internal A compiled step: reads operand buffers from `r`, writes result buffers into it. */
+export type Step = (r: unknown[]) => void;
+
+const UNARY = new Set<string>(['neg', 'exp', 'log', 'log1p', 'expm1', 'tanh', 'logistic', 'softplus', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'floor', 'not']);
+const BINARY = new Set<string>(['add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or']);
+
+type K = Kernels<unknown>;
+type Lower = (k: K, p: any, a: readonly Aval[], o: Aval, i: readonly number[], d: number) => Step;
+
+/** Single-output lowerings by primitive (each mirrors that primitive's `impl`). */
+const LOWER = new Map<Primitive<any>, Lower>([
+  [PRIMITIVES.select, (k, _p, a, o, [p, x, y], d) => (r) => { r[d] = k.select(r[p!], r[x!], r[y!], a[0]!, a[1]!, a[2]!, o); }],
+  [PRIMITIVES.cast, (k, _p, a, o, [x], d) => (r) => { r[d] = k.cast(r[x!], a[0]!, o); }],
+  [PRIMITIVES.reduce_sum, (k, { axes }, a, o, [x], d) => (r) => { r[d] = k.reduce('sum', r[x!], a[0]!, axes, o); }],
+  [PRIMITIVES.reduce_max, (k, { axes }, a, o, [x], d) => (r) => { r[d] = k.reduce('max', r[x!], a[0]!, axes, o); }],
+  [PRIMITIVES.reduce_min, (k, { axes }, a, o, [x], d) => (r) => { r[d] = k.reduce('min', r[x!], a[0]!, axes, o); }],
+  [PRIMITIVES.argmax, (k, { axis }, a, o, [x], d) => { const axes = [axis]; return (r) => { r[d] = k.reduce('argmax', r[x!], a[0]!, axes, o); }; }],
+  [PRIMITIVES.reshape, (k, _p, a, o, [x], d) => (r) => { r[d] = k.reshape(r[x!], a[0]!, o); }],
+  [PRIMITIVES.transpose, (k, { perm }, a, o, [x], d) => (r) => { r[d] = k.transpose(r[x!], a[0]!, perm, o); }],
+  [PRIMITIVES.broadcast_in_dim, (k, { dims }, a, o, [x], d) => (r) => { r[d] = k.broadcastInDim(r[x!], a[0]!, dims, o); }],
+  [PRIMITIVES.slice, (k, { starts }, a, o, [x], d) => (r) => { r[d] = k.slice(r[x!], a[0]!, starts, o); }],
+  [PRIMITIVES.pad, (k, { lo }, a, o, [x], d) => (r) => { r[d] = k.pad(r[x!], a[0]!, lo, o); }],
+  [PRIMITIVES.concatenate, (k, { axis }, a, o, ins, d) => (r) => { r[d] = k.concat(ins.map((i) => r[i]), a, axis, o); }],
+  [PRIMITIVES.take, (k, { axis }, a, o, [x, i], d) => (r) => { r[d] = k.take(r[x!], r[i!], a[0]!, a[1]!, axis, o); }],
+  [PRIMITIVES.scatter_add, (k, { axis }, a, o, [i, u], d) => (r) => { r[d] = k.scatterAdd(r[i!], r[u!], a[0]!, a[1]!, axis, o); }],
+  [PRIMITIVES.dot_general, (k, p: DotDims, a, o, [x, y], d) => (r) => { r[d] = k.dotGeneral(r[x!], r[y!], a[0]!, a[1]!, p, o); }],
+  [PRIMITIVES.iota, (k, { dim }, _a, o, _i, d) => (r) => { r[d] = k.iota(dim, o); }],
+  [PRIMITIVES.random_bits, (k, { dist }, a, o, [key], d) => (r) => { r[d] = k.randomBits(r[key!], a[0]!, dist, o); }],
+]);
+
+/**
+ * @internal The fallback: the primitive's own `impl` on temporary tensors around the buffers.
+ * The caller must have the `scope` creation hook off (the wrappers are not the user's tensors).
+ */
+function viaImpl(b: Backend, e: Eqn, ins: readonly number[], outs: readonly number[]): Step {
+  const inAvals = e.inputs.map((v) => v.aval);
+  const outAvals = e.outputs.map((v) => v.aval);
+  return (r) => {
+    const args = ins.map((i, j) => new ConcreteTensor(inAvals[j]!, b, r[i]));
+    const res = e.prim.impl(args, e.params, outAvals);
+    for (let j = 0; j < outs.length; j++) r[outs[j]!] = res[j]!.buffer();
+  };
+}
+
+function lowerFused(b: Backend, e: Eqn, ins: readonly number[], outs: readonly number[]): Step {
+  const p = e.params as FusedParams;
+  const fused = b.kernels.fused;
+  const slow = viaImpl(b, e, ins, outs);
+  if (fused === undefined) return slow;
+  const outAvals = e.outputs.map((v) => v.aval);
+  const bufs: unknown[] = new Array(ins.length);
+  return (r) => {
+    for (let j = 0; j < ins.length; j++) bufs[j] = r[ins[j]!];
+    const res = fused.call(b.kernels, p.program, bufs, p.inAvals, outAvals);
+    if (res === undefined) { slow(r); return; }
+    for (let j = 0; j < outs.length; j++) r[outs[j]!] = res[j];
+  };
+}
+
+/**
+ * @internal Compiles equation `e` for backend `b`: operands in registers `ins`, results into
+ * registers `outs`. (`stop_gradient` never reaches here: the executable aliases its register.)
+ */
+export function lowerEqn(b: Backend, e: Eqn, ins: readonly number[], outs: readonly number[]): Step {
+  const k = b.kernels;
+  const a = e.inputs.map((v) => v.aval);
+  const prim = e.prim;
+  if (prim === PRIMITIVES.fused_elementwise) return lowerFused(b, e, ins, outs);
+  if (outs.length === 1) {
+    const o = e.outputs[0]!.aval, d = outs[0]!;
+    if (UNARY.has(prim.name) && (PRIMITIVES as Record<string, Primitive<any>>)[prim.name] === prim) {
+      const op = prim.name as UnaryOp, x = ins[0]!, ax = a[0]!;
+      return (r) => { r[d] = k.unary(op, r[x], ax, o); };
+    }
+    if (BINARY.has(prim.name) && (PRIMITIVES as Record<string, Primitive<any>>)[prim.name] === prim) {
+      const op = prim.name as BinaryOp, x = ins[0]!, y = ins[1]!, ax = a[0]!, ay = a[1]!;
+      return (r) => { r[d] = k.binary(op, r[x], r[y], ax, ay, o); };
+    }
+    const lower = LOWER.get(prim);
+    if (lower !== undefined) return lower(k, e.params, a, o, ins, d);
+  }
+  return viaImpl(b, e, ins, outs);
+}
