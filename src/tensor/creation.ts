@@ -84,7 +84,7 @@ function convert(values: ArrayLike<number>, dtype: DType): TypedArray {
  * tensor(3, { dtype: 'int32' }).item();                // 3
  * ```
  */
-export function tensor(data: TensorData, options: TensorOptions = {}): ConcreteTensor {
+export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   const op = 'tensor';
   if (options.dtype !== undefined && !isDType(options.dtype)) {
     throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(options.dtype)}; use float32, float64, int32 or bool.`, { op, argument: 'dtype' });
@@ -135,7 +135,7 @@ function checkDTypeArg(op: string, dtype: unknown): void {
  * full([2, 3], 7).toArray(); // [[7, 7, 7], [7, 7, 7]]
  * ```
  */
-export function full(shape: readonly number[], value: number | boolean, dtype?: DType): ConcreteTensor {
+export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
   checkDTypeArg('full', dtype);
   const s = checkShape('full', shape);
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultFloat());
@@ -152,7 +152,7 @@ export function full(shape: readonly number[], value: number | boolean, dtype?: 
  * zeros([2]).toArray(); // [0, 0]
  * ```
  */
-export function zeros(shape: readonly number[], dtype?: DType): ConcreteTensor {
+export function zeros(shape: readonly number[], dtype?: DType): Tensor {
   checkDTypeArg('zeros', dtype);
   return full(shape, 0, dtype ?? getDefaultFloat());
 }
@@ -164,7 +164,7 @@ export function zeros(shape: readonly number[], dtype?: DType): ConcreteTensor {
  * ones([2], 'float64').toArray(); // [1, 1]
  * ```
  */
-export function ones(shape: readonly number[], dtype?: DType): ConcreteTensor {
+export function ones(shape: readonly number[], dtype?: DType): Tensor {
   checkDTypeArg('ones', dtype);
   return full(shape, 1, dtype ?? getDefaultFloat());
 }
@@ -176,7 +176,7 @@ export function ones(shape: readonly number[], dtype?: DType): ConcreteTensor {
  * zerosLike(tensor([1, 2])).toArray(); // [0, 0]
  * ```
  */
-export function zerosLike(x: Tensor): ConcreteTensor {
+export function zerosLike(x: Tensor): Tensor {
   return zeros(x.shape, x.dtype);
 }
 
@@ -187,7 +187,7 @@ export function zerosLike(x: Tensor): ConcreteTensor {
  * onesLike(tensor([1, 2])).toArray(); // [1, 1]
  * ```
  */
-export function onesLike(x: Tensor): ConcreteTensor {
+export function onesLike(x: Tensor): Tensor {
   return ones(x.shape, x.dtype);
 }
 
@@ -199,7 +199,7 @@ export function onesLike(x: Tensor): ConcreteTensor {
  * arange(1, 2, 0.5).toArray(); // [1, 1.5]
  * ```
  */
-export function arange(start: number, stop?: number, step = 1, dtype?: DType): ConcreteTensor {
+export function arange(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
   checkDTypeArg('arange', dtype);
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}.`, { op: 'arange', argument: 'step' });
@@ -218,7 +218,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): C
  * linspace(0, 1, 3).toArray(); // [0, 0.5, 1]
  * ```
  */
-export function linspace(start: number, stop: number, num: number, dtype?: DType): ConcreteTensor {
+export function linspace(start: number, stop: number, num: number, dtype?: DType): Tensor {
   checkDTypeArg('linspace', dtype);
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}.`, { op: 'linspace', argument: 'num' });
   const dt = dtype ?? getDefaultFloat();
@@ -234,7 +234,7 @@ export function linspace(start: number, stop: number, num: number, dtype?: DType
  * eye(2).toArray(); // [[1, 0], [0, 1]]
  * ```
  */
-export function eye(n: number, m = n, dtype?: DType): ConcreteTensor {
+export function eye(n: number, m = n, dtype?: DType): Tensor {
   checkDTypeArg('eye', dtype);
   const s = checkShape('eye', [n, m]);
   const dt = dtype ?? getDefaultFloat();
