@@ -15,6 +15,7 @@ import { map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
 import type { GradientTransformation, Scalar, SecondMomentSource } from './base.js';
 import { asLeaf, biasCorrect, checkScalar, ema, increment, oneMinus, updateSecondMoment, zeroCount } from './internal.js';
+import { checkUpdatesMatchState } from './dtypes.js';
 
 /** State of {@link scaleByAdam}: step count, first and second moments. */
 export type ScaleByAdamState = {
@@ -85,6 +86,7 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params), nu: zerosLike(params) }),
     update: (updates, state, _params, extra) => {
+      checkUpdatesMatchState('scaleByAdam', updates, state.mu);
       const mu = map((g: Tensor, m: Tensor) => ema(g, m, b1, 1), updates, state.mu);
       const nu = updateSecondMoment('scaleByAdam', secondMoment, updates, state.nu, b2, extra);
       const count = increment(state.count);
@@ -128,6 +130,7 @@ export function scaleByAmsgrad(options: Pick<ScaleByAdamOptions, 'b1' | 'b2' | '
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params), nu: zerosLike(params), nuMax: zerosLike(params) }),
     update: (updates, state) => {
+      checkUpdatesMatchState('scaleByAmsgrad', updates, state.mu);
       const mu = map((g: Tensor, m: Tensor) => ema(g, m, b1, 1), updates, state.mu);
       const nu = map((g: Tensor, v: Tensor) => ema(g, v, b2, 2), updates, state.nu);
       const count = increment(state.count);
@@ -181,6 +184,7 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformat
   return {
     init: (params) => ({ count: zeroCount(), nu: map((p: Tensor) => add(zeros(p.shape, p.dtype), initialScale), params) }),
     update: (updates, state) => {
+      checkUpdatesMatchState('scaleByRms', updates, state.nu);
       const nu = map((g: Tensor, v: Tensor) => ema(g, v, decay, 2), updates, state.nu);
       const count = increment(state.count);
       const u = map((g: Tensor, v: Tensor) => {

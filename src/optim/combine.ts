@@ -13,6 +13,7 @@
 import type { Monoid } from 'fp-ts/lib/Monoid.js';
 import { ValueError } from '../errors.js';
 import type { EmptyState, GradientTransformation, StateOf } from './base.js';
+import { checkSameDtypes, PARAM_HINT } from './dtypes.js';
 
 /**
  * The transformation that returns its updates unchanged (the monoid unit).
@@ -45,6 +46,7 @@ export type ChainState<Ts extends readonly GradientTransformation<any>[]> = { re
  * @param transforms - the transformations, applied left to right (each gets the same `params` and `extra`).
  * @returns the composed transformation.
  * @throws {ValueError} when an argument is not a transformation.
+ * @throws {DTypeError} (from `update`, when `params` are given) when a gradient's dtype differs from its parameter's.
  * @example
  * ```ts
  * const opt = optim.chain(optim.clipByGlobalNorm(1), optim.scaleByAdam(), optim.scaleByLearningRate(1e-3));
@@ -61,6 +63,7 @@ export function chain<const Ts extends readonly GradientTransformation<any>[]>(.
   return {
     init: (params) => transforms.map((t) => t.init(params)) as unknown as ChainState<Ts>,
     update: (updates, state, params, extra) => {
+      if (params !== undefined) checkSameDtypes('update', updates, 'gradient', params, 'the parameter', PARAM_HINT);
       const states = state as unknown as readonly unknown[];
       let u = updates;
       const next = transforms.map((t, i) => {

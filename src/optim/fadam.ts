@@ -26,6 +26,7 @@ import { clipTreeByNorm } from './clipping.js';
 import { chain } from './combine.js';
 import { scaleByLearningRate } from './transform.js';
 import { asLeaf, biasCorrect, checkScalar, ema, increment, requireParams, updateSecondMoment, zeroCount } from './internal.js';
+import { checkUpdatesMatchState } from './dtypes.js';
 
 /** State of {@link scaleByFAdam}. */
 export type ScaleByFAdamState = {
@@ -89,6 +90,7 @@ export function scaleByFAdam(options: ScaleByFAdamOptions = {}): GradientTransfo
   return {
     init: (params) => ({ count: zeroCount(), m: zerosLike(params), s: zerosLike(params) }),
     update: (updates, state, params, extra) => {
+      checkUpdatesMatchState(op, updates, state.m);
       const m = map((g: Tensor, x: Tensor) => ema(g, x, b1, 1), updates, state.m);
       const s = updateSecondMoment(op, secondMoment, updates, state.s, b2, extra);
       const count = increment(state.count);

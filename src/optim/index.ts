@@ -9,7 +9,7 @@
  */
 export type { Params, Updates, Scalar, UpdateExtra, GradientTransformation, EmptyState, CountState, SecondMomentSource, StateOf, Schedule, ScalarOrSchedule } from './base.js';
 export { identity, chain, GradientTransformationMonoid, type ChainState } from './combine.js';
-export { applyUpdates } from './update.js';
+export { applyUpdates, type ApplyUpdatesOptions } from './update.js';
 export {
   constantSchedule, linearSchedule, exponentialDecay, cosineDecay, joinSchedules, warmupCosineDecay, piecewiseConstantSchedule,
   constantSchedule as constant, linearSchedule as linear, piecewiseConstantSchedule as piecewiseConstant,

@@ -18,6 +18,7 @@ import { zerosLike } from '../tree/math.js';
 import { flatten, isPlainObject, map, unflatten, type Tree } from '../tree/tree.js';
 import type { EmptyState, GradientTransformation, Params, Scalar, Updates } from './base.js';
 import { asLeaf, checkScalar, requireParams } from './internal.js';
+import { checkSameDtypes, PARAM_HINT } from './dtypes.js';
 
 /** A mask: a tree (or tree prefix) of booleans, or a function of the params returning one. */
 export type Mask = Tree<boolean> | ((params: Params) => Tree<boolean>);
@@ -193,6 +194,7 @@ export function addDecayedWeights(weightDecay: Scalar = 0, mask?: Mask): Gradien
     init: () => ({}),
     update: (updates, state, params) => {
       const p = requireParams('addDecayedWeights', params);
+      checkSameDtypes('addDecayedWeights', updates, 'update', p, 'the parameter', PARAM_HINT);
       return [map((g: Tensor, x: Tensor) => add(g, mul(x, asLeaf(weightDecay, x))), updates, p), state];
     },
   };

@@ -16,6 +16,7 @@ import { map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
 import type { CountState, EmptyState, GradientTransformation, Scalar, ScalarOrSchedule, Schedule } from './base.js';
 import { asLeaf, checkScalar, concreteValue, increment, zeroCount } from './internal.js';
+import { checkUpdatesMatchState } from './dtypes.js';
 
 /**
  * Multiplies updates by a constant.
@@ -138,6 +139,7 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   return {
     init: (params) => ({ trace: zerosLike(params) }),
     update: (updates, state) => {
+      checkUpdatesMatchState('trace', updates, state.trace);
       const next = map(f, updates, state.trace);
       const u = nesterov ? map(f, updates, next) : next;
       return [u, { trace: next }];

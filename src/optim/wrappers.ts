@@ -18,6 +18,7 @@ import { flatten, map, type Tree } from '../tree/tree.js';
 import { zerosLike } from '../tree/math.js';
 import type { GradientTransformation } from './base.js';
 import { checkInt, increment, selectTree, zeroCount } from './internal.js';
+import { checkUpdatesMatchState } from './dtypes.js';
 
 /** State of {@link applyIfFinite}. */
 export type ApplyIfFiniteState<S> = {
@@ -111,6 +112,7 @@ export function multiSteps<S>(inner: GradientTransformation<S>, everyK: number):
   return {
     init: (params) => ({ miniStep: zeroCount(), gradientStep: zeroCount(), innerState: inner.init(params), accGrads: zerosLike(params) }),
     update: (updates, state, params, extra) => {
+      checkUpdatesMatchState('multiSteps', updates, state.accGrads);
       const n = state.miniStep;
       const acc = map((g: Tensor, a: Tensor) => add(a, div(sub(g, a), cast(add(n, 1), a.dtype))), updates, state.accGrads);
       const emit = equal(n, everyK - 1);

@@ -76,10 +76,11 @@ describe('chain and the GradientTransformationMonoid', () => {
     expect(JSON.stringify(tree.leaves(s0).map((l: Tensor) => l.toArray()))).toBe(snapshot);
     expect(s1).not.toBe(s0);
   });
-  it('applyUpdates adds leafwise and keeps the params dtype', () => {
+  it('applyUpdates adds leafwise and keeps the params dtype (mixed dtypes only with the cast opt-in)', () => {
     const p = { a: tensor([1, 2], { dtype: 'float64' }), b: [tensor([3], { dtype: 'float32' })] };
     const u = { a: tensor([0.5, 0.5], { dtype: 'float64' }), b: [tensor([1], { dtype: 'float64' })] };
-    const q = optim.applyUpdates(p, u);
+    expect(() => optim.applyUpdates(p, u)).toThrow('applyUpdates: update at .b[0] is float64 but the parameter is float32.');
+    const q = optim.applyUpdates(p, u, { cast: true });
     expect(q.a.toArray()).toEqual([1.5, 2.5]);
     expect(q.b[0]!.dtype).toBe('float32');
     expect(q.b[0]!.toArray()).toEqual([4]);
