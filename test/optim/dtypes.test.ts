@@ -75,8 +75,8 @@ describe('optimizers reject mixed float32/float64 trees', () => {
     const [u] = opt.update({ w: f32([0.5, -0.5]) }, opt.init(p), p);
     const q = optim.applyUpdates(p, u);
     expect(q.w.dtype).toBe('float32');
-    expect(q.w.toArray()[0]).toBeCloseTo(0.9, 5);
-    expect(q.w.toArray()[1]).toBeCloseTo(-0.9, 5);
+    expect(q.w.toTypedArray()[0]).toBeCloseTo(0.9, 5);
+    expect(q.w.toTypedArray()[1]).toBeCloseTo(-0.9, 5);
   });
 
   it('leaf paths follow tree.flatten order and quote keys that are not identifiers', () => {
