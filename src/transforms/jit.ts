@@ -48,6 +48,7 @@ import { ConcreteTensor, Tensor } from '../tensor/tensor.js';
 import { stageFlat } from '../core/flat.js';
 import { keep } from '../core/scope.js';
 import { fuseElementwise } from '../core/fusion.js';
+import { eliminateCommonSubexpressions } from '../core/cse.js';
 import { simplifyJaxpr } from '../core/simplify.js';
 import { currentInterpreter, evalInterpreter, type Interpreter } from '../core/interpreter.js';
 import { compileJaxpr, type Executable } from '../core/executable.js';
@@ -209,7 +210,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     }, inputs.map((t) => t.aval), 'jit');
     const simplified = simplifyJaxpr(jaxpr);
     if (fuse) {
-      const { jaxpr: optimized, stats } = fuseElementwise(simplified);
+      const { jaxpr: optimized, stats } = fuseElementwise(eliminateCommonSubexpressions(simplified));
       entry = { jaxpr, simplified, optimized, fusedGroups: stats.fusedGroups, fusedEqns: stats.fusedEqns, outDef: outDef! };
     } else {
       entry = { jaxpr, simplified, optimized: simplified, fusedGroups: 0, fusedEqns: 0, outDef: outDef! };
