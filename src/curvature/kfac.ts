@@ -7,7 +7,14 @@
  * input activation a and adds a zero probe to the pre-activation, whose gradient is g.
  * @module
  */
-import { ShapeError, ValueError, concat, linalg, tensor, tree, vjp, vmap, zeros, type Tensor } from '../index.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { concat } from '../ops/manipulation.js';
+import { tensor, zeros } from '../tensor/creation.js';
+import { vjp } from '../transforms/grad.js';
+import { vmap } from '../transforms/vmap.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as linalg from '../linalg/index.js';
+import * as tree from '../tree/index.js';
 import type { Likelihood } from '../likelihoods/types.js';
 import { outputCurvature, type FisherOptions } from './builders.js';
 import { linearOperator, type CurvatureOperator } from './operator.js';
