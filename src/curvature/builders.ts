@@ -3,7 +3,14 @@
  * split, the (exact, Monte-Carlo, empirical) Fisher of a likelihood, and the Hessian.
  * @module
  */
-import { ValueError, concat, grad, hessian, linearize, random, stack, vmap, type Tensor } from '../index.js';
+import { ValueError } from '../errors.js';
+import { concat, stack } from '../ops/manipulation.js';
+import { grad } from '../transforms/grad.js';
+import { hessian } from '../transforms/jacobian.js';
+import { linearize } from '../transforms/jvp.js';
+import { vmap } from '../transforms/vmap.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as random from '../random/index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 import { batchSize, jacobianSandwich, reductionScale, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';

@@ -3,7 +3,11 @@
  * the Cramér–Rao bound, and sequential estimation with accumulated Fisher information.
  * @module
  */
-import { ShapeError, ValueError, linalg, tensor, tree, type Tensor } from '../index.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as linalg from '../linalg/index.js';
+import * as tree from '../tree/index.js';
 import { hessianOperator, type ExampleLoss } from './builders.js';
 import { checkSameTree, type CurvatureOperator, type Params } from './operator.js';
 import type { Batch } from './sandwich.js';

@@ -3,7 +3,14 @@
  * trace and solve views, and the generic constructor {@link linearOperator}.
  * @module
  */
-import { ShapeError, TreeMismatchError, ValueError, linalg, random, tensor, tree, vmap, where, type Tensor } from '../index.js';
+import { ShapeError, TreeMismatchError, ValueError } from '../errors.js';
+import { tensor } from '../tensor/creation.js';
+import { vmap } from '../transforms/vmap.js';
+import { where } from '../ops/logic.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as linalg from '../linalg/index.js';
+import * as random from '../random/index.js';
+import * as tree from '../tree/index.js';
 
 /** A pytree of parameter tensors (arrays and plain objects of tensors). */
 export type Params = tree.Tree<Tensor>;

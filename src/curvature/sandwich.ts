@@ -3,7 +3,15 @@
  * the vmapped model over the batch, an output-space matrix per example, and one VJP.
  * @module
  */
-import { ShapeError, ValueError, dotGeneral, jacrev, jit, linearize, matmul, tree, vjp, vmap, type Tensor } from '../index.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { dotGeneral, matmul } from '../ops/linalg.js';
+import { jacrev } from '../transforms/jacobian.js';
+import { jit } from '../transforms/jit.js';
+import { linearize } from '../transforms/jvp.js';
+import { vjp } from '../transforms/grad.js';
+import { vmap } from '../transforms/vmap.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as tree from '../tree/index.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 
 /** How examples are combined: `'mean'` (1/N Σₙ) or `'sum'` (Σₙ). */

@@ -3,7 +3,11 @@
  * covariance, and sequential (streaming) Fisher accumulation.
  * @module
  */
-import { ConcreteTensor, ShapeError, ValueError, linalg, tensor, tree, type Tensor } from '../index.js';
+import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { tensor } from '../tensor/creation.js';
+import * as linalg from '../linalg/index.js';
+import * as tree from '../tree/index.js';
 import type { Likelihood } from '../likelihoods/types.js';
 import { checkSameTree, type CurvatureOperator, type Params } from './operator.js';
 

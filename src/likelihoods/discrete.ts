@@ -3,7 +3,13 @@
  * Poisson (log-rate).
  * @module
  */
-import { ConcreteTensor, TransformError, logSigmoid, logSoftmax, oneHot, random, sigmoid, softmax, softplus, sqrt, tensor, type Tensor } from '../index.js';
+import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import { TransformError } from '../errors.js';
+import { logSigmoid, sigmoid, softplus, sqrt } from '../ops/arithmetic.js';
+import { logSoftmax, softmax } from '../ops/nn.js';
+import { oneHot } from '../ops/indexing.js';
+import { tensor } from '../tensor/creation.js';
+import * as random from '../random/index.js';
 import { checkLabelTensor, checkOutput, diagMatrix, logFactorial, type Likelihood } from './types.js';
 
 /**

@@ -2,7 +2,11 @@
  * A builder for exponential-family likelihoods in natural parameters from T, A and h.
  * @module
  */
-import { ValueError, grad, hessian, type Shape, type Tensor } from '../index.js';
+import { ValueError } from '../errors.js';
+import { grad } from '../transforms/grad.js';
+import { hessian } from '../transforms/jacobian.js';
+import type { Shape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { psdCholesky, type Likelihood } from './types.js';
 
 /** The pieces of an exponential family p(y | η) = h(y) exp(ηᵀT(y) − A(η)). */

@@ -2,7 +2,11 @@
  * Gaussian likelihoods: fixed scale (`normal`) and learned scale (`normalWithScale`).
  * @module
  */
-import { ValueError, concat, eye, random, type Tensor } from '../index.js';
+import { ValueError } from '../errors.js';
+import { concat } from '../ops/manipulation.js';
+import { eye } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as random from '../random/index.js';
 import { checkLabelTensor, checkOutput, diagMatrix, type Likelihood } from './types.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);

@@ -3,7 +3,14 @@
  * factor output-space Fisher matrices with plain tensor operations (so they work under `vmap`).
  * @module
  */
-import { ConcreteTensor, DTypeError, div, ShapeError, ValueError, eye, isFloat, sqrt, stack, where, type Shape, type Tensor } from '../index.js';
+import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { div, sqrt } from '../ops/arithmetic.js';
+import { eye } from '../tensor/creation.js';
+import { isFloat } from '../tensor/dtype.js';
+import { stack } from '../ops/manipulation.js';
+import { where } from '../ops/logic.js';
+import type { Shape } from '../tensor/shape.js';
 
 /**
  * A conditional distribution p(y | f) parameterised by one example's model output `f`.

@@ -5,7 +5,8 @@
  * @module
  * @internal
  */
-import type { DType, Tensor, TypedArray } from '../index.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** @internal A value read into flat float64 data. */
 export interface FlatValue {

@@ -7,7 +7,10 @@
  * @module
  */
 import fc from 'fast-check';
-import { tensor, type DType, type Tensor, type tree } from '../index.js';
+import { tensor } from '../tensor/creation.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type * as tree from '../tree/index.js';
 import { prng, splitAt } from './_util.js';
 
 /**

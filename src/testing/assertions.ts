@@ -14,7 +14,8 @@
  * so registering the matchers in a test setup file is cheap.
  * @module
  */
-import type { DType, NestedArray, Tensor, TypedArray } from '../index.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { NestedArray, Tensor } from '../tensor/tensor.js';
 import { describe, indexStr, isPlainObject, num, readValue, shapeStr, type FlatValue } from './_util.js';
 import { loosestDType, tolerance } from './tolerance.js';
 

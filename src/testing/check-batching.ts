@@ -9,7 +9,10 @@
  * `makeJaxpr(f)` on one slice's avals).
  * @module
  */
-import { makeJaxpr, tensor, vmap, zeros, type AxisSpec, type Tensor } from '../index.js';
+import { makeJaxpr } from '../transforms/make-jaxpr.js';
+import { tensor, zeros } from '../tensor/creation.js';
+import { vmap, type AxisSpec } from '../transforms/vmap.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { compareFlat, type AllCloseOptions } from './assertions.js';
 import { CheckError } from './errors.js';
 import { flattenTree, isPlainObject, isTensor, leafPaths, shapeStr, splitAt, unflattenLike, type FlatValue } from './_util.js';

@@ -21,7 +21,11 @@
  * `atol + rtol · Σ|terms|`, the sum of the absolute values of the products summed.
  * @module
  */
-import { jvp, tensor, vjp, isFloat, type Tensor } from '../index.js';
+import { jvp } from '../transforms/jvp.js';
+import { tensor } from '../tensor/creation.js';
+import { vjp } from '../transforms/grad.js';
+import { isFloat } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { compareFlat } from './assertions.js';
 import { CheckError } from './errors.js';
 import { flattenTree, isTensor, normals, num, prng, unflattenLike, type FlatValue } from './_util.js';

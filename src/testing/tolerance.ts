@@ -14,7 +14,7 @@
  * `grad` tolerance leaves room for functions with larger third derivatives.
  * @module
  */
-import type { DType } from '../index.js';
+import type { DType } from '../tensor/dtype.js';
 
 /**
  * A relative and an absolute tolerance: `|actual − expected| ≤ atol + rtol·|expected|`.

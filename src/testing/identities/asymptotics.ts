@@ -10,7 +10,14 @@
  * ```
  * @module
  */
-import { ValueError, curvature, grad, hessian, linalg, tensor, vmap, type Tensor } from '../../index.js';
+import { ValueError } from '../../errors.js';
+import { grad } from '../../transforms/grad.js';
+import { hessian } from '../../transforms/jacobian.js';
+import { tensor } from '../../tensor/creation.js';
+import { vmap } from '../../transforms/vmap.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import * as curvature from '../../curvature/index.js';
+import * as linalg from '../../linalg/index.js';
 import { num } from '../_util.js';
 import { contextLines, normalization, readMatrix } from './bartlett.js';
 import { average, combine, evaluate, flatten, keyOf, leastExact, moments, outerRows, points, toFloat64, type Flat, type Points } from './engine.js';

@@ -10,7 +10,10 @@
  * when the support depends on θ (Uniform(0, θ)) — which the checkers report.
  * @module
  */
-import { grad, hessian, type curvature, type Tensor } from '../../index.js';
+import { grad } from '../../transforms/grad.js';
+import { hessian } from '../../transforms/jacobian.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type * as curvature from '../../curvature/index.js';
 import { num } from '../_util.js';
 import { average, combine, mass, moments, toFloat64, type Moments, type Flat, type Points } from './engine.js';
 import { matrixScale } from './stats.js';

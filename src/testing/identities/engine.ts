@@ -5,7 +5,15 @@
  * @module
  * @internal
  */
-import { ValueError, grad, hessian, isFloat, random, tensor, tree, vmap, type Tensor } from '../../index.js';
+import { ValueError } from '../../errors.js';
+import { grad } from '../../transforms/grad.js';
+import { hessian } from '../../transforms/jacobian.js';
+import { isFloat } from '../../tensor/dtype.js';
+import { tensor } from '../../tensor/creation.js';
+import { vmap } from '../../transforms/vmap.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import * as random from '../../random/index.js';
+import * as tree from '../../tree/index.js';
 import { deRule } from './quadrature.js';
 import type { Distribution, Family, IdentityOptions, Method, Theta } from './types.js';
 

@@ -4,7 +4,13 @@
  * and a reparameterization.
  * @module
  */
-import { ValueError, tensor, tree, vmap, type likelihoods, type Tensor, type TypedArray } from '../../index.js';
+import { ValueError } from '../../errors.js';
+import { tensor } from '../../tensor/creation.js';
+import { vmap } from '../../transforms/vmap.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import * as tree from '../../tree/index.js';
+import type * as likelihoods from '../../likelihoods/index.js';
 import { at, toFloat64 } from './engine.js';
 import type { Distribution, Family, QuadratureDomain, Theta } from './types.js';
 

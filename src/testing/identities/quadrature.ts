@@ -12,7 +12,7 @@
  * Q_h (and, since halving h roughly squares the error, very conservatively that of Q_{h/2}).
  * @module
  */
-import { ValueError } from '../../index.js';
+import { ValueError } from '../../errors.js';
 import type { QuadratureDomain } from './types.js';
 
 /** @internal Nodes and weights of one domain: fine weights (step h/2) and coarse ones (step h, zero off its grid). */

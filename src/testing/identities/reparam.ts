@@ -9,7 +9,13 @@
  * ```
  * @module
  */
-import { ValueError, grad, jacfwd, linalg, tensor, tree, type Tensor } from '../../index.js';
+import { ValueError } from '../../errors.js';
+import { grad } from '../../transforms/grad.js';
+import { jacfwd } from '../../transforms/jacobian.js';
+import { tensor } from '../../tensor/creation.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import * as linalg from '../../linalg/index.js';
+import * as tree from '../../tree/index.js';
 import { num } from '../_util.js';
 import { contextLines, normalization, readMatrix } from './bartlett.js';
 import { at, average, combine, evaluate, flatten, outerRows, points, toFloat64, type Flat, type Points } from './engine.js';

@@ -9,7 +9,12 @@
  * ```
  * @module
  */
-import { hessian, jacfwd, matmul, vmap, type curvature, type Tensor, type tree } from '../../index.js';
+import { hessian, jacfwd } from '../../transforms/jacobian.js';
+import { matmul } from '../../ops/linalg.js';
+import { vmap } from '../../transforms/vmap.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type * as curvature from '../../curvature/index.js';
+import type * as tree from '../../tree/index.js';
 import { contextLines, normalization, readMatrix } from './bartlett.js';
 import { leastExact, moments, toFloat64, type Flat, type Moments, type Points } from './engine.js';
 import { exampleFamilies, type ConditionalSpec, type FamilyOptions } from './families.js';

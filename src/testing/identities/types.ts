@@ -3,7 +3,8 @@
  * quadrature domains, options and the structured verdict.
  * @module
  */
-import type { Tensor, tree } from '../../index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type * as tree from '../../tree/index.js';
 
 /**
  * A parameter pytree θ (a tensor, or arrays / plain objects of float tensors).
