@@ -9,8 +9,9 @@
  * tile; partial tiles at the edges go through a scratch tile and are copied out. The k loop is
  * not unrolled (TurboFan would hoist every load of an unrolled body and spill).
  *
- * Tiles (chosen so accumulators + B vectors + temporaries fit V8's 15 XMM registers):
- * f32 6×8 with `f32x4.relaxed_madd`, 2×16 without; f64 6×4 with `f64x2.relaxed_madd`, 2×8 without.
+ * Tiles (chosen so accumulators + B vectors + A broadcasts fit V8's 15 XMM registers, measured
+ * with `bench/wasm/gemm-tiles.ts`): f32 3×12 with `f32x4.relaxed_madd`, 4×8 without; f64 3×6 with
+ * `f64x2.relaxed_madd`, 4×4 without. Relaxed SIMD is used only where the engine has it.
  * @module
  */
 import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType } from './encoder.js';
@@ -55,7 +56,7 @@ export interface GemmConfig {
  * @returns a {@link GemmConfig}
  * @example
  * ```ts
- * defaultGemmConfig('f32', true); // { dtype: 'f32', mr: 6, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed: true }
+ * defaultGemmConfig('f32', false); // { dtype: 'f32', mr: 4, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed: false }
  * ```
  */
 export function defaultGemmConfig(dtype: Dtype, relaxed: boolean): GemmConfig {
@@ -64,7 +65,7 @@ export function defaultGemmConfig(dtype: Dtype, relaxed: boolean): GemmConfig {
       : { dtype, mr: 4, nr: 8, kc: 256, mc: 96, nc: 1024, relaxed };
   }
   return relaxed ? { dtype, mr: 3, nr: 6, kc: 256, mc: 96, nc: 516, relaxed }
-    : { dtype, mr: 2, nr: 8, kc: 256, mc: 96, nc: 512, relaxed };
+    : { dtype, mr: 4, nr: 4, kc: 256, mc: 96, nc: 512, relaxed };
 }
 
 /**

@@ -84,6 +84,8 @@ export class WasmRuntime {
    * size from which two threads beat one with parked workers (docs/performance.md).
    */
   autoThreadWork = 128 * 128 * 128;
+  /** Smallest GEMM (`m·n·k·batch` multiply-adds) that a running pool splits; smaller ones run on the calling thread. */
+  threadSplitWork = 120 * 120 * 120;
   private transposer: Record<string, Kernel> | undefined;
   private readonly generatedCache = new Map<string, Record<string, Kernel>>();
 
@@ -186,7 +188,7 @@ export class WasmRuntime {
     const fn = this.gemmKernel(dtype);
     const ws = this.gemmWorkspace(dtype);
     if (this.pool === undefined && this.threadMode === 'auto' && !this.autoTried && r.k > 0 && r.m * r.n * r.k * r.batch >= this.autoThreadWork) this.autoStart();
-    if (this.pool && this.pool.accepts(r)) {
+    if (this.pool && r.m * r.n * r.k * r.batch >= this.threadSplitWork && this.pool.accepts(r)) {
       this.pool.gemm(dtype, r, fn, ws);
       return;
     }

@@ -226,8 +226,6 @@ function waitAllowed(): boolean {
  * ```
  */
 export class ThreadPool {
-  /** Minimum `m·n·k·batch` for a GEMM to be split (smaller ones run on the caller only). */
-  minWork = 120 * 120 * 120;
   private readonly ctrl: Int32Array;
   private readonly canWait = waitAllowed();
   private isReady = false;
@@ -335,12 +333,13 @@ export class ThreadPool {
   get workerItems(): number { return Atomics.load(this.ctrl, WITEMS); }
 
   /**
-   * Whether a GEMM is big enough to be worth splitting.
+   * Whether the pool can take a GEMM: it is ready, and the GEMM has work and at least two rows
+   * per thread (the caller decides whether it is big enough to pay).
    * @param r - the resolved GEMM
    * @returns true to run it on the pool
    */
   accepts(r: ResolvedGemm): boolean {
-    return this.ready && r.k > 0 && r.m * r.n * r.k * r.batch >= this.minWork && r.m * r.batch >= 2 * (this.workers.length + 1);
+    return this.ready && r.k > 0 && r.m * r.batch >= 2 * (this.workers.length + 1);
   }
 
   /**
