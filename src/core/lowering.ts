@@ -18,9 +18,10 @@
 import type { Backend, BinaryOp, DotDims, Kernels, UnaryOp } from '../backend/backend.js';
 import type { Aval } from '../tensor/aval.js';
 import { ConcreteTensor } from '../tensor/tensor.js';
-import type { Eqn } from './jaxpr.js';
+import type { Eqn, Var } from './jaxpr.js';
 import type { Primitive } from './primitive.js';
-import type { FusedParams } from './primitives/fused-elementwise.js';
+import { valueAvals, type FusedParams } from './primitives/fused-elementwise.js';
+import { shapesEqual } from '../tensor/shape.js';
 import { PRIMITIVES } from './primitives/index.js';
 
 /** @internal A compiled step: reads operand buffers from `r`, writes result buffers into it. */
@@ -67,10 +68,47 @@ function viaImpl(b: Backend, e: Eqn, ins: readonly number[], outs: readonly numb
   };
 }
 
+/**
+ * A fused program run one step kernel at a time (what the primitive's `impl` does when the
+ * backend has no fused kernel or declines this one), each step lowered like an equation.
+ */
+function fusedBySteps(b: Backend, p: FusedParams, ins: readonly number[], outs: readonly number[]): Step {
+  const nIn = ins.length, base = nIn + p.consts.length;
+  const avals = valueAvals(p.inAvals, p);
+  const local = (q: number) => ({ aval: avals[q]! }) as unknown as Var;
+  const steps = p.steps.map((s, k): Step => {
+    const d = base + k;
+    if (s.prim === PRIMITIVES.stop_gradient) { const x = s.args[0]!; return (v) => { v[d] = v[x]; }; }
+    return lowerEqn(b, { prim: s.prim, params: s.params, inputs: s.args.map(local), outputs: [local(d)] }, s.args, [d]);
+  });
+  const finals = p.program.outputs.map((q, i): Step => {
+    const to = p.outAvals[i]!, from = avals[q]!;
+    if (shapesEqual(from.shape, to.shape)) return (v) => { v.push(v[q]); };
+    const off = to.shape.length - from.shape.length, dims = from.shape.map((_, a) => a + off);
+    return (v) => { v.push(b.kernels.broadcastInDim(v[q], from, dims, to)); };
+  });
+  // Step results that are neither outputs nor aliases of outputs are released after the run.
+  const root = (q: number): number => { while (q >= base && p.steps[q - base]!.prim === PRIMITIVES.stop_gradient) q = p.steps[q - base]!.args[0]!; return q; };
+  const kept = new Set(p.program.outputs.filter((q, i) => shapesEqual(avals[q]!.shape, p.outAvals[i]!.shape)).map(root));
+  const release = p.steps.map((_, k) => base + k).filter((q) => p.steps[q - base]!.prim !== PRIMITIVES.stop_gradient && !kept.has(q));
+  const consts = p.consts;
+  return (r) => {
+    const v: unknown[] = new Array(base);
+    for (let j = 0; j < nIn; j++) v[j] = r[ins[j]!];
+    for (let j = 0; j < consts.length; j++) v[nIn + j] = consts[j]!.buffer('jit');
+    for (let k = 0; k < steps.length; k++) steps[k]!(v);
+    const at = v.length;
+    for (let i = 0; i < finals.length; i++) finals[i]!(v);
+    for (let i = 0; i < outs.length; i++) r[outs[i]!] = v[at + i];
+    for (let i = 0; i < release.length; i++) b.dispose(v[release[i]!]);
+  };
+}
+
 function lowerFused(b: Backend, e: Eqn, ins: readonly number[], outs: readonly number[]): Step {
   const p = e.params as FusedParams;
   const fused = b.kernels.fused;
-  const slow = viaImpl(b, e, ins, outs);
+  const foreignConst = p.consts.some((c) => c.backend !== b);
+  const slow = foreignConst ? viaImpl(b, e, ins, outs) : fusedBySteps(b, p, ins, outs);
   if (fused === undefined) return slow;
   const outAvals = e.outputs.map((v) => v.aval);
   const bufs: unknown[] = new Array(ins.length);

@@ -145,8 +145,9 @@ describe('buffer plan: every intermediate released once, after its last use', ()
   const prev = getBackend();
   afterEach(() => setActiveBackend(prev));
 
-  it('an MLP value+grad with fused groups, reshapes and stop_gradient', () => {
-    setActiveBackend(counting as Backend);
+  const noFused: Backend<Box> = { ...counting, name: 'counting-nofused', kernels: new Proxy(kernels, { get: (t, n) => (n === 'fused' ? undefined : (t as any)[n]) }) as never };
+  it.each([['with', counting], ['without', noFused]] as const)('an MLP value+grad with fused groups (%s a fused kernel), reshapes and stop_gradient', (_w, backend) => {
+    setActiveBackend(backend as Backend);
     const w = random.normal(random.key(8), [4, 6]), v = random.normal(random.key(9), [6]);
     const xb = random.normal(random.key(10), [5, 4]);
     const lossF = (p: { w: Tensor; v: Tensor }, xx: Tensor) => stopGradient(xx.matmul(p.w).tanh()).mul(2).add(xx.matmul(p.w)).matmul(p.v).reshape([5, 1]).square().mean();

@@ -118,12 +118,12 @@ export function fusedParams(shape: Shape, inAvals: readonly Aval[], consts: read
 }
 
 /**
- * Avals of every value (inputs, consts, steps) given the actual input avals. They equal the
+ * @internal Avals of every value (inputs, consts, steps) given the actual input avals. They equal the
  * recorded ones except inside a batched program, where a step that reads only unmapped inputs
  * is smaller than the batched group shape (the fused kernel broadcasts it; the rules below
  * compute it at its own shape and broadcast the outputs at the end).
  */
-function valueAvals(inAvals: readonly Aval[], p: FusedParams): Aval[] {
+export function valueAvals(inAvals: readonly Aval[], p: FusedParams): Aval[] {
   const avals: Aval[] = [...inAvals, ...p.consts.map((c) => c.aval)];
   for (const s of p.steps) {
     const ins = s.args.map((r) => avals[r]!);
