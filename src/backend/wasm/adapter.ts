@@ -271,10 +271,10 @@ const direct: Kernels<Buf> = {
   transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
 };
 
-/** Recycled buffers for kernel outputs (see pool.ts); off until {@link configureWasmBuffers} turns it on. */
+/** Recycled buffers for kernel outputs (see pool.ts); on by default, {@link configureWasmBuffers} switches it. */
 const pool = new BufferPool();
-/** `CURVAX_WASM_REUSE=1` turns recycling on at load (default off). */
-let pooling = typeof process !== 'undefined' && process.env?.['CURVAX_WASM_REUSE'] === '1';
+/** `CURVAX_WASM_REUSE=0` turns recycling off at load (an escape hatch; default on). */
+let pooling = typeof process === 'undefined' || process.env?.['CURVAX_WASM_REUSE'] !== '0';
 
 /** Every kernel of `k`, with kernel outputs taken from the pool while pooling is on. */
 function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
