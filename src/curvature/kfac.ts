@@ -9,8 +9,9 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { concat } from '../ops/manipulation.js';
-import { tensor, zeros } from '../tensor/creation.js';
-import { vjp } from '../transforms/grad.js';
+import { grad, vjp } from '../transforms/grad.js';
+import { stopGradient } from '../ops/arithmetic.js';
+import { tensor, zeros, zerosLike } from '../tensor/creation.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as linalg from '../linalg/index.js';
@@ -54,6 +55,19 @@ export interface KfacFactors {
 export interface KfacOperator<P extends KfacParams> extends CurvatureOperator<P> {
   /** The factors per layer name. */
   readonly factors: { readonly [name: string]: KfacFactors };
+  /** With `withGradient`: ∇_θ of the reduced loss L = −s Σₙ log p(yₙ | fₙ), from the same pass. */
+  readonly gradient?: P;
+  /** With `withGradient`: the reduced loss L (a scalar). */
+  readonly loss?: Tensor;
+}
+
+/** Options of {@link kfac}: the Fisher kind (as `fisher`) plus `withGradient`. */
+export interface KfacFactorOptions extends FisherOptions {
+  /**
+   * Also return the loss L = −s Σₙ log p(yₙ | fₙ) and its gradient, computed in the same forward and
+   * backward pass as the factors (one more cotangent column); needs `batch.y`. @defaultValue false
+   */
+  readonly withGradient?: boolean;
 }
 
 /**
@@ -128,13 +142,19 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
  *   π = √((tr A / dim A) / (tr B / dim B)),   V ↦ (A + π√λ I)⁻¹ V (B + √λ/π I)⁻¹
  * ```
  * For one example (N = 1) and exact kind, A ⊗ B equals the exact Fisher block of the layer.
+ * Cost: one batched forward pass (linearised in zero per-example probes on the pre-activations,
+ * so the activations ā come out of it) and one backward pass vmapped over the C columns of the
+ * output factor (C = k for the exact Fisher of k outputs, S for MC, 1 for empirical), then two
+ * matrix products per layer; no per-example loops and no host reads. With `withGradient: true` the
+ * loss gradient is one more backward column, ∇_W L = Σₙ āₙ (∂L/∂sₙ)ᵀ, so a step needs no separate
+ * `valueAndGrad` (pass `K.gradient` as the updates and `{ curvature: K }` as `extra` to `optim.kfac`).
  * The default `solve` uses factored damping (an approximation of (A ⊗ B + λI)⁻¹); pass
  * `method: 'cg' | 'cholesky'` to solve the Kronecker operator plus λI exactly.
  * @param spec - `model(params, x, dense)` and `likelihood`.
  * @param params - An object of dense layers `{ w, b? }`.
  * @param batch - `{ x, y }` (labels needed for `kind: 'empirical'`).
- * @param options - `kind`, `samples`, `key`, `reduction` (as in `fisher`).
- * @returns A {@link KfacOperator} with `factors`.
+ * @param options - `kind`, `samples`, `key`, `reduction` (as in `fisher`), `withGradient`.
+ * @returns A {@link KfacOperator} with `factors` (and `gradient`, `loss` with `withGradient`).
  * @throws {ShapeError} for malformed layers or activations that are not vectors; {ValueError}
  *   when a layer is unknown, unused or used twice, and for the same reasons as `fisher`.
  * @example
@@ -144,7 +164,7 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
  * const step = K.solve(grads, { damping: 1e-2 });
  * ```
  */
-export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch: Batch, options: FisherOptions = {}): KfacOperator<P> {
+export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch: Batch, options: KfacFactorOptions = {}): KfacOperator<P> {
   const op = 'kfac';
   const names = checkLayers(params);
   const n = batchSize(op, batch);
@@ -165,25 +185,43 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
     if (missing.length) throw new ValueError(`${op}: layers [${missing.join(', ')}] were never applied by the model.`, { op, argument: 'params', received: missing.join(', ') });
     return { out, acts };
   };
-  const probes: Probes = Object.fromEntries(names.map((nm) => [nm, zeros([params[nm]!.w.shape[1]!], params[nm]!.w.dtype)]));
-  const { out: z, acts } = vmap((x: any) => run(probes, x))(batch.x);
+  // One batched pass: the forward of the whole batch, linearised in per-example zero probes [n, dout]
+  // added to each pre-activation; the recorded activations leave it as (non-differentiated) outputs.
+  const probes: Probes = Object.fromEntries(names.map((nm) => [nm, zeros([n, params[nm]!.w.shape[1]!], params[nm]!.w.dtype)]));
+  const forward = (pr: Probes): { out: Tensor; acts: Record<string, Tensor> } => {
+    const r = vmap((xn: any, pn: Probes) => run(pn, xn), { inAxes: [0, 0] })(batch.x, pr);
+    return { out: r.out, acts: tree.map(stopGradient, r.acts) as Record<string, Tensor> };
+  };
+  const [{ out: z, acts }, pull] = vjp(forward, probes);
   const k = z.size / n;
-  const u = outputCurvature(op, spec.likelihood, z, batch, options).factors();
-  const perExample = vmap((xn: any, un: Tensor) => vjp((pr: Probes) => run(pr, xn).out, probes)[1](un)[0] as Probes, { inAxes: [0, 0] });
-  const bAcc: Record<string, Tensor> = {};
-  for (let c = 0; c < u.shape[2]!; c++) {
-    const g = perExample(batch.x, u.slice([0, 0, c], [n, k, 1]).reshape(z.shape));
-    for (const nm of names) {
-      const gi = g[nm]!;
-      const outer = gi.T.matmul(gi);
-      bAcc[nm] = bAcc[nm] ? bAcc[nm]!.add(outer) : outer;
-    }
+  const lik = spec.likelihood;
+  // The exact kind needs only the factor S(f) (not the matrices outputCurvature also forms).
+  const exact = (options.kind ?? 'exact') === 'exact';
+  if (exact && batch.y) lik.checkLabels?.(batch.y, z.shape.slice(1), 1);
+  const u = exact ? vmap((f: Tensor) => lik.outputFisherSqrt(f))(z) : outputCurvature(op, lik, z, batch, options).factors(); // [n, k, C]
+  const cols = u.shape[2]!;
+  // Cotangents, one per column of the output factor (and one for the loss gradient) on a trailing axis:
+  // [n, ...out, C(+1)], mapped by vmap in place (no transpose).
+  let cts = u.reshape([...z.shape, cols]);
+  const withGradient = options.withGradient === true;
+  if (withGradient) {
+    if (!batch.y) throw new ValueError(`${op}: withGradient needs the labels batch.y.`, { op, argument: 'batch.y' });
+    const dz = vmap(grad((zz: Tensor, yy: Tensor) => spec.likelihood.logProb(zz, yy)), { inAxes: [0, 0] })(z, batch.y).mul(-s);
+    cts = concat([cts, dz.reshape([...z.shape, 1])], z.ndim);
   }
+  const zeroActs = tree.map(zerosLike, acts);
+  // Every probe gradient gₙ꜀ = Jₛᵀ Uₙ[:, c] of every layer from one vmapped backward pass.
+  const g = vmap((ct: Tensor) => pull({ out: ct, acts: zeroActs })[0] as Probes, { inAxes: z.ndim })(cts);
   const factors: Record<string, KfacFactors> = {};
+  const bars: Record<string, Tensor> = {};
   for (const nm of names) {
     const a0 = acts[nm]!;
     const a = params[nm]!.b ? concat([a0, a0.slice([0, 0], [n, 1]).mul(0).add(1)], 1) : a0;
-    factors[nm] = { A: a.T.matmul(a).mul(1 / n), B: bAcc[nm]!.mul(s) };
+    const gi = g[nm]!;
+    const dout = gi.shape[2]!;
+    const gc = (withGradient ? gi.slice([0, 0, 0], [cols, n, dout]) : gi).reshape([cols * n, dout]);
+    factors[nm] = { A: a.T.matmul(a).mul(1 / n), B: gc.T.matmul(gc).mul(s) };
+    if (withGradient) bars[nm] = a.T.matmul(gi.slice([cols, 0, 0], [1, n, dout]).reshape([n, dout]));
   }
   const split = (nm: string, bar: Tensor): DenseLayerParams => {
     const din = params[nm]!.w.shape[0]!, dout = params[nm]!.w.shape[1]!;
@@ -213,5 +251,8 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
     return perLayer(b, (nm, bar) => inv[nm]![0].matmul(bar).matmul(inv[nm]![1]));
   };
   const base = linearOperator<P>({ params, matvec, diagonal, solve });
-  return { ...base, factors };
+  if (!withGradient) return { ...base, factors };
+  const loss = vmap((zz: Tensor, yy: Tensor) => spec.likelihood.logProb(zz, yy), { inAxes: [0, 0] })(z, batch.y!).sum().mul(-s);
+  const gradient = Object.fromEntries(names.map((nm) => [nm, split(nm, bars[nm]!)])) as unknown as P;
+  return { ...base, factors, gradient, loss };
 }

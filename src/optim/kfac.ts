@@ -173,7 +173,9 @@ const hasFactors = (v: unknown): v is { readonly factors: { readonly [name: stri
  * exact:     u = Qₐ[(QₐᵀḠQ_b) ⊘ (λₐλ_bᵀ + λ)]Q_bᵀ = (Ā ⊗ B̄ + λI)⁻¹ vec Ḡ
  * ```
  * The params (and updates) must be an object of dense layers `{ name: { w: [din, dout], b?: [dout] } }`.
- * Not traceable: the inverses are computed on the host from concrete factors.
+ * Not traceable: the inverses are computed on the host from concrete factors. The expensive part,
+ * the factors (and the gradient, with `curvature.kfac(…, { withGradient: true })`), is traceable:
+ * `jit` it and pass `{ curvature: { factors } }` as `extra` to the eager update.
  * References: Martens & Grosse (2015); Grosse & Martens (2016).
  * @param options - see {@link ScaleByKfacOptions}.
  * @returns a transformation with state {@link ScaleByKfacState}.
@@ -238,7 +240,14 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
       const names = layerNames(op, p);
       const count = concreteValue(state.count);
       if (count === undefined) {
-        throw new TransformError(`${op}: the step count must be concrete (K-FAC inverts its factors on the host; it cannot run under a trace).`, { op, argument: 'state.count', received: 'a traced tensor' });
+        throw new TransformError(
+          `${op}: the step count must be concrete: the K-FAC update inverts its factors on the host, so it cannot run under jit/vmap/grad. ` +
+            'What works: jit the gradient and the factors, run the update eagerly, e.g. ' +
+            '`const f = jit((p, x, y) => { const K = curvature.kfac(spec, p, { x, y }, { withGradient: true }); return { g: K.gradient, factors: K.factors }; })`, ' +
+            'then `const { g, factors } = f(params, x, y); opt.update(g, state, params, { curvature: { factors } })` outside jit. ' +
+            'Full jit support needs traceable linear algebra.',
+          { op, argument: 'state.count', received: 'a traced tensor' },
+        );
       }
       const fresh = freshFactors(p, extra);
       const t = count + 1;
