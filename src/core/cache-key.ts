@@ -89,6 +89,15 @@ export function treeDefKey(d: TreeDef): string {
   }
 }
 
+const avalText = new WeakMap<object, string>();
+/** `aval.toString()`, memoized per (immutable) aval object: one key is built on every call. */
+function avalKey(t: Tensor): string {
+  const a = t.aval;
+  let s = avalText.get(a);
+  if (s === undefined) avalText.set(a, (s = a.toString()));
+  return s;
+}
+
 /**
  * @internal The cache key of one `jit` call: structure of each dynamic argument, every leaf
  * (tensor avals, other leaves by value/identity) and every static argument (structurally).
@@ -97,7 +106,7 @@ export function jitCacheKey(defs: readonly TreeDef[], leaves: readonly unknown[]
   let s = '';
   for (const d of defs) s += `${treeDefKey(d)};`;
   s += '|';
-  for (const l of leaves) s += l instanceof Tensor ? `${l.aval.toString()},` : `${valueKey(l, false)},`;
+  for (const l of leaves) s += l instanceof Tensor ? `${avalKey(l)},` : `${valueKey(l, false)},`;
   s += '|';
   for (const v of statics) s += `${valueKey(v, true)};`;
   return s;

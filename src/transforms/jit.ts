@@ -2,7 +2,9 @@
  * `jit`: stage a function once per input signature, fuse its elementwise chains, replay.
  *
  * ```text
- * jit(f)(x) = evalJaxpr(fuse(simplify(makeJaxpr(f)(x))), x)     cached by (tree structure, shapes, dtypes, statics)
+ * program(x) = fuse(cse(simplify(makeJaxpr(f)(x))))     cached by (tree structure, avals, non-tensor values)
+ * jit(f)(x)   = compile(program(x)).run(x)             no transformation active
+ *             = evalJaxpr(program(x), x)               under a transformation (composition)
  * ```
  * On the first call with a new signature `f` is traced into a jaxpr (work that does not depend
  * on the arguments runs once, at trace time, and is captured as constants; side effects in `f`
@@ -14,7 +16,14 @@
  * with no intermediate arrays, bit-identical to the unfused kernels (see
  * `docs/architecture.md`, "jit and fusion").
  *
- * Composition: the optimized program is replayed by binding its equations under whatever
+ * Execution: with no transformation active, the optimized program runs as an executable
+ * (`core/executable.ts`): compiled once per signature into a flat schedule of direct kernel
+ * calls over raw buffers, every aval and parameter resolved, intermediates released after their
+ * last use, only the outputs wrapped as tensors. `compile: false` replays instead; both are
+ * bit-identical to eager evaluation (common subexpressions are merged only where the kernels are
+ * deterministic, i.e. always).
+ *
+ * Composition: under a transformation the optimized program is replayed by binding its equations under whatever
  * transformation is active. `fused_elementwise` differentiates by re-binding the original
  * primitives (so `grad(jit(f))` and `jvp(jit(f))` compute exactly what `grad(f)` does), and
  * batches into a fused kernel over the batched shape (so `vmap(jit(f))` stays fused). Whenever
