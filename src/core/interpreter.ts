@@ -9,7 +9,7 @@
  * its tracers by identity.
  * @module
  */
-import { ConcretizationError, EscapedTracerError } from '../errors.js';
+import { ConcretizationError, DisposedTensorError, EscapedTracerError } from '../errors.js';
 import type { Aval } from '../tensor/aval.js';
 import { ConcreteTensor, Tensor } from '../tensor/tensor.js';
 import type { Primitive } from './primitive.js';
@@ -60,6 +60,13 @@ export function checkAlive(op: string, t: Tracer): void {
   }
 }
 
+/** @internal Throws DisposedTensorError naming the primitive that read argument `i`, e.g. `add: argument 1 (f32[3]) was disposed.` */
+function disposedArgument(op: string, i: number, t: ConcreteTensor): never {
+  throw new DisposedTensorError(`${op}: argument ${i} (${t.aval.toString()}) was disposed. Keep a tensor alive while it is used, or recompute it.`, {
+    op, argument: `argument ${i}`, expected: 'a live tensor', received: `disposed ${t.aval.toString()}`,
+  });
+}
+
 /** @internal The root interpreter: runs primitives' kernels on concrete tensors. */
 export class EvalInterpreter implements Interpreter {
   readonly parent = null;
@@ -73,6 +80,7 @@ export class EvalInterpreter implements Interpreter {
         if (a instanceof Tracer) checkAlive(prim.name, a);
         throw new EscapedTracerError(`${prim.name}: argument ${i} is a tracer outside of its transformation.`, { op: prim.name });
       }
+      if (a.isDisposed) disposedArgument(prim.name, i, a);
       avals[i] = a.aval;
     }
     const outs = prim.abstractEval(avals, params);

@@ -14,6 +14,7 @@ import { disposeKey } from './dispose-key.js';
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import { stridesOf } from './shape.js';
+import { formatTensor } from './format.js';
 
 /**
  * @internal Called with every `ConcreteTensor` created while a `scope` is active; `null`
@@ -63,12 +64,12 @@ export abstract class Tensor {
   abstract concrete(op: string): ConcreteTensor;
   /** A copy of the data as a typed array (`Float32Array`, `Float64Array`, `Int32Array` or `Uint8Array` for bool). */
   toTypedArray(): TypedArray {
-    return this.concrete('toTypedArray').readData().slice();
+    return this.concrete('toTypedArray').readData('toTypedArray').slice();
   }
   /** The data as nested JS arrays (numbers; booleans for bool tensors). */
   toArray(): NestedArray {
     const c = this.concrete('toArray');
-    return nest(c.readData(), c.shape, c.dtype === 'bool');
+    return nest(c.readData('toArray'), c.shape, c.dtype === 'bool');
   }
   /** The single element of a size-1 tensor as a JS number. */
   item(): number {
@@ -76,7 +77,7 @@ export abstract class Tensor {
     if (c.size !== 1) {
       throw new ConcretizationError(`item: tensor must have exactly one element, got ${c.aval.toString()}.`, { op: 'item', received: c.aval.toString() });
     }
-    return Number(c.readData()[0]);
+    return Number(c.readData('item')[0]);
   }
   /** Releases the tensor's buffer; later reads throw `DisposedTensorError`. Idempotent. */
   dispose(): void {}
@@ -84,9 +85,29 @@ export abstract class Tensor {
   [disposeKey](): void {
     this.dispose();
   }
-  /** A short description, `Tensor(f32[2,2])`. */
+  /**
+   * A readable description: dtype, shape and (for concrete tensors of at most 20 elements) the
+   * values, e.g. `Tensor(f32[2,2] [[1, 2], [3, 4]])`; larger ones show their first values and a
+   * count, tracers `Tensor(f32[2,2] traced)`. Node's `util.inspect`/`console.log` and fast-check's
+   * counterexample reports print the same text.
+   */
   toString(): string {
-    return `Tensor(${this.aval.toString()})`;
+    let c: ConcreteTensor;
+    try {
+      c = this.concrete('toString');
+    } catch {
+      return formatTensor(this.aval.toString(), this.shape, this.dtype, undefined, 'traced');
+    }
+    if (c.isDisposed) return formatTensor(this.aval.toString(), this.shape, this.dtype, undefined, 'disposed');
+    return formatTensor(this.aval.toString(), this.shape, this.dtype, c.readData());
+  }
+  /** Node's `util.inspect` (and `console.log`): the same text as {@link Tensor.toString}. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+  /** fast-check's hook for printing counterexamples (`fc.toStringMethod`): the same text as {@link Tensor.toString}. */
+  [Symbol.for('fast-check/toStringMethod')](): string {
+    return this.toString();
   }
 }
 
@@ -124,9 +145,9 @@ export class ConcreteTensor extends Tensor {
     }
     return this.#buf;
   }
-  /** @internal Reads the data (no copy; do not mutate). */
-  readData(): TypedArray {
-    return this.backend.read(this.buffer('read'), this.aval);
+  /** @internal Reads the data (no copy; do not mutate); `op` names the reader in the disposed-tensor error. */
+  readData(op = 'read'): TypedArray {
+    return this.backend.read(this.buffer(op), this.aval);
   }
   /** True once {@link dispose} was called. */
   get isDisposed(): boolean {

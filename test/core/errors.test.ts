@@ -82,8 +82,25 @@ describe('errors', () => {
     x.dispose();
     const e = thrown(() => x.toArray());
     expect(e).toBeInstanceOf(DisposedTensorError);
-    expect(e.message).toBe('read: tensor f32[2] was used after dispose(). Keep a tensor alive while it is used, or recompute it.');
+    expect(e.message).toBe('toArray: tensor f32[2] was used after dispose(). Keep a tensor alive while it is used, or recompute it.');
+    expect(thrown(() => x.item())).toHaveProperty('op', 'item');
+    expect(thrown(() => x.toTypedArray())).toHaveProperty('op', 'toTypedArray');
     expect(thrown(() => exp(x))).toBeInstanceOf(DisposedTensorError);
+  });
+
+  it('an op reading a disposed tensor names itself and the argument', () => {
+    const x = ones([3]);
+    const y = ones([3]);
+    y.dispose();
+    const e = thrown(() => x.add(y));
+    expect(e).toBeInstanceOf(DisposedTensorError);
+    expect(e.message).toBe('add: argument 1 (f32[3]) was disposed. Keep a tensor alive while it is used, or recompute it.');
+    expect(e.op).toBe('add');
+    expect(e.argument).toBe('argument 1');
+    expect(thrown(() => y.mul(x)).message).toMatch(/^mul: argument 0 \(f32\[3\]\) was disposed\./);
+    expect(thrown(() => exp(y)).message).toMatch(/^exp: argument 0 \(f32\[3\]\) was disposed\./);
+    // a disposed constant closed over by a transformed function is reported by the op that reads it
+    expect(thrown(() => grad((a: Tensor) => a.mul(y).sum())(x)).message).toMatch(/^mul: argument 1 \(f32\[3\]\) was disposed\./);
   });
 
   it('transposing a nonlinear function', () => {
