@@ -7,9 +7,12 @@
  * Buffers are ordinary typed arrays, exactly as in the `js` backend; a wasm kernel copies its
  * operands into the runtime's memory, runs, and copies the result out. The copies are O(size)
  * against O(m·n·k) work for a matrix product, so they cost little where wasm pays, and no tensor
- * ever owns wasm memory (nothing to leak, nothing invalidated by memory growth). Keeping tensor
- * data resident in wasm memory and threads by default are the next steps (see
- * docs/performance.md). Fused elementwise programs (`jit`) run as generated SIMD loops when
+ * ever owns wasm memory (nothing to leak, nothing invalidated by memory growth). Kernel outputs
+ * (of the wasm kernels and of the reference kernels they fall back to) are carved from recycled
+ * `ArrayBuffer`s (`pool.ts`): a disposed tensor's buffer serves the next result of its size class,
+ * so steady-state loops that dispose (or use `scope`) write to memory already faulted in instead
+ * of fresh pages. Tensors retain and release their buffer (`Backend.retain`/`release`); views share
+ * one count. Fused elementwise programs (`jit`) run as generated SIMD loops when
  * eligible and large (`fused-simd.ts`), else as the `js` backend's generated JavaScript loops.
  * @module
  */
@@ -79,15 +82,20 @@ function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf
   const f64 = out.dtype === 'float64';
   const mem = r.memory;
   const el = f64 ? 8 : 4;
-  const aOff = mem.alloc(A.data.length * el, 64), bOff = mem.alloc(Bm.data.length * el, 64), cOff = mem.alloc(out.size * el, 64);
+  const aOff = mem.alloc(A.data.length * el, 64, `dotGeneral: lhs ${ax.toString()}`);
+  let bOff = 0, cOff = 0;
   try {
+    bOff = mem.alloc(Bm.data.length * el, 64, `dotGeneral: rhs ${ay.toString()}`);
+    cOff = mem.alloc(out.size * el, 64, `dotGeneral: result ${out.toString()}`);
     if (f64) { mem.writeF64(aOff, A.data); mem.writeF64(bOff, Bm.data); } else { mem.writeF32(aOff, A.data); mem.writeF32(bOff, Bm.data); }
     if (A.data !== x) discardScratch(A.data);
     if (Bm.data !== y) discardScratch(Bm.data);
     r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff, bOff, cOff, transA: A.trans, transB: Bm.trans, batch: B });
     return mem.readBytes(cOff, outputArray(out.dtype, out.size));
   } finally {
-    mem.free(aOff); mem.free(bOff); mem.free(cOff);
+    mem.free(aOff);
+    if (bOff !== 0) mem.free(bOff);
+    if (cOff !== 0) mem.free(cOff);
   }
 }
 
@@ -102,7 +110,7 @@ function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
   const r = rt();
   if (!r) return undefined;
   const mem = r.memory;
-  const off = mem.alloc(out.size * (f64 ? 8 : 4), 64);
+  const off = mem.alloc(out.size * (f64 ? 8 : 4), 64, `${op}: ${out.toString()}`);
   try {
     if (f64) mem.writeF64(off, x); else mem.writeF32(off, x);
     r.unary(f64 ? 'f64' : 'f32', op, off, off, out.size);
@@ -161,15 +169,18 @@ function wasmReduce(op: string, x: Buf, ax: Aval, axes: readonly number[], out: 
   const d = f64 ? 'f64' : 'f32';
   const mem = r.memory;
   const E = f64 ? 8 : 4;
-  const xOff = mem.alloc(ax.size * E, 64), oOff = mem.alloc(out.size * E, 64);
+  const xOff = mem.alloc(ax.size * E, 64, `reduce ${op}: operand ${ax.toString()}`);
+  let oOff = 0;
   let res: Float32Array | Float64Array;
   try {
+    oOff = mem.alloc(out.size * E, 64, `reduce ${op}: result ${out.toString()}`);
     mem.writeBytes(xOff, x);
     if (rows) r.reduceRows(d, op, xOff, oOff, sh.outer, sh.red);
     else r.reduceCols(d, op, xOff, oOff, sh.outer, sh.red, sh.inner);
     res = mem.readBytes(oOff, outputArray(out.dtype, out.size) as Float32Array | Float64Array);
   } finally {
-    mem.free(xOff); mem.free(oOff);
+    mem.free(xOff);
+    if (oOff !== 0) mem.free(oOff);
   }
   canonicalNaN(res);
   if (rows && op !== 'sum') {
@@ -209,13 +220,16 @@ function wasmTranspose(x: Buf, ax: Aval, perm: readonly number[], out: Aval): Bu
   if (!r) return undefined;
   const E = ax.dtype === 'float64' ? 8 : 4;
   const mem = r.memory;
-  const xOff = mem.alloc(ax.size * E, 64), oOff = mem.alloc(ax.size * E, 64);
+  const xOff = mem.alloc(ax.size * E, 64, `transpose: operand ${ax.toString()}`);
+  let oOff = 0;
   try {
+    oOff = mem.alloc(ax.size * E, 64, `transpose: result ${out.toString()}`);
     mem.writeBytes(xOff, x);
     r.transpose(E, xOff, oOff, t.batch, t.m, t.n);
     return mem.readBytes(oOff, outputArray(out.dtype, out.size));
   } finally {
-    mem.free(xOff); mem.free(oOff);
+    mem.free(xOff);
+    if (oOff !== 0) mem.free(oOff);
   }
 }
 
@@ -340,8 +354,10 @@ export const wasmBackend: Backend<Buf> = {
 };
 
 /**
- * Starts worker threads for large matrix products (Node, or a cross-origin-isolated browser page;
- * shared memory required).
+ * Starts worker threads for large matrix products now and waits until they are ready (Node, or a
+ * cross-origin-isolated browser page; shared memory required). Not needed for speed: by default
+ * the runtime starts them by itself on the first large product; this call also undoes
+ * {@link stopWasmThreads}.
  * @returns whether threads are running.
  * @example
  * ```ts
@@ -369,14 +385,15 @@ export function wasmThreadStats(): { threads: number; workerItems: number } {
 }
 
 /**
- * Stops the worker threads.
+ * Stops the worker threads and turns them off (the automatic start included) until
+ * {@link startWasmThreads}: the off switch, also before the first operation.
  * @example
  * ```ts
  * await stopWasmThreads();
  * ```
  */
 export async function stopWasmThreads(): Promise<void> {
-  await runtime?.stopThreads();
+  await rt()?.stopThreads();
 }
 
 registerBackend('wasm', () => wasmBackend as Backend);
