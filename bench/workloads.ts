@@ -1,5 +1,5 @@
 // The standard workloads (float32, fixed seeds) built on the public API.
-import { curvature, grad, jit, jvp, likelihoods, logSoftmax, matmul, oneHot, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+import { curvature, grad, jit, jvp, likelihoods, logSoftmax, matmul, oneHot, optim, random, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
 import { backendName } from '../src/index.js';
 import type { BenchRow } from './harness.js';
 
@@ -118,4 +118,44 @@ export function w7GgnDiagonal(time: Timer, w2ms?: number): BenchRow {
   const p = mlpParams(), { x, y } = mlpBatch();
   const ms = time(() => curvature.fisher({ model: ggnSplit.inner, likelihood }, p, { x, y }).diagonal(), 5, 1);
   return { workload: 'W7 exact GGN diagonal', system: `curvax/${backendName()}`, medianMs: ms, ...(w2ms ? { note: `${(ms / w2ms).toFixed(1)}x W2` } : {}) };
+}
+
+export type Tiny = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
+
+/**
+ * W9, the research-prototyping step: MLP 8 → 32 (tanh) → 1 on a batch of 64, mean squared error,
+ * one Adam step (value, gradient, update, new params), eager or under `jit`. Same definition as
+ * bench/tiny-mlp-adam.ts. µs per step: median over `blocks` blocks of `steps` steps after `warm`
+ * warm-up steps (the loss of each block is read back inside the timed region).
+ */
+export function w9TinyAdam(jitted: boolean, steps = 2000, blocks = 5, warm = 200): BenchRow {
+  const [k1, k2, k3, k4] = random.splitList(random.key(0), 4);
+  const params0: Tiny = {
+    w1: random.normal(k1!, [8, 32]).mul(1 / Math.sqrt(8)),
+    b1: tensor(new Float32Array(32)),
+    w2: random.normal(k2!, [32, 1]).mul(1 / Math.sqrt(32)),
+    b2: tensor(new Float32Array(1)),
+  };
+  const x = random.normal(k3!, [64, 8]), y = random.normal(k4!, [64, 1]);
+  const loss = (p: Tiny, xb: Tensor, yb: Tensor) => matmul(matmul(xb, p.w1).add(p.b1).tanh(), p.w2).add(p.b2).sub(yb).square().mean();
+  const opt = optim.adam({ learningRate: 1e-2 });
+  const vg = valueAndGrad(loss);
+  const step0 = (p: Tiny, s: unknown, xb: Tensor, yb: Tensor) => {
+    const [l, g] = vg(p, xb, yb);
+    const [u, s2] = opt.update(g, s as never, p);
+    return [optim.applyUpdates(p, u), s2, l] as const;
+  };
+  const step = jitted ? jit(step0) : step0;
+  let p = params0, s: unknown = opt.init(params0), l: Tensor | undefined;
+  const run = (n: number) => { for (let i = 0; i < n; i++) [p, s, l] = step(p, s, x, y); l!.item(); };
+  run(warm);
+  const ts: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const t0 = performance.now();
+    run(steps);
+    ts.push(((performance.now() - t0) * 1000) / steps);
+  }
+  ts.sort((a, b) => a - b);
+  const us = ts[Math.floor(ts.length / 2)]!;
+  return { workload: 'W9 tiny-MLP Adam step (µs/step)', system: `curvax/${backendName()}${jitted ? ' jit' : ''}`, medianMs: us / 1000, note: `${us.toFixed(1)} µs/step (blocks of ${steps})` };
 }

@@ -83,9 +83,9 @@ export class WasmRuntime {
    * Smallest GEMM (`m·n·k·batch` multiply-adds) that starts the automatic pool: the measured
    * size from which two threads beat one with parked workers (docs/performance.md).
    */
-  autoThreadWork = 128 * 128 * 128;
+  autoThreadWork = 192 * 192 * 192;
   /** Smallest GEMM (`m·n·k·batch` multiply-adds) that a running pool splits; smaller ones run on the calling thread. */
-  threadSplitWork = 120 * 120 * 120;
+  threadSplitWork = 192 * 192 * 192;
   private transposer: Record<string, Kernel> | undefined;
   private readonly generatedCache = new Map<string, Record<string, Kernel>>();
 
