@@ -183,3 +183,13 @@ export class CorruptCheckpointError extends ValueError {}
  * ```
  */
 export class NotPositiveDefiniteError extends ValueError {}
+
+/**
+ * A value that cannot be a pytree: a circular structure, or one nested deeper than the limit.
+ * @example
+ * ```ts
+ * const a: any = { w: ones([2]) }; a.self = a;
+ * expect(() => tree.leaves(a)).toThrow(InvalidTreeError);
+ * ```
+ */
+export class InvalidTreeError extends CurvaxError {}

@@ -2,12 +2,16 @@
  * Matrix products: `matmul dot outer dotGeneral`.
  *
  * All lower to the `dot_general` primitive, whose batching rule turns `vmap` of a matrix
- * product into one batched product.
+ * product into one batched product. As in NumPy, products of bool tensors are bool: `true` where
+ * some `x_ik ∧ y_kj` holds (computed by counting in int32, so it never wraps).
  * @module
  */
 import type { DotDims } from '../backend/backend.js';
-import { ShapeError } from '../errors.js';
-import { broadcastShapes, normalizeAxis } from '../tensor/shape.js';
+import { AxisError, ShapeError } from '../errors.js';
+import { broadcastShapes, describeValue, normalizeAxis } from '../tensor/shape.js';
+import { scalar } from '../tensor/creation.js';
+import { cast } from '../core/primitives/cast.js';
+import { ne } from '../core/primitives/compare.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { dotGeneral as dotGeneralP } from '../core/primitives/dot-general.js';
 import { broadcastTo } from '../core/primitives/_rules.js';
@@ -27,7 +31,8 @@ export interface DotGeneralDims {
  * ```text
  * out[b, i, j] = Σ_k x[b, i, k] · y[b, k, j]
  * ```
- * @throws {ShapeError} when contracted or batch sizes differ.
+ * @throws {ShapeError} when contracted or batch sizes differ, or `dims` is malformed.
+ * @throws {AxisError} for a non-integer or out-of-range axis, or an axis used twice in one operand.
  * @example
  * ```ts
  * dotGeneral(zeros([5, 2, 3]), zeros([5, 3, 4]), { contract: [[2], [1]], batch: [[0], [0]] }).shape; // [5, 2, 4]
@@ -35,11 +40,48 @@ export interface DotGeneralDims {
  */
 export function dotGeneral(x: TensorLike, y: TensorLike, dims: DotGeneralDims): Tensor {
   const [a, b] = promoteArgs('dotGeneral', [x, y]);
-  const nx = (l: readonly number[]) => l.map((d) => normalizeAxis('dotGeneral', d, a!.ndim, 'contract'));
-  const ny = (l: readonly number[]) => l.map((d) => normalizeAxis('dotGeneral', d, b!.ndim, 'contract'));
-  const batch = dims.batch ?? [[], []];
-  const d: DotDims = { lhsContract: nx(dims.contract[0]), rhsContract: ny(dims.contract[1]), lhsBatch: nx(batch[0]), rhsBatch: ny(batch[1]) };
-  return dotGeneralP(a!, b!, d);
+  const d = checkDotDims(a!, b!, dims);
+  return boolAware(a!, b!, (u, v) => dotGeneralP(u, v, d));
+}
+
+function pairOfLists(v: unknown, what: string): [readonly unknown[], readonly unknown[]] {
+  if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[0]) || !Array.isArray(v[1])) {
+    const got = describeValue(v);
+    throw new ShapeError(`dotGeneral: dims.${what} must be a pair of axis lists [lhsAxes, rhsAxes], got ${got}.`, { op: 'dotGeneral', argument: `dims.${what}`, expected: '[number[], number[]]', received: got });
+  }
+  return [v[0], v[1]];
+}
+
+/** Validates dimension numbers: integer in-range axes, equal list lengths, no axis used twice in an operand. */
+function checkDotDims(a: Tensor, b: Tensor, dims: DotGeneralDims): DotDims {
+  if (typeof dims !== 'object' || dims === null) {
+    throw new ShapeError(`dotGeneral: dims must be { contract, batch? }, got ${describeValue(dims)}.`, { op: 'dotGeneral', argument: 'dims', received: describeValue(dims) });
+  }
+  const [lc, rc] = pairOfLists(dims.contract, 'contract');
+  const [lb, rb] = dims.batch === undefined ? [[], []] : pairOfLists(dims.batch, 'batch');
+  const nx = (l: readonly unknown[], what: string) => l.map((d) => normalizeAxis('dotGeneral', d, a.ndim, `dims.${what}[0]`));
+  const ny = (l: readonly unknown[], what: string) => l.map((d) => normalizeAxis('dotGeneral', d, b.ndim, `dims.${what}[1]`));
+  const out: DotDims = { lhsContract: nx(lc, 'contract'), rhsContract: ny(rc, 'contract'), lhsBatch: nx(lb, 'batch'), rhsBatch: ny(rb, 'batch') };
+  const unique = (l: readonly number[], t: Tensor, side: string) => {
+    if (new Set(l).size !== l.length) {
+      throw new AxisError(`dotGeneral: an axis of the ${side} operand ${t.aval.toString()} appears more than once in its contracting and batch axes, got [${l.join(',')}]. Each axis may be contracted or batched once.`, {
+        op: 'dotGeneral', argument: 'dims', received: `[${l.join(',')}]`,
+      });
+    }
+  };
+  unique([...out.lhsContract, ...out.lhsBatch], a, 'left');
+  unique([...out.rhsContract, ...out.rhsBatch], b, 'right');
+  return out;
+}
+
+/**
+ * NumPy's bool matrix product: `true` where any `x_ik ∧ y_kj` (a logical or of ands), computed
+ * exactly by counting in int32 and comparing with 0. Other dtypes run `f` unchanged.
+ */
+function boolAware(a: Tensor, b: Tensor, f: (u: Tensor, v: Tensor) => Tensor): Tensor {
+  if (a.dtype !== 'bool') return f(a, b);
+  const n = f(cast(a, 'int32'), cast(b, 'int32'));
+  return ne(n, scalar(0, 'int32'));
 }
 
 /**
@@ -69,7 +111,7 @@ export function matmul(x: TensorLike, y: TensorLike): Tensor {
   const ab = broadcastTo(a, [...batch, ...a.shape.slice(-2)]);
   const bb = broadcastTo(b, [...batch, ...b.shape.slice(-2)]);
   const bd = Array.from({ length: nb }, (_, i) => i);
-  let out = dotGeneralP(ab, bb, { lhsContract: [nb + 1], rhsContract: [nb], lhsBatch: bd, rhsBatch: bd });
+  let out = boolAware(ab, bb, (u, v) => dotGeneralP(u, v, { lhsContract: [nb + 1], rhsContract: [nb], lhsBatch: bd, rhsBatch: bd }));
   if (a0!.ndim === 1) out = reshape(out, [...out.shape.slice(0, -2), out.shape[out.ndim - 1]!]);
   if (b0!.ndim === 1) out = reshape(out, out.shape.slice(0, -1));
   return out;
@@ -98,5 +140,5 @@ export function dot(x: TensorLike, y: TensorLike): Tensor {
  */
 export function outer(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = promoteArgs('outer', [x, y]);
-  return dotGeneralP(reshape(a!, [a!.size, 1]), reshape(b!, [1, b!.size]), { lhsContract: [1], rhsContract: [0], lhsBatch: [], rhsBatch: [] });
+  return boolAware(reshape(a!, [a!.size, 1]), reshape(b!, [1, b!.size]), (u, v) => dotGeneralP(u, v, { lhsContract: [1], rhsContract: [0], lhsBatch: [], rhsBatch: [] }));
 }

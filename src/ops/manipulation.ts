@@ -3,8 +3,9 @@
  * All are linear and differentiable.
  * @module
  */
-import { ShapeError } from '../errors.js';
-import { checkShape, normalizeAxis, sizeOf, shapeString } from '../tensor/shape.js';
+import { AxisError, ShapeError } from '../errors.js';
+import { checkInt, checkShape, describeValue, normalizeAxes, normalizeAxis, sizeOf, shapeString } from '../tensor/shape.js';
+import { axisOptions, oneAxis, type AxisArg, type ReduceOptions } from './axis-arg.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape as reshapeP } from '../core/primitives/reshape.js';
 import { transpose as transposeP } from '../core/primitives/transpose.js';
@@ -24,6 +25,10 @@ import { asTensor, promoteArgs, type TensorLike } from './convert.js';
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = asTensor('reshape', x);
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < -1) || shape.filter((d) => d === -1).length > 1) {
+    const got = describeValue(shape);
+    throw new ShapeError(`reshape: shape must be a list of non-negative integers with at most one -1, got ${got} for ${t.aval.toString()}.`, { op: 'reshape', argument: 'shape', received: got });
+  }
   const infer = shape.indexOf(-1);
   let s = [...shape];
   if (infer >= 0) {
@@ -34,6 +39,11 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
     s[infer] = t.size / rest;
   }
   s = checkShape('reshape', s);
+  if (sizeOf(s) !== t.size) {
+    throw new ShapeError(`reshape: cannot reshape ${t.aval.toString()} (${t.size} elements) to ${shapeString(s)} (${sizeOf(s)} elements).`, {
+      op: 'reshape', argument: 'shape', expected: `${t.size} elements`, received: shapeString(s),
+    });
+  }
   return reshapeP(t, s);
 }
 
@@ -46,7 +56,13 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
  */
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = asTensor('transpose', x);
+  if (perm !== undefined && perm !== null && !Array.isArray(perm)) {
+    throw new AxisError(`transpose: perm must be a list of axes, got ${describeValue(perm)}.`, { op: 'transpose', argument: 'perm', received: describeValue(perm) });
+  }
   const p = perm ? perm.map((a) => normalizeAxis('transpose', a, t.ndim, 'perm')) : t.shape.map((_, i) => t.ndim - 1 - i);
+  if (p.length !== t.ndim || new Set(p).size !== p.length) {
+    throw new AxisError(`transpose: perm must be a permutation of the ${t.ndim} axes of ${t.aval.toString()}, got ${describeValue(perm)}.`, { op: 'transpose', argument: 'perm', received: describeValue(perm) });
+  }
   return transposeP(t, p);
 }
 
@@ -69,9 +85,10 @@ export function moveAxis(x: TensorLike, source: number, destination: number): Te
  * expandDims(zeros([3]), 0).shape; // [1, 3]
  * ```
  */
-export function expandDims(x: TensorLike, axis: number): Tensor {
+export function expandDims(x: TensorLike, axis: number | ReduceOptions): Tensor {
   const t = asTensor('expandDims', x);
-  const a = normalizeAxis('expandDims', axis, t.ndim + 1);
+  const a = oneAxis('expandDims', axis, t.ndim + 1, undefined).axis;
+  if (a === undefined) throw new AxisError('expandDims: axis is required.', { op: 'expandDims', argument: 'axis' });
   const s = [...t.shape];
   s.splice(a, 0, 1);
   return reshapeP(t, s);
@@ -85,11 +102,12 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
  * squeeze(zeros([1, 3, 1])).shape; // [3]
  * ```
  */
-export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
+export function squeeze(x: TensorLike, axis?: AxisArg): Tensor {
   const t = asTensor('squeeze', x);
-  const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.ndim));
+  const o = axisOptions('squeeze', axis, false);
+  const axes = o.axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', o.axis, t.ndim);
   for (const a of axes) {
-    if (t.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${t.aval.toString()} has size ${t.shape[a]}, not 1.`, { op: 'squeeze', argument: 'axis' });
+    if (t.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${t.aval.toString()} has size ${t.shape[a]}, not 1.`, { op: 'squeeze', argument: 'axis', received: t.aval.toString() });
   }
   return reshapeP(t, t.shape.filter((_, i) => !axes.includes(i)));
 }
@@ -132,11 +150,20 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
  * concat([zeros([2, 3]), ones([1, 3])], 0).shape; // [3, 3]
  * ```
  */
-export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('concat: needs at least one tensor, got an empty list.', { op: 'concat', argument: 'xs' });
-  const ts = promoteArgs('concat', xs, xs.map((_, i) => `xs[${i}]`));
-  const a = normalizeAxis('concat', axis, ts[0]!.ndim);
+export function concat(xs: readonly TensorLike[], axis: number | ReduceOptions = 0): Tensor {
+  const ts = tensorList('concat', xs);
+  if (ts[0]!.ndim === 0) throw new ShapeError(`concat: cannot concatenate scalars (${ts[0]!.aval.toString()}); use stack.`, { op: 'concat', argument: 'xs[0]', received: ts[0]!.aval.toString() });
+  const a = oneAxis('concat', axis, ts[0]!.ndim, 0).axis!;
   return concatenate(ts, a);
+}
+
+function tensorList(op: string, xs: unknown): Tensor[] {
+  if (!Array.isArray(xs)) {
+    const got = describeValue(xs);
+    throw new ShapeError(`${op}: xs must be a list of tensors, got ${got}. Write ${op}([a, b], axis).`, { op, argument: 'xs', expected: 'a list of tensors', received: got });
+  }
+  if (xs.length === 0) throw new ShapeError(`${op}: needs at least one tensor, got an empty list.`, { op, argument: 'xs' });
+  return promoteArgs(op, xs as TensorLike[], xs.map((_, i) => `xs[${i}]`));
 }
 
 /**
@@ -146,10 +173,9 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
  * stack([zeros([3]), ones([3])]).shape; // [2, 3]
  * ```
  */
-export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('stack: needs at least one tensor, got an empty list.', { op: 'stack', argument: 'xs' });
-  const ts = promoteArgs('stack', xs, xs.map((_, i) => `xs[${i}]`));
-  const a = normalizeAxis('stack', axis, ts[0]!.ndim + 1);
+export function stack(xs: readonly TensorLike[], axis: number | ReduceOptions = 0): Tensor {
+  const ts = tensorList('stack', xs);
+  const a = oneAxis('stack', axis, ts[0]!.ndim + 1, 0).axis!;
   const desc = ts.map((t) => t.aval.toString()).join(', ');
   if (ts.some((t) => t.ndim !== ts[0]!.ndim || t.shape.some((d, i) => d !== ts[0]!.shape[i]))) {
     throw new ShapeError(`stack: all tensors must have the same shape, got ${desc}.`, { op: 'stack', argument: 'xs', received: desc });
@@ -167,9 +193,13 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
  */
 export function slice(x: TensorLike, starts: readonly number[], sizes?: readonly number[]): Tensor {
   const t = asTensor('slice', x);
+  if (!Array.isArray(starts)) throw new ShapeError(`slice: starts must be a list of integers, got ${describeValue(starts)}.`, { op: 'slice', argument: 'starts', received: describeValue(starts) });
+  if (sizes !== undefined && !Array.isArray(sizes)) throw new ShapeError(`slice: sizes must be a list of integers, got ${describeValue(sizes)}.`, { op: 'slice', argument: 'sizes', received: describeValue(sizes) });
   if (starts.length > t.ndim || (sizes && sizes.length !== starts.length)) {
-    throw new ShapeError(`slice: got ${starts.length} starts${sizes ? ` and ${sizes.length} sizes` : ''} for ${t.aval.toString()}.`, { op: 'slice', argument: 'starts' });
+    throw new ShapeError(`slice: got ${starts.length} starts${sizes ? ` and ${sizes.length} sizes` : ''} for ${t.aval.toString()}.`, { op: 'slice', argument: 'starts', received: t.aval.toString() });
   }
+  starts.forEach((v, i) => checkInt('slice', v, `starts[${i}]`, { min: -t.shape[i]!, max: t.shape[i]!, error: ShapeError }));
+  sizes?.forEach((v, i) => checkInt('slice', v, `sizes[${i}]`, { min: -1, error: ShapeError }));
   const st = t.shape.map((d, i) => (i < starts.length ? (starts[i]! < 0 ? starts[i]! + d : starts[i]!) : 0));
   const sz = t.shape.map((d, i) => {
     const s = sizes && i < sizes.length ? sizes[i]! : -1;

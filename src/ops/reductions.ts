@@ -6,7 +6,8 @@
  * @module
  */
 import { AxisError } from '../errors.js';
-import { normalizeAxes, normalizeAxis, sizeOf } from '../tensor/shape.js';
+import { sizeOf } from '../tensor/shape.js';
+import { oneAxis, reduceAxes, type AxisArg } from './axis-arg.js';
 import { isFloat, getDefaultFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reduceSum } from '../core/primitives/reduce-sum.js';
@@ -15,25 +16,15 @@ import { argmaxRaw } from '../core/primitives/argmax.js';
 import { reshape } from '../core/primitives/reshape.js';
 import { cast } from '../core/primitives/cast.js';
 import { neg } from '../core/primitives/neg.js';
-import { asTensor, type TensorLike } from './convert.js';
+import { not } from '../core/primitives/not.js';
+import { ValueError } from '../errors.js';
+import { checkInt, describeValue } from '../tensor/shape.js';
+import { asFloat, asTensor, type TensorLike } from './convert.js';
 import { add, div, exp, log, mul, sqrt, sub } from './arithmetic.js';
 import { isFinite, where } from './logic.js';
 import { stopGradient } from './arithmetic.js';
 
-/** Options of reductions. */
-export interface ReduceOptions {
-  /** Axes to reduce; negative counts from the end. @defaultValue all axes */
-  readonly axis?: number | readonly number[] | null | undefined;
-  /** Keep reduced axes with size 1. @defaultValue false */
-  readonly keepDims?: boolean | undefined;
-}
-
-/** An axis, a list of axes, or reduction options. */
-export type AxisArg = number | readonly number[] | ReduceOptions | null | undefined;
-
-function opts(a: AxisArg): ReduceOptions {
-  return typeof a === 'number' || Array.isArray(a) ? { axis: a as number | number[] } : ((a ?? {}) as ReduceOptions);
-}
+export type { ReduceOptions, AxisArg } from './axis-arg.js';
 
 function keep(x: Tensor, y: Tensor, axes: readonly number[], keepDims: boolean | undefined): Tensor {
   if (!keepDims) return y;
@@ -43,14 +34,13 @@ function keep(x: Tensor, y: Tensor, axes: readonly number[], keepDims: boolean |
 function reduceWith(op: string, f: (x: Tensor, axes: readonly number[]) => Tensor) {
   return (x: TensorLike, axis?: AxisArg): Tensor => {
     const t = asTensor(op, x);
-    const o = opts(axis);
-    const axes = normalizeAxes(op, o.axis, t.ndim);
-    return keep(t, f(t, axes), axes, o.keepDims);
+    const { axes, keepDims } = reduceAxes(op, axis, t.ndim);
+    return keep(t, f(t, axes), axes, keepDims);
   };
 }
 
 /**
- * Sum over axes.
+ * Sum over axes. As in NumPy, the sum of a bool tensor counts the `true` entries (int32).
  * ```text
  * sum(x)_j = Σ_i x_ij
  * ```
@@ -58,9 +48,10 @@ function reduceWith(op: string, f: (x: Tensor, axes: readonly number[]) => Tenso
  * @example
  * ```ts
  * sum(tensor([[1, 2], [3, 4]]), 0).toArray(); // [4, 6]
+ * sum(ones([300], 'bool')).item();             // 300 (int32)
  * ```
  */
-export const sum: (x: TensorLike, axis?: AxisArg) => Tensor = reduceWith('sum', reduceSum);
+export const sum: (x: TensorLike, axis?: AxisArg) => Tensor = reduceWith('sum', (x, axes) => reduceSum(x.dtype === 'bool' ? cast(x, 'int32') : x, axes));
 /**
  * Maximum over axes.
  * @example
@@ -98,10 +89,9 @@ function emptyCheck(op: string, x: Tensor, axes: readonly number[]): void {
 export function mean(x: TensorLike, axis?: AxisArg): Tensor {
   const t0 = asTensor('mean', x);
   const t = isFloat(t0.dtype) ? t0 : cast(t0, getDefaultFloat());
-  const o = opts(axis);
-  const axes = normalizeAxes('mean', o.axis, t.ndim);
+  const { axes, keepDims } = reduceAxes('mean', axis, t.ndim);
   const n = sizeOf(axes.map((a) => t.shape[a]!));
-  return div(sum(t, o), n);
+  return div(sum(t, { axis: axes, keepDims }), n);
 }
 
 /**
@@ -112,12 +102,12 @@ export function mean(x: TensorLike, axis?: AxisArg): Tensor {
  * ```
  */
 export function variance(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
-  const t = asTensor('var', x);
-  const o = opts(axis);
-  const axes = normalizeAxes('var', o.axis, t.ndim);
+  const t = asFloat('variance', x);
+  const { axes, keepDims } = reduceAxes('variance', axis, t.ndim);
+  checkInt('variance', ddof, 'ddof', { min: 0 });
   const n = sizeOf(axes.map((a) => t.shape[a]!));
   const c = sub(t, mean(t, { axis: axes, keepDims: true }));
-  return div(sum(mul(c, c), o), n - ddof);
+  return div(sum(mul(c, c), { axis: axes, keepDims }), n - ddof);
 }
 
 /**
@@ -128,25 +118,34 @@ export function variance(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
  * ```
  */
 export function std(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
-  return sqrt(variance(x, axis, ddof));
+  return sqrt(variance(asTensor('std', x), axis, ddof));
 }
 
 /**
  * Index of the first maximum along `axis` (int32), or of the flattened tensor when omitted.
+ * `axis` follows the common convention (a number, a one-element list or `{ axis, keepDims }`).
+ * @throws {AxisError} for an empty tensor (or an empty axis), as `max` does.
  * @example
  * ```ts
  * argmax(tensor([1, 3, 2])).item(); // 1
+ * argmax(tensor([[1, 3], [4, 0]]), { axis: 1, keepDims: true }).toArray(); // [[1], [0]]
  * ```
  */
-export function argmax(x: TensorLike, axis?: number, keepDims = false): Tensor {
-  const t = asTensor('argmax', x);
-  if (axis === undefined) {
+export function argmax(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
+  return argWith('argmax', asTensor('argmax', x), axis, keepDims);
+}
+
+function argWith(op: string, t: Tensor, axis: AxisArg, keepDims0: boolean): Tensor {
+  if (typeof keepDims0 !== 'boolean') throw new ValueError(`${op}: keepDims must be a boolean, got ${describeValue(keepDims0)}.`, { op, argument: 'keepDims' });
+  const o = oneAxis(op, axis, t.ndim, undefined, true);
+  const keepDims = keepDims0 || o.keepDims;
+  if (o.axis === undefined) {
+    emptyCheck(op, t, t.shape.map((_, i) => i));
     const flat = argmaxRaw(reshape(t, [t.size]), 0);
     return keepDims ? reshape(flat, t.shape.map(() => 1)) : flat;
   }
-  const a = normalizeAxis('argmax', axis, t.ndim);
-  emptyCheck('argmax', t, [a]);
-  return keep(t, argmaxRaw(t, a), [a], keepDims);
+  emptyCheck(op, t, [o.axis]);
+  return keep(t, argmaxRaw(t, o.axis), [o.axis], keepDims);
 }
 
 /**
@@ -156,8 +155,9 @@ export function argmax(x: TensorLike, axis?: number, keepDims = false): Tensor {
  * argmin(tensor([1, 3, 0])).item(); // 2
  * ```
  */
-export function argmin(x: TensorLike, axis?: number, keepDims = false): Tensor {
-  return argmax(neg(asTensor('argmin', x)), axis, keepDims);
+export function argmin(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
+  const t = asTensor('argmin', x);
+  return argWith('argmin', t.dtype === 'bool' ? not(t) : neg(t), axis, keepDims);
 }
 
 /**
@@ -171,12 +171,11 @@ export function argmin(x: TensorLike, axis?: number, keepDims = false): Tensor {
  * ```
  */
 export function logSumExp(x: TensorLike, axis?: AxisArg): Tensor {
-  const t = asTensor('logSumExp', x);
-  const o = opts(axis);
-  const axes = normalizeAxes('logSumExp', o.axis, t.ndim);
+  const t = asFloat('logSumExp', x);
+  const { axes, keepDims } = reduceAxes('logSumExp', axis, t.ndim);
   const m0 = stopGradient(max(t, { axis: axes, keepDims: true }));
   const m = where(isFinite(m0), m0, 0);
   const s = log(sum(exp(sub(t, m)), { axis: axes, keepDims: true }));
   const out = add(s, m);
-  return o.keepDims ? out : reshape(out, t.shape.filter((_, i) => !axes.includes(i)));
+  return keepDims ? out : reshape(out, t.shape.filter((_, i) => !axes.includes(i)));
 }

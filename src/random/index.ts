@@ -19,8 +19,8 @@
 import { TransformError, ValueError } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { getDefaultFloat, isFloat, type DType } from '../tensor/dtype.js';
-import { checkShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { checkInt, checkShape, describeValue, normalizeAxis } from '../tensor/shape.js';
+import { Tensor as TensorClass, type Tensor } from '../tensor/tensor.js';
 import { randomBits } from '../core/primitives/random-bits.js';
 import { add, log, mul, neg, sub } from '../ops/arithmetic.js';
 import { less } from '../ops/logic.js';
@@ -43,6 +43,9 @@ export function key(seed: number): Tensor {
 }
 
 function checkKey(op: string, k: Tensor): void {
+  if (!(k instanceof TensorClass)) {
+    throw new ValueError(`${op}: key must be an int32 tensor of shape [2] (from random.key), got ${describeValue(k)}.`, { op, argument: 'key', received: describeValue(k) });
+  }
   if (k.dtype !== 'int32' || k.shape[k.ndim - 1] !== 2) {
     throw new ValueError(`${op}: key must be an int32 tensor of shape [2] (from random.key), got ${k.aval.toString()}.`, { op, argument: 'key', received: k.aval.toString() });
   }
@@ -58,7 +61,8 @@ function checkKey(op: string, k: Tensor): void {
  */
 export function split(k: Tensor, n = 2): Tensor {
   checkKey('random.split', k);
-  return randomBits(k, [n, 2]);
+  checkInt('random.split', n, 'n', { min: 0 });
+  return randomBits(k, checkShape('random.split', [n, 2]));
 }
 
 /**
@@ -69,6 +73,8 @@ export function split(k: Tensor, n = 2): Tensor {
  * ```
  */
 export function splitList(k: Tensor, n = 2): Tensor[] {
+  checkKey('random.splitList', k);
+  checkInt('random.splitList', n, 'n', { min: 0 });
   const s = split(k, n);
   return Array.from({ length: n }, (_, i) => s.slice([i], [1]).reshape([2]));
 }
@@ -82,6 +88,7 @@ export function splitList(k: Tensor, n = 2): Tensor[] {
  */
 export function foldIn(k: Tensor, data: number): Tensor {
   checkKey('random.foldIn', k);
+  checkInt('random.foldIn', data, 'data', { min: -(2 ** 31), max: 2 ** 32 - 1 });
   let words: Int32Array;
   try {
     words = k.toTypedArray() as Int32Array;
@@ -159,7 +166,7 @@ export function categorical(k: Tensor, logits: TensorLike, axis = -1): Tensor {
   const l = asTensor('random.categorical', logits, 'logits');
   const u = uniform(k, l.shape, { dtype: isFloat(l.dtype) ? l.dtype : getDefaultFloat() });
   const gumbel = neg(log(neg(log(u))));
-  return argmax(add(l, gumbel), axis < 0 ? axis + l.ndim : axis);
+  return argmax(add(l, gumbel), normalizeAxis('random.categorical', axis, l.ndim));
 }
 
 /**
@@ -171,6 +178,7 @@ export function categorical(k: Tensor, logits: TensorLike, axis = -1): Tensor {
  */
 export function permutation(k: Tensor, n: number): Tensor {
   checkKey('random.permutation', k);
+  checkInt('random.permutation', n, 'n', { min: 0, max: 2 ** 31 - 1 });
   const words = k.toTypedArray() as Int32Array;
   return tensor(permutationFromBits(n, words), { dtype: 'int32' });
 }

@@ -9,8 +9,8 @@ import { getBackend } from '../backend/backend.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Aval } from './aval.js';
 import { allocTyped, dtypeOfTyped, getDefaultFloat, isDType, type DType, type TypedArray } from './dtype.js';
-import { checkShape, shapeString, sizeOf, type Shape } from './shape.js';
-import { ConcreteTensor, type Tensor } from './tensor.js';
+import { checkInt, checkShape, describeValue, MAX_SIZE, shapeString, sizeOf, type Shape } from './shape.js';
+import { ConcreteTensor, Tensor as TensorClass, type Tensor } from './tensor.js';
 
 /** Data accepted by {@link tensor}: numbers, booleans, nested arrays, typed arrays, or a tensor. */
 export type TensorData = number | boolean | readonly TensorData[] | TypedArray | Tensor;
@@ -30,6 +30,10 @@ export function fromTyped(data: TypedArray, shape: Shape, dtype: DType): Concret
   return new ConcreteTensor(aval, b, b.fromTyped(data, aval));
 }
 
+function isNumericView(x: unknown): boolean {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView) && !(typeof BigInt64Array !== 'undefined' && (x instanceof BigInt64Array || x instanceof BigUint64Array));
+}
+
 function inferShape(data: TensorData, op: string): number[] {
   const shape: number[] = [];
   let cur: unknown = data;
@@ -38,7 +42,7 @@ function inferShape(data: TensorData, op: string): number[] {
     cur = cur[0];
   }
   if (ArrayBuffer.isView(cur)) shape.push((cur as TypedArray).length);
-  void op;
+  checkShape(op, shape, 'inferred shape');
   return shape;
 }
 
@@ -89,16 +93,33 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
   if (options.dtype !== undefined && !isDType(options.dtype)) {
     throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(options.dtype)}; use float32, float64, int32 or bool.`, { op, argument: 'dtype' });
   }
-  if (typeof data === 'object' && data !== null && !Array.isArray(data) && !ArrayBuffer.isView(data)) {
-    const t = (data as Tensor).concrete(op);
+  if (typeof options !== 'object' || options === null) {
+    throw new ValueError(`${op}: options must be { dtype?, shape? }, got ${describeValue(options)}.`, { op, argument: 'options', received: describeValue(options) });
+  }
+  if (data instanceof TensorClass) {
+    const t = data.concrete(op);
     const dt = options.dtype ?? t.dtype;
-    return fromTyped(convert(t.readData(), dt), options.shape ? checkShape(op, options.shape) : t.shape, dt);
+    const shape = options.shape !== undefined ? checkShape(op, options.shape) : t.shape;
+    if (sizeOf(shape) !== t.size) {
+      throw new ShapeError(`${op}: shape ${shapeString(shape)} needs ${sizeOf(shape)} elements, got ${t.aval.toString()} (${t.size}).`, {
+        op, argument: 'shape', expected: String(sizeOf(shape)), received: t.aval.toString(),
+      });
+    }
+    return fromTyped(convert(t.readData(), dt), shape, dt);
+  }
+  if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data) && !isNumericView(data)) {
+    throw new ShapeError(`${op}: data must be a number, a boolean, nested arrays, a typed array or a Tensor, got ${describeValue(data)}.`, { op, argument: 'data', received: describeValue(data) });
   }
   let flat: ArrayLike<number>;
   let shape: number[];
   let dtype: DType;
   if (ArrayBuffer.isView(data)) {
     const ta = data as TypedArray;
+    const known = ta instanceof Float32Array || ta instanceof Float64Array || ta instanceof Int32Array || ta instanceof Uint8Array;
+    if (!known && options.dtype === undefined) {
+      const name = (ta as object).constructor.name;
+      throw new DTypeError(`${op}: cannot infer a dtype from a ${name}; pass { dtype }.`, { op, argument: 'data', received: name });
+    }
     flat = ta;
     shape = [ta.length];
     dtype = options.dtype ?? dtypeOfTyped(ta);
@@ -138,6 +159,9 @@ function checkDTypeArg(op: string, dtype: unknown): void {
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
   checkDTypeArg('full', dtype);
   const s = checkShape('full', shape);
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new ValueError(`full: value must be a number or a boolean, got ${describeValue(value)}.`, { op: 'full', argument: 'value', received: describeValue(value) });
+  }
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultFloat());
   const data = allocTyped(dt, sizeOf(s));
   const v = typeof value === 'boolean' ? (value ? 1 : 0) : dt === 'int32' ? Math.trunc(value) : value;
@@ -193,6 +217,7 @@ export function onesLike(x: Tensor): Tensor {
 
 /**
  * Evenly spaced values `start, start+step, …` below `stop` (int32 when all arguments are integers).
+ * @throws {ValueError} when an argument is not a finite number or `step` is 0.
  * @example
  * ```ts
  * arange(4).toArray();       // [0, 1, 2, 3]
@@ -202,8 +227,15 @@ export function onesLike(x: Tensor): Tensor {
 export function arange(start: number, stop?: number, step = 1, dtype?: DType): Tensor {
   checkDTypeArg('arange', dtype);
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}.`, { op: 'arange', argument: 'step' });
+  const finite = (v: unknown, name: string) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`arange: ${name} must be a finite number, got ${describeValue(v)}.`, { op: 'arange', argument: name, received: describeValue(v) });
+  };
+  finite(start, 'start');
+  if (stop !== undefined) finite(stop, 'stop');
+  finite(step, 'step');
+  if (step === 0) throw new ValueError(`arange: step must be finite and non-zero, got ${step}.`, { op: 'arange', argument: 'step', received: '0' });
   const n = Math.max(0, Math.ceil((hi - lo) / step));
+  checkShape('arange', [n], 'length');
   const dt = dtype ?? ([lo, hi, step].every(Number.isInteger) ? 'int32' : getDefaultFloat());
   const data = allocTyped(dt, n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
@@ -220,7 +252,10 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): T
  */
 export function linspace(start: number, stop: number, num: number, dtype?: DType): Tensor {
   checkDTypeArg('linspace', dtype);
-  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}.`, { op: 'linspace', argument: 'num' });
+  checkInt('linspace', num, 'num', { min: 0, max: MAX_SIZE });
+  for (const [v, name] of [[start, 'start'], [stop, 'stop']] as const) {
+    if (typeof v !== 'number') throw new ValueError(`linspace: ${name} must be a number, got ${describeValue(v)}.`, { op: 'linspace', argument: name, received: describeValue(v) });
+  }
   const dt = dtype ?? getDefaultFloat();
   const data = allocTyped(dt, num);
   for (let i = 0; i < num; i++) data[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);

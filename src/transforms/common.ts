@@ -2,27 +2,122 @@
  * Shared pieces of the public transformation wrappers: argument trees, validation.
  * @module
  */
-import { DTypeError, TransformError } from '../errors.js';
+import { DisposedTensorError, DTypeError, TransformError } from '../errors.js';
+import { describeValue } from '../tensor/shape.js';
 import { isFloat } from '../tensor/dtype.js';
 import { scalar } from '../tensor/creation.js';
 import { getDefaultFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
+import { flattenChecked, isPlainObject, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
 
 /** A pytree of tensors (JS numbers are accepted as leaves and become scalars). */
 export type TensorTree = Tree<Tensor | number>;
 
-/** @internal Flattens a tree, turning number leaves into scalars and rejecting other leaves. */
-export function tensorLeaves(op: string, t: unknown, argument: string): [Tensor[], TreeDef] {
-  const [ls, def] = flatten(t as Tree<unknown>);
-  const out = ls.map((l, i) => {
-    if (l instanceof Tensor) return l;
-    if (typeof l === 'number') return scalar(l, getDefaultFloat());
-    throw new TransformError(`${op}: ${argument} must be a pytree of tensors (arrays and plain objects), but leaf ${i} is ${l === null ? 'null' : typeof l}${typeof l === 'object' ? ` (${(l as object).constructor?.name})` : ''}.`, {
-      op, argument, received: typeof l,
+/** Where a leaf sits in an argument, for messages: `argument 0 at .w[1]`, or `argument 0` for the root. */
+function at(argument: string, path: string): string {
+  return path ? `${argument} at ${path}` : argument;
+}
+
+/** The path of the first JS array in `v` holding only numbers/booleans (or such arrays), if any. */
+function numericArrayPath(v: unknown, path: string): string | undefined {
+  if (Array.isArray(v)) {
+    if (v.length > 0 && v.every((c) => typeof c === 'number' || typeof c === 'boolean' || (Array.isArray(c) && numericArrayPath(c, '') === ''))) return path;
+    for (let i = 0; i < v.length; i++) {
+      const p = numericArrayPath(v[i], `${path}[${i}]`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (isPlainObject(v)) {
+    for (const k of Object.keys(v).sort()) {
+      const p = numericArrayPath(v[k], `${path}.${k}`);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
+}
+
+function leafKind(l: unknown): string {
+  if (l === null) return 'null';
+  if (typeof l === 'boolean') return `a boolean (${l})`;
+  if (typeof l === 'string') return 'a string';
+  if (typeof l === 'function') return 'a function';
+  if (typeof l !== 'object') return `a ${typeof l}`;
+  if (ArrayBuffer.isView(l)) return `a ${(l as object).constructor.name}`;
+  const name = (l as object).constructor?.name;
+  return name ? `a ${name} (only arrays and plain objects are pytree nodes)` : 'an object';
+}
+
+/**
+ * Checks one pytree argument of a transformation up front and returns its leaves as tensors.
+ * Every leaf must be a live `Tensor` or a JS number (which becomes a weakly typed scalar of the
+ * default float dtype). Errors name the transformation, the argument and the leaf's path, e.g.
+ * `grad: argument 0 at .w is a JS array of numbers, not a Tensor; wrap it with tensor(...)`.
+ * Used by every transformation; exported so other modules that take pytrees (curvature
+ * builders, optimizers) can validate theirs the same way.
+ * @param op - the public name of the caller, e.g. `'grad'`.
+ * @param value - the pytree to check.
+ * @param argument - how the value is named in messages, e.g. `'argument 0'`, `'params'`.
+ * @returns the leaves (numbers converted to scalars) and the tree structure.
+ * @throws {TransformError} for a leaf that is not a tensor or a number (JS arrays of numbers, typed arrays, strings, booleans, class instances).
+ * @throws {DisposedTensorError} for a disposed tensor leaf.
+ * @throws {InvalidTreeError} for a circular or too deeply nested tree.
+ * @example
+ * ```ts
+ * checkTensorTree('fisher', { w: [1, 2] }, 'params'); // throws: fisher: params at .w is a JS array of numbers, not a Tensor; ...
+ * const [leaves, def] = checkTensorTree('fisher', { w: ones([2]) }, 'params');
+ * ```
+ */
+export function checkTensorTree(op: string, value: unknown, argument: string): [Tensor[], TreeDef] {
+  const paths: string[] = [];
+  const [ls, def] = flattenChecked<unknown>(value, op, paths);
+  const out = new Array<Tensor>(ls.length);
+  let numeric: string | undefined | null = null; // computed at the first number leaf
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i];
+    if (l instanceof Tensor) {
+      if ((l as { isDisposed?: boolean }).isDisposed === true) {
+        throw new DisposedTensorError(`${op}: ${at(argument, paths[i]!)} is a tensor ${l.aval.toString()} that was disposed. Keep a tensor alive while it is used, or recompute it.`, {
+          op, argument: at(argument, paths[i]!), received: l.aval.toString(),
+        });
+      }
+      out[i] = l;
+      continue;
+    }
+    if (typeof l === 'number') {
+      if (numeric === null) numeric = numericArrayPath(value, '');
+      const p = numeric;
+      if (p !== undefined) {
+        throw new TransformError(`${op}: ${at(argument, p)} is a JS array of numbers, not a Tensor; wrap it with tensor(...).`, {
+          op, argument: at(argument, p), expected: 'a Tensor', received: 'a JS array of numbers',
+        });
+      }
+      out[i] = scalar(l, getDefaultFloat());
+      continue;
+    }
+    const kind = leafKind(l);
+    const hint = ArrayBuffer.isView(l) ? '; wrap it with tensor(...)' : '';
+    throw new TransformError(`${op}: ${at(argument, paths[i]!)} is ${kind}, not a Tensor${hint}. ${argument[0]!.toUpperCase()}${argument.slice(1)} must be a pytree (arrays and plain objects) of tensors.`, {
+      op, argument: at(argument, paths[i]!), expected: 'a Tensor', received: kind,
     });
-  });
+  }
   return [out, def];
+}
+
+/** @internal Flattens a tree, turning number leaves into scalars and rejecting other leaves (see {@link checkTensorTree}). */
+export function tensorLeaves(op: string, t: unknown, argument: string): [Tensor[], TreeDef] {
+  return checkTensorTree(op, t, argument);
+}
+
+/**
+ * @internal Requires a function argument.
+ * @throws {TransformError} when `f` is not a function.
+ */
+export function checkFunction(op: string, f: unknown, argument = 'f'): void {
+  if (typeof f !== 'function') {
+    const got = describeValue(f);
+    throw new TransformError(`${op}: ${argument} must be a function, got ${got}.`, { op, argument, expected: 'a function', received: got });
+  }
 }
 
 /** @internal Requires floating leaves for differentiation. */
@@ -38,10 +133,16 @@ export function requireFloatLeaves(op: string, leaves: readonly Tensor[], argume
 
 /** @internal Normalises `argnums`. */
 export function normArgnums(op: string, argnums: number | readonly number[], nargs: number): number[] {
+  if (typeof argnums !== 'number' && !Array.isArray(argnums)) {
+    throw new TransformError(`${op}: argnums must be an integer or a list of integers, got ${describeValue(argnums)}.`, { op, argument: 'argnums', received: describeValue(argnums) });
+  }
   const list = typeof argnums === 'number' ? [argnums] : [...argnums];
+  if (new Set(list).size !== list.length) {
+    throw new TransformError(`${op}: argnums ${describeValue(argnums)} repeats an argument.`, { op, argument: 'argnums', received: describeValue(argnums) });
+  }
   for (const a of list) {
     if (!Number.isInteger(a) || a < 0 || a >= nargs) {
-      throw new TransformError(`${op}: argnums ${a} is out of range for a call with ${nargs} argument(s).`, { op, argument: 'argnums', received: String(a) });
+      throw new TransformError(`${op}: argnums ${describeValue(a)} is out of range for a call with ${nargs} argument(s).`, { op, argument: 'argnums', received: String(a) });
     }
   }
   return list;

@@ -15,6 +15,8 @@ import { definePrimitive, type BDim } from '../core/primitive.js';
 import { UndefPrimal, Zero } from '../core/zero.js';
 import { batchToFront, instantiate } from '../core/primitives/_rules.js';
 import { vmapFlat } from '../core/interpreters/vmap-flat.js';
+import { describeValue } from '../tensor/shape.js';
+import { checkFunction, checkTensorTree } from './common.js';
 
 /** The output of a function with a custom rule: a tensor or a list of tensors. */
 export type Outs = Tensor | Tensor[];
@@ -22,8 +24,8 @@ const asList = (o: Outs): Tensor[] => (o instanceof Tensor ? [o] : o);
 
 function checkTensors(op: string, xs: readonly unknown[]): Tensor[] {
   return xs.map((x, i) => {
-    if (!(x instanceof Tensor)) throw new TransformError(`${op}: argument ${i} must be a Tensor, got ${typeof x}.`, { op, argument: String(i) });
-    return x;
+    if (!(x instanceof Tensor)) throw new TransformError(`${op}: argument ${i} must be a Tensor, got ${describeValue(x)}${Array.isArray(x) ? ' (a function with a custom rule takes tensors, not pytrees)' : ''}.`, { op, argument: `argument ${i}`, received: describeValue(x) });
+    return checkTensorTree(op, x, `argument ${i}`)[0][0]!;
   });
 }
 
@@ -37,6 +39,8 @@ function checkTensors(op: string, xs: readonly unknown[]): Tensor[] {
  * ```
  */
 export function customJvp<A extends Tensor[]>(f: (...args: A) => Outs, rule: (primals: A, tangents: A) => [Outs, Outs]): (...args: A) => any {
+  checkFunction('customJvp', f);
+  checkFunction('customJvp', rule, 'rule');
   const name = `customJvp(${f.name || 'f'})`;
   return (...args) => {
     const single = { value: true };
@@ -107,6 +111,9 @@ export function customVjp<A extends Tensor[]>(
   fwd: (...args: A) => [Outs, Tensor[]],
   bwd: (residuals: Tensor[], ct: any) => Tensor[],
 ): (...args: A) => any {
+  checkFunction('customVjp', f);
+  checkFunction('customVjp', fwd, 'fwd');
+  checkFunction('customVjp', bwd, 'bwd');
   const wrapBwd = (res: readonly Tensor[], cts: readonly Tensor[], single: boolean): Tensor[] => bwd([...res], single ? cts[0] : [...cts]);
   return customJvp(f, (primals, tangents) => {
     const [out, res] = fwd(...primals);

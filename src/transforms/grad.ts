@@ -15,7 +15,7 @@ import { vjpFlat } from '../core/flat.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { Zero, type Tangent } from '../core/zero.js';
 import { assertSameStructure, flatten, unflatten, type Tree } from '../tree/tree.js';
-import { normArgnums, splitArgs, tensorLeaves, treesPerArg } from './common.js';
+import { checkFunction, normArgnums, splitArgs, tensorLeaves, treesPerArg } from './common.js';
 
 /** Options of {@link grad} and {@link valueAndGrad}. */
 export interface GradOptions {
@@ -52,6 +52,7 @@ function scalarOut(op: string, out: unknown): Tensor {
  */
 export function valueAndGrad<F extends (...args: any[]) => any>(f: F, options: GradOptions = {}): (...args: Parameters<F>) => [any, any] {
   const op = 'grad';
+  checkFunction(op, f);
   return (...args) => {
     const argnums = normArgnums(op, options.argnums ?? 0, args.length);
     const { leaves, defs, rebuild } = splitArgs(op, args, argnums);
@@ -115,6 +116,7 @@ export function grad<F extends (...args: any[]) => any>(f: F, options: GradOptio
  */
 export function vjp<F extends (...args: any[]) => any>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (ct: any) => any[]] {
   const op = 'vjp';
+  checkFunction(op, f);
   const argnums = primals.map((_, i) => i);
   const { leaves, defs, rebuild } = splitArgs(op, primals, argnums);
   let outDef: ReturnType<typeof flatten>[1] | undefined;

@@ -18,7 +18,8 @@ import { instantiate } from '../core/primitives/_rules.js';
 import { reshape } from '../core/primitives/reshape.js';
 import { slice } from '../core/primitives/slice.js';
 import { unflatten, type TreeDef } from '../tree/tree.js';
-import { normArgnums, splitArgs, tensorLeaves } from './common.js';
+import { checkFunction, normArgnums, splitArgs, tensorLeaves } from './common.js';
+import { TransformError } from '../errors.js';
 
 /** Options of {@link jacfwd}, {@link jacrev} and {@link hessian}. */
 export interface JacobianOptions {
@@ -31,6 +32,9 @@ type Flat = { ins: Tensor[]; outs: Tensor[]; outDef: TreeDef; inDefs: TreeDef[];
 function flatSetup(op: string, f: (...a: any[]) => any, args: readonly unknown[], options: JacobianOptions) {
   const argnums = normArgnums(op, options.argnums ?? 0, args.length);
   const { leaves, defs, rebuild } = splitArgs(op, args, argnums);
+  if (leaves.length === 0) {
+    throw new TransformError(`${op}: the differentiated argument(s) ${argnums.join(', ')} hold no tensors; there is nothing to differentiate.`, { op, argument: `argument ${argnums.join(', ')}`, received: 'an empty pytree' });
+  }
   const state: { outDef?: TreeDef } = {};
   const flatF = (ls: Tensor[]): Tensor[] => {
     const [o, d] = tensorLeaves(op, f(...rebuild(ls)), 'output');
@@ -75,6 +79,7 @@ function assemble(j: Flat, block: (o: number, i: number) => Tensor): any {
  * ```
  */
 export function jacfwd<F extends (...args: any[]) => any>(f: F, options: JacobianOptions = {}): (...args: Parameters<F>) => any {
+  checkFunction('jacfwd', f);
   return (...args) => {
     const { leaves, defs, flatF, state, single } = flatSetup('jacfwd', f, args, options);
     const n = leaves.reduce((s, l) => s + l.size, 0);
@@ -100,9 +105,11 @@ export function jacfwd<F extends (...args: any[]) => any>(f: F, options: Jacobia
  * ```
  */
 export function jacrev<F extends (...args: any[]) => any>(f: F, options: JacobianOptions = {}): (...args: Parameters<F>) => any {
+  checkFunction('jacrev', f);
   return (...args) => {
     const { leaves, defs, flatF, state, single } = flatSetup('jacrev', f, args, options);
     const [outs, back] = vjpFlat(flatF, leaves);
+    if (outs.length === 0) throw new TransformError('jacrev: f returned no tensors; there is nothing to differentiate.', { op: 'jacrev', argument: 'f', received: 'an empty pytree' });
     const m = outs.reduce((s, o) => s + o.size, 0);
     const cts = splitRows(basis(m, outs[0]!), outs, 1);
     const rows = vmapFlat((c) => back(c).map(instantiate), m, cts.map(() => 0), cts); // per input leaf: [m, ...S_in]
@@ -120,6 +127,7 @@ export function jacrev<F extends (...args: any[]) => any>(f: F, options: Jacobia
  * ```
  */
 export function hessian<F extends (...args: any[]) => any>(f: F, options: JacobianOptions = {}): (...args: Parameters<F>) => any {
+  checkFunction('hessian', f);
   return jacfwd(jacrev(f, options), options);
 }
 

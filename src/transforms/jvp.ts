@@ -14,7 +14,8 @@ import { applyLinear, jvpFlat, linearizeFlat, stageFlat } from '../core/flat.js'
 import { backwardPass } from '../core/interpreters/transpose.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { assertSameStructure, unflatten, type TreeDef } from '../tree/tree.js';
-import { requireFloatLeaves, tensorLeaves, treesPerArg } from './common.js';
+import { checkFunction, requireFloatLeaves, tensorLeaves, treesPerArg } from './common.js';
+import { describeValue } from '../tensor/shape.js';
 
 function flatArgs(op: string, args: readonly unknown[], what: string): [Tensor[], TreeDef[]] {
   const leaves: Tensor[] = [], defs: TreeDef[] = [];
@@ -58,6 +59,14 @@ function checkTangents(op: string, primals: readonly Tensor[], tangents: readonl
  */
 export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters<F>, tangents: Parameters<F>): [ReturnType<F>, ReturnType<F>] {
   const op = 'jvp';
+  checkFunction(op, f);
+  for (const [v, name] of [[primals, 'primals'], [tangents, 'tangents']] as const) {
+    if (!Array.isArray(v)) {
+      throw new TransformError(`jvp: ${name} must be a list with one entry per argument of f, got ${describeValue(v)}. Write jvp(f, [x], [v]).`, {
+        op, argument: name, expected: 'a list', received: describeValue(v),
+      });
+    }
+  }
   const [ps, pd] = flatArgs(op, primals, 'primal');
   const [ts, td] = flatArgs(op, tangents, 'tangent');
   requireFloatLeaves(op, ps, 'primals');
@@ -83,6 +92,7 @@ export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters
  */
 export function linearize<F extends (...args: any[]) => any>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
   const op = 'linearize';
+  checkFunction(op, f);
   const [ps, pd] = flatArgs(op, primals, 'primal');
   requireFloatLeaves(op, ps, 'primals');
   let outDef: TreeDef | undefined;
@@ -112,6 +122,7 @@ export function linearize<F extends (...args: any[]) => any>(f: F, ...primals: P
  */
 export function linearTranspose<F extends (...args: any[]) => any>(f: F, ...primals: Parameters<F>): (ct: ReturnType<F>) => any[] {
   const op = 'linearTranspose';
+  checkFunction(op, f);
   const [ps, pd] = flatArgs(op, primals, 'primal');
   let outDef: TreeDef | undefined;
   const jaxpr = stageFlat((ls) => {

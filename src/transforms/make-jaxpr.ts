@@ -9,7 +9,8 @@ import { instantiate } from '../core/primitives/_rules.js';
 import { Zero } from '../core/zero.js';
 import { TransformError } from '../errors.js';
 import { unflatten, type TreeDef } from '../tree/tree.js';
-import { tensorLeaves } from './common.js';
+import { checkFunction, tensorLeaves } from './common.js';
+import { describeValue } from '../tensor/shape.js';
 
 /**
  * A staged function: the jaxpr plus the pytree structures of its inputs and outputs.
@@ -45,6 +46,7 @@ export class StagedFunction {
  * ```
  */
 export function makeJaxpr<F extends (...args: any[]) => any>(f: F): (...args: Parameters<F>) => StagedFunction {
+  checkFunction('makeJaxpr', f);
   return (...args) => {
     const op = 'makeJaxpr';
     const leaves: Tensor[] = [], defs: TreeDef[] = [];
@@ -76,6 +78,7 @@ export function makeJaxpr<F extends (...args: any[]) => any>(f: F): (...args: Pa
  */
 export function evalJaxpr(staged: StagedFunction, ...args: unknown[]): any {
   const op = 'evalJaxpr';
+  if (!(staged instanceof StagedFunction)) throw new TransformError(`${op}: staged must be the result of makeJaxpr(f)(...args), got ${describeValue(staged)}.`, { op, argument: 'staged', received: describeValue(staged) });
   if (args.length !== staged.inDefs.length) throw new TransformError(`${op}: expected ${staged.inDefs.length} argument(s), got ${args.length}.`, { op });
   const leaves: Tensor[] = [];
   args.forEach((a, i) => leaves.push(...tensorLeaves(op, a, `argument ${i}`)[0]));

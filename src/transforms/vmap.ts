@@ -12,7 +12,8 @@ import { AxisError, TransformError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { vmapFlat } from '../core/interpreters/vmap-flat.js';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
-import { tensorLeaves } from './common.js';
+import { checkFunction, tensorLeaves } from './common.js';
+import { checkInt, describeValue, MAX_SIZE } from '../tensor/shape.js';
 
 /** An axis per argument: a number, `null` (not mapped), or a pytree of them matching the argument. */
 export type AxisSpec = number | null | Tree<number | null>;
@@ -65,6 +66,9 @@ function leafAxes(op: string, spec: AxisSpec, def: TreeDef, what: string): (numb
  */
 export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptions = {}): (...args: Parameters<F>) => ReturnType<F> {
   const op = 'vmap';
+  checkFunction(op, f);
+  if (typeof options !== 'object' || options === null) throw new TransformError(`vmap: options must be { inAxes?, outAxes?, axisSize? }, got ${describeValue(options)}.`, { op, argument: 'options' });
+  if (options.axisSize !== undefined) checkInt(op, options.axisSize, 'axisSize', { min: 0, max: MAX_SIZE });
   return (...args) => {
     const inAxes = options.inAxes === undefined ? 0 : options.inAxes;
     if (Array.isArray(inAxes) && inAxes.length !== args.length) {
@@ -78,7 +82,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
       ls.forEach((l, j) => {
         const v = ax[j]!;
         if (v !== null && (!Number.isInteger(v) || v < -l.ndim || v >= l.ndim)) {
-          throw new AxisError(`vmap: in axis ${v} is out of range for argument ${i} leaf ${j} ${l.aval.toString()}.`, { op, argument: `inAxes[${i}]`, received: String(v) });
+          throw new AxisError(`vmap: in axis ${describeValue(v)} is out of range for argument ${i} leaf ${j} ${l.aval.toString()}.`, { op, argument: `inAxes[${i}]`, received: String(v) });
         }
         dims.push(v === null ? null : v < 0 ? v + l.ndim : v);
         names.push(`argument ${i}${d.numLeaves > 1 ? ` leaf ${j}` : ''} ${l.aval.toString()} axis ${v}`);
@@ -89,6 +93,9 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
     const sizes = leaves.map((l, i) => (dims[i] === null ? null : l.shape[dims[i]!]!));
     const mapped = sizes.flatMap((s, i) => (s === null ? [] : [[s, i] as const]));
     const size = mapped.length ? mapped[0]![0] : options.axisSize;
+    if (mapped.length && options.axisSize !== undefined && options.axisSize !== size) {
+      throw new ShapeError(`vmap: axisSize ${options.axisSize} differs from the mapped size ${size} of ${names[mapped[0]![1]]}.`, { op, argument: 'axisSize', expected: String(size), received: String(options.axisSize) });
+    }
     if (size === undefined) throw new TransformError('vmap: no argument is mapped (all inAxes are null); pass axisSize.', { op, argument: 'inAxes' });
     if (mapped.some(([s]) => s !== size)) {
       const detail = mapped.map(([s, i]) => `${names[i]} has ${s}`).join(', ');
@@ -111,7 +118,7 @@ export function vmap<F extends (...args: any[]) => any>(f: F, options: VmapOptio
         return ax.map((a, i) => {
           const rank = os[i]!.ndim + 1;
           if (a !== null && (!Number.isInteger(a) || a < -rank || a >= rank)) {
-            throw new AxisError(`vmap: out axis ${a} is out of range for output leaf ${i} of batched rank ${rank}.`, { op, argument: 'outAxes', received: String(a) });
+            throw new AxisError(`vmap: out axis ${describeValue(a)} is out of range for output leaf ${i} of batched rank ${rank}.`, { op, argument: 'outAxes', received: String(a) });
           }
           return a === null || a >= 0 ? a : a + rank;
         });

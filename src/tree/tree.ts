@@ -7,7 +7,7 @@
  * types as `type` aliases (not `interface`s) so they are assignable to `Tree`.
  * @module
  */
-import { TreeMismatchError } from '../errors.js';
+import { InvalidTreeError, TreeMismatchError, ValueError } from '../errors.js';
 
 /** A pytree with leaves of type `T`. */
 export type Tree<T> = T | readonly Tree<T>[] | { readonly [key: string]: Tree<T> } | null | undefined;
@@ -61,6 +61,7 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 
 /**
  * Flattens a pytree into its leaves (depth-first, object keys sorted) and its structure.
+ * @throws {InvalidTreeError} for a circular tree or one nested deeper than {@link MAX_TREE_DEPTH}.
  * @example
  * ```ts
  * const [leaves, def] = tree.flatten([x, { a: y }]);
@@ -68,23 +69,61 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
  * ```
  */
 export function flatten<T>(t: Tree<T>): [T[], TreeDef] {
+  return flattenChecked(t, 'tree.flatten');
+}
+
+/** Deepest nesting of arrays and objects a pytree may have. */
+export const MAX_TREE_DEPTH = 256;
+
+/**
+ * @internal `flatten` reporting circular or too-deep trees as an {@link InvalidTreeError} naming
+ * `op`; when `paths` is given, it receives each leaf's path (`.w`, `[0].b`, or `''` for the root).
+ */
+export function flattenChecked<T>(t: unknown, op: string, paths?: string[]): [T[], TreeDef] {
   const leaves: T[] = [];
-  const def = flattenInto(t, leaves);
+  const def = flattenInto(t, leaves, { op, stack: [], paths }, '');
   return [leaves, def];
 }
 
-function flattenInto<T>(t: unknown, out: T[]): TreeDef {
+interface Walk {
+  readonly op: string;
+  readonly stack: object[];
+  readonly paths: string[] | undefined;
+}
+
+function node(t: object, w: Walk, path: string): void {
+  if (w.stack.includes(t)) {
+    throw new InvalidTreeError(`${w.op}: the pytree is circular: ${path || 'the root'} contains itself (a node refers back to an enclosing node).`, {
+      op: w.op, argument: 'tree', expected: 'a finite tree', received: `a cycle at ${path || 'the root'}`,
+    });
+  }
+  if (w.stack.length >= MAX_TREE_DEPTH) {
+    const shown = path.length > 60 ? `${path.slice(0, 60)}…` : path;
+    throw new InvalidTreeError(`${w.op}: the pytree is nested more than ${MAX_TREE_DEPTH} levels deep${shown ? ` (at ${shown})` : ''}.`, {
+      op: w.op, argument: 'tree', expected: `depth ≤ ${MAX_TREE_DEPTH}`, received: `depth > ${MAX_TREE_DEPTH}`,
+    });
+  }
+}
+
+function flattenInto<T>(t: unknown, out: T[], w: Walk, path: string): TreeDef {
   if (t === null || t === undefined) return new TreeDef('none', [], null, 0, t);
   if (Array.isArray(t)) {
-    const ch = t.map((c) => flattenInto(c, out));
+    node(t, w, path);
+    w.stack.push(t);
+    const ch = t.map((c, i) => flattenInto(c, out, w, w.paths ? `${path}[${i}]` : path));
+    w.stack.pop();
     return new TreeDef('array', ch, null, ch.reduce((s, c) => s + c.numLeaves, 0));
   }
   if (isPlainObject(t)) {
+    node(t, w, path);
+    w.stack.push(t);
     const keys = Object.keys(t).sort();
-    const ch = keys.map((k) => flattenInto(t[k], out));
+    const ch = keys.map((k) => flattenInto(t[k], out, w, w.paths ? `${path}.${k}` : path));
+    w.stack.pop();
     return new TreeDef('object', ch, keys, ch.reduce((s, c) => s + c.numLeaves, 0));
   }
   out.push(t as T);
+  w.paths?.push(path);
   return LEAF;
 }
 
@@ -97,6 +136,8 @@ function flattenInto<T>(t: unknown, out: T[]): TreeDef {
  * ```
  */
 export function unflatten<T>(def: TreeDef, leaves: readonly T[]): Tree<T> {
+  if (!(def instanceof TreeDef)) throw new ValueError(`unflatten: def must be a TreeDef (from tree.flatten or tree.structure), got ${def === null ? 'null' : typeof def}.`, { op: 'unflatten', argument: 'def' });
+  if (!Array.isArray(leaves)) throw new ValueError(`unflatten: leaves must be a list, got ${leaves === null ? 'null' : typeof leaves}.`, { op: 'unflatten', argument: 'leaves' });
   if (leaves.length !== def.numLeaves) {
     throw new TreeMismatchError(`unflatten: structure ${def.toString()} needs ${def.numLeaves} leaves, got ${leaves.length}.`, {
       op: 'unflatten', expected: String(def.numLeaves), received: String(leaves.length),
@@ -159,9 +200,10 @@ export function assertSameStructure(op: string, a: TreeDef, b: TreeDef, what = '
  * ```
  */
 export function map<T, U>(f: (x: T, ...rest: any[]) => U, t: Tree<T>, ...rest: Tree<any>[]): Tree<U> {
-  const [ls, def] = flatten(t);
+  if (typeof f !== 'function') throw new ValueError(`tree.map: f must be a function, got ${typeof f}.`, { op: 'tree.map', argument: 'f', received: typeof f });
+  const [ls, def] = flattenChecked<T>(t, 'tree.map');
   const others = rest.map((r) => {
-    const [l, d] = flatten(r);
+    const [l, d] = flattenChecked(r, 'tree.map');
     assertSameStructure('tree.map', def, d);
     return l;
   });

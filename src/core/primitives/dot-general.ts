@@ -37,6 +37,13 @@ function dotAval(ax: Aval, ay: Aval, d: DotDims): Aval {
       }
     });
   };
+  const distinct = (l: readonly number[], rank: number, side: string) => {
+    if (new Set(l).size !== l.length || l.some((a) => !Number.isInteger(a) || a < 0 || a >= rank)) {
+      throw new ShapeError(`dotGeneral: the ${side} contracting and batch axes [${l.join(',')}] must be distinct axes of ${side === 'left' ? ax.toString() : ay.toString()}.`, { op: 'dotGeneral', argument: 'dims', received: `[${l.join(',')}]` });
+    }
+  };
+  distinct([...d.lhsContract, ...d.lhsBatch], ax.ndim, 'left');
+  distinct([...d.rhsContract, ...d.rhsBatch], ay.ndim, 'right');
   check(d.lhsContract, d.rhsContract, 'contracting');
   check(d.lhsBatch, d.rhsBatch, 'batch');
   const shape = [

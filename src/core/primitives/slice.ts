@@ -25,7 +25,7 @@ export interface SliceParams {
 export const sliceP = definePrimitive<SliceParams>({
   name: 'slice',
   abstractEval: ([a], { starts, sizes }) => {
-    const bad = starts.length !== a!.ndim || sizes.length !== a!.ndim || starts.some((s, i) => s < 0 || sizes[i]! < 0 || s + sizes[i]! > a!.shape[i]!);
+    const bad = starts.length !== a!.ndim || sizes.length !== a!.ndim || starts.some((s, i) => !Number.isInteger(s) || !Number.isInteger(sizes[i]) || s < 0 || sizes[i]! < 0 || s + sizes[i]! > a!.shape[i]!);
     if (bad) throw new ShapeError(`slice: window starts [${starts.join(',')}] sizes [${sizes.join(',')}] is out of bounds for ${a!.toString()}.`, { op: 'slice', argument: 'starts', received: `[${starts.join(',')}] + [${sizes.join(',')}]` });
     return [new Aval(sizes, a!.dtype)];
   },

@@ -6,7 +6,7 @@
  * axis and offsets the indices by `b·n`, so it stays a single gather.
  * @module
  */
-import { DTypeError } from '../../errors.js';
+import { DTypeError, ShapeError } from '../../errors.js';
 import { Aval } from '../../tensor/aval.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { bind1 } from '../interpreter.js';
@@ -27,6 +27,9 @@ export const takeP = definePrimitive<TakeParams>({
   name: 'take',
   abstractEval: ([ax, ai], { axis }) => {
     if (ai!.dtype !== 'int32') throw new DTypeError(`take: indices must be int32, got ${ai!.toString()}.`, { op: 'take', argument: 'indices', received: ai!.toString() });
+    if (ax!.shape[axis] === 0 && ai!.size > 0) {
+      throw new ShapeError(`take: cannot gather from the empty axis ${axis} of ${ax!.toString()} (indices ${ai!.toString()}).`, { op: 'take', argument: 'indices', received: `${ax!.toString()} and ${ai!.toString()}` });
+    }
     return [new Aval([...ax!.shape.slice(0, axis), ...ai!.shape, ...ax!.shape.slice(axis + 1)], ax!.dtype)];
   },
   impl: (args, { axis }, outs) => runKernel(args, outs[0]!, (k, [x, i]) => k.take(x, i, args[0]!.aval, args[1]!.aval, axis, outs[0]!)),
