@@ -95,8 +95,8 @@ describe('errors', () => {
     const e = thrown(() => x.add(y));
     expect(e).toBeInstanceOf(DisposedTensorError);
     expect(e.message).toBe('add: argument 1 (f32[3]) was disposed. Keep a tensor alive while it is used, or recompute it.');
-    expect(e.op).toBe('add');
-    expect(e.argument).toBe('argument 1');
+    expect(e).toHaveProperty('op', 'add');
+    expect(e).toHaveProperty('argument', 'argument 1');
     expect(thrown(() => y.mul(x)).message).toMatch(/^mul: argument 0 \(f32\[3\]\) was disposed\./);
     expect(thrown(() => exp(y)).message).toMatch(/^exp: argument 0 \(f32\[3\]\) was disposed\./);
     // a disposed constant closed over by a transformed function is reported by the op that reads it
