@@ -2,6 +2,8 @@
  * Elementwise arithmetic with NumPy broadcasting and dtype promotion.
  *
  * Binary ops accept tensors and JS numbers; numbers are weakly typed (see `dtype.ts`).
+ * bool operands follow NumPy: `add` is a logical or, `mul` a logical and, `div` divides as
+ * floats, and `sub`/`neg` are errors (a bool result could otherwise silently wrap).
  * Transcendental functions of integer tensors first promote to the default float dtype.
  * @module
  */
@@ -30,14 +32,25 @@ import { cos as cosP } from '../core/primitives/cos.js';
 import { floor as floorP } from '../core/primitives/floor.js';
 import { cast as castP } from '../core/primitives/cast.js';
 import { stopGradientRaw } from '../core/primitives/stop-gradient.js';
+import { and, or } from '../core/primitives/compare.js';
+import { getDefaultFloat } from '../tensor/dtype.js';
 import { isDType } from '../tensor/dtype.js';
 import { asFloat, asTensor, checkBinary, promoteArgs, type TensorLike } from './convert.js';
 
-const binary = (op: string, f: (x: Tensor, y: Tensor) => Tensor, renamed = false) => (x: TensorLike, y: TensorLike): Tensor => {
+const binary = (op: string, f: (x: Tensor, y: Tensor) => Tensor, renamed = false, onBool?: (x: Tensor, y: Tensor) => Tensor) => (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = promoteArgs(op, [x, y]);
-  if (renamed) checkBinary(op, a!, b!);
+  if (renamed || a!.dtype === 'bool') checkBinary(op, a!, b!);
+  if (a!.dtype === 'bool' && onBool) return onBool(a!, b!);
   return f(a!, b!);
 };
+
+/** NumPy rejects `-` on booleans; so do we (a bool result would silently wrap). */
+function noBool(op: string, hint: string) {
+  return (a: Tensor): Tensor => {
+    throw new DTypeError(`${op}: not defined for bool tensors (as in NumPy), got ${a.aval.toString()}. ${hint}`, { op, argument: 'x', received: a.aval.toString() });
+  };
+}
+const boolToFloat = (f: (x: Tensor, y: Tensor) => Tensor) => (a: Tensor, b: Tensor): Tensor => f(castP(a, getDefaultFloat()), castP(b, getDefaultFloat()));
 
 /**
  * Elementwise `x + y` with broadcasting.
@@ -47,7 +60,7 @@ const binary = (op: string, f: (x: Tensor, y: Tensor) => Tensor, renamed = false
  * add(tensor([1, 2]), 1).toArray(); // [2, 3]
  * ```
  */
-export const add: (x: TensorLike, y: TensorLike) => Tensor = binary('add', addP);
+export const add: (x: TensorLike, y: TensorLike) => Tensor = binary('add', addP, false, or);
 /**
  * Elementwise `x - y` with broadcasting.
  * @example
@@ -55,7 +68,7 @@ export const add: (x: TensorLike, y: TensorLike) => Tensor = binary('add', addP)
  * sub(tensor([1, 2]), 1).toArray(); // [0, 1]
  * ```
  */
-export const sub: (x: TensorLike, y: TensorLike) => Tensor = binary('sub', subP);
+export const sub: (x: TensorLike, y: TensorLike) => Tensor = binary('sub', subP, false, noBool('sub', 'Use notEqual for an exclusive or, or cast to int32.'));
 /**
  * Elementwise `x * y` with broadcasting.
  * @example
@@ -63,7 +76,7 @@ export const sub: (x: TensorLike, y: TensorLike) => Tensor = binary('sub', subP)
  * mul(tensor([1, 2]), 3).toArray(); // [3, 6]
  * ```
  */
-export const mul: (x: TensorLike, y: TensorLike) => Tensor = binary('mul', mulP);
+export const mul: (x: TensorLike, y: TensorLike) => Tensor = binary('mul', mulP, false, and);
 /**
  * Elementwise `x / y` with broadcasting (truncating for int32).
  * @example
@@ -71,7 +84,7 @@ export const mul: (x: TensorLike, y: TensorLike) => Tensor = binary('mul', mulP)
  * div(tensor([1, 2]), 2).toArray(); // [0.5, 1]
  * ```
  */
-export const div: (x: TensorLike, y: TensorLike) => Tensor = binary('div', divP);
+export const div: (x: TensorLike, y: TensorLike) => Tensor = binary('div', divP, false, boolToFloat(divP));
 /**
  * Elementwise `x ** y` (float).
  * ```text
@@ -114,7 +127,9 @@ export const minimum: (x: TensorLike, y: TensorLike) => Tensor = binary('minimum
  * ```
  */
 export function neg(x: TensorLike): Tensor {
-  return negP(asTensor('neg', x));
+  const t = asTensor('neg', x);
+  if (t.dtype === 'bool') noBool('neg', 'Use logicalNot.')(t);
+  return negP(t);
 }
 /**
  * `x * x`.
