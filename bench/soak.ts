@@ -22,7 +22,7 @@ function tinySetup(): { params: Tiny; loss: (p: Tiny) => Tensor } {
   const [k1, k2, k3] = random.splitList(random.key(0), 3);
   const params = { w1: random.normal(k1!, [8, 32]).mul(0.35), b1: random.normal(k1!, [32]).mul(0), w2: random.normal(k2!, [32, 1]).mul(0.18), b2: random.normal(k2!, [1]).mul(0) };
   const x = random.normal(k3!, [64, 8]);
-  const y = x.sum(1, { keepdims: true }).tanh();
+  const y = x.sum(1).reshape([64, 1]).tanh();
   const loss = (p: Tiny) => { const d = matmul(matmul(x, p.w1).add(p.b1).tanh(), p.w2).add(p.b2).sub(y); return d.mul(d).mean(); };
   return { params, loss };
 }
@@ -36,7 +36,7 @@ let failed = false;
 console.log(`soak: ${steps} steps, node ${process.version}, wasm buffer reuse ${configureWasmBuffers().reuse ? 'on' : 'off'}`);
 for (const model of models) {
   for (const mode of modes) {
-    const { params: p0, loss } = (model === 'tiny' ? tinySetup() : w2Setup()) as { params: Record<string, Tensor>; loss: (p: Record<string, Tensor>) => Tensor };
+    const { params: p0, loss } = (model === 'tiny' ? tinySetup() : w2Setup()) as unknown as { params: Record<string, Tensor>; loss: (p: Record<string, Tensor>) => Tensor };
     const opt = optim.adam({ learningRate: 1e-3 });
     const step = (p: Record<string, Tensor>, s: unknown) => {
       const [l, g] = valueAndGrad(loss)(p);

@@ -6,7 +6,9 @@
  * active). When `fn` returns, the recorded tensors that are not reachable from its result
  * are disposed; the returned ones move to the enclosing scope, if any. On the `gpujs`
  * backend disposing frees the device buffer (GL texture) at once instead of at garbage
- * collection; on `js`/`wasm` it only marks the tensor disposed (the GC reclaims the memory).
+ * collection; on `wasm` it returns the buffer to the backend's pool, so the next results of a
+ * similar size reuse memory already faulted in; on `js` it only marks the tensor disposed (the
+ * GC reclaims the memory).
  * @module
  */
 import { ValueError } from '../errors.js';

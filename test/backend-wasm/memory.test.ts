@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sharedMemorySupported, WasmMemory } from '../../src/backend/wasm/memory.js';
+import { sharedMemorySupported, WasmMemory, WasmMemoryLimitError } from '../../src/backend/wasm/memory.js';
 
 describe.each([false, true])('WasmMemory (shared: %s)', (shared) => {
   const make = (initialPages = 1): WasmMemory => new WasmMemory({ initialPages, shared: shared && sharedMemorySupported() });
@@ -92,6 +92,6 @@ describe('WasmMemory options', () => {
   });
   it('refuses growth past the maximum', () => {
     const mem = new WasmMemory({ initialPages: 1, maximumPages: 2, shared: false });
-    expect(() => mem.alloc(3 * 65536)).toThrow(RangeError);
+    expect(() => mem.alloc(3 * 65536)).toThrow(WasmMemoryLimitError);
   });
 });

@@ -10,8 +10,22 @@
  * @module
  */
 
+import { CurvaxError } from '../../errors.js';
+
 const PAGE = 65536;
 const RESERVED = 64;
+
+/**
+ * A wasm memory allocation that cannot be satisfied: past the memory's maximum (4 GiB for 32-bit
+ * WebAssembly, less where the platform reserved less) or refused by the system. `op` names the
+ * allocation (e.g. `dotGeneral: result f32[128,784,128]`), `received` the bytes requested.
+ * @example
+ * ```ts
+ * try { new WasmMemory({ maximumPages: 4 }).alloc(2 ** 20, 16, 'demo'); }
+ * catch (e) { if (e instanceof WasmMemoryLimitError) console.log(e.message); }
+ * ```
+ */
+export class WasmMemoryLimitError extends CurvaxError {}
 
 /**
  * Options for {@link WasmMemory}.
@@ -129,9 +143,11 @@ export class WasmMemory {
    * Allocates a block.
    * @param bytes - requested size (0 is rounded up to 1)
    * @param align - alignment, a power of two ≥ 16 recommended for SIMD (default 16)
+   * @param what - what the block is for, named in a {@link WasmMemoryLimitError}
    * @returns the block's byte offset (never 0)
+   * @throws {WasmMemoryLimitError} when the memory cannot grow enough
    */
-  alloc(bytes: number, align = 16): number {
+  alloc(bytes: number, align = 16, what = 'wasm memory block'): number {
     if (!(bytes >= 0) || !Number.isFinite(bytes)) throw new RangeError(`alloc: bad size ${bytes}`);
     if (align <= 0 || (align & (align - 1)) !== 0) throw new RangeError(`alloc: align must be a power of two, got ${align}`);
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
@@ -150,9 +166,9 @@ export class WasmMemory {
       return start;
     }
     const start = Math.ceil(this.top / align) * align;
+    this.ensure(start + size, what, bytes);
     if (start > this.top) this.insertFree(this.top, start - this.top);
     this.top = start + size;
-    this.ensure(this.top);
     this.sizes.set(start, size);
     return start;
   }
@@ -177,16 +193,29 @@ export class WasmMemory {
 
   /**
    * Grows the memory so that `[0, end)` is addressable. Bumps {@link WasmMemory.epoch} on growth.
+   * Nothing changes when it throws.
    * @param end - byte address that must be in bounds
+   * @param what - what needs the room, named in the error
+   * @param bytes - the size of that request, named in the error
+   * @throws {WasmMemoryLimitError} past the maximum, or when the system refuses to grow
    */
-  ensure(end: number): void {
+  ensure(end: number, what = 'wasm memory', bytes = end): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const need = Math.ceil((end - have) / PAGE);
     const pages = Math.max(need, Math.ceil(have / PAGE / 2)); // grow by ≥ 1.5x to amortise
     const max = this.maximumPages - have / PAGE;
-    if (need > max) throw new RangeError(`WasmMemory: cannot grow to ${end} bytes (maximum ${this.maximumPages} pages)`);
-    this.memory.grow(Math.min(pages, max));
+    const fail = (why: string): WasmMemoryLimitError => new WasmMemoryLimitError(
+      `${what}: cannot allocate ${bytes} bytes of wasm memory (${have} in use of at most ${this.maximumPages * PAGE}): ${why}. Split the work into smaller batches, or use the 'js' backend for arrays this large.`,
+      { op: what, argument: 'bytes', expected: `at most ${this.maximumPages * PAGE - have} more bytes`, received: `${bytes} bytes` },
+    );
+    if (need > max) throw fail('past the memory maximum (4 GiB for 32-bit WebAssembly, or what the platform reserved)');
+    try {
+      this.memory.grow(Math.min(pages, max));
+    } catch (e) {
+      if (pages <= need) throw fail(`the system refused to grow the memory (${String(e)})`);
+      try { this.memory.grow(need); } catch (e2) { throw fail(`the system refused to grow the memory (${String(e2)})`); }
+    }
     this.epoch++;
   }
 
