@@ -6,7 +6,8 @@
  *   `toBeTreeAllClose` ({@link registerMatchers}).
  * - fast-check arbitraries: {@link shape}, {@link broadcastablePair}, {@link tensorArb},
  *   {@link pytreeOf}, {@link batchedArgs}.
- * - {@link checkGrads} (JAX's `check_grads`) and {@link checkBatching} (`vmap` vs a loop).
+ * - {@link checkGrads} (JAX's `check_grads`) and {@link checkBatching} (`vmap` vs a loop);
+ *   {@link assertProperty} (`fc.assert` whose message carries the failing report).
  *
  * fast-check is a peer dependency of this entry point.
  * ```ts
@@ -27,9 +28,10 @@ export {
 export { checkGrads, type CheckGradsOptions, type GradMode } from './check-grads.js';
 export { checkBatching, type CheckBatchingOptions } from './check-batching.js';
 export { CheckError, type CheckKind } from './errors.js';
+export { assertProperty } from './property.js';
 export {
   firstBartlett, secondBartlett, klHessian, fisherGgn, fisherAdditivity, reparameterizationCovariance, naturalGradientInvariance,
-  cramerRao, empiricalFisherConvergence, sandwichIdentity, assertIdentity, identityProperty, IdentityError,
+  cramerRao, empiricalFisherConvergence, sandwichIdentity, assertIdentity, identityProperty, IdentityCase, IdentityError,
   likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, distributionAt, normalQuantile, zValue,
   type Family, type Distribution, type QuadratureDomain, type Theta, type Method, type IdentityOptions, type IdentityVerdict, type Comparison,
   type SecondBartlettOptions, type KlHessianOptions, type ReparameterizationOptions, type NaturalGradientOptions, type FisherGgnOptions,

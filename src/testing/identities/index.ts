@@ -14,4 +14,4 @@ export {
   type CramerRaoOptions, type EmpiricalFisherOptions, type SandwichIdentityOptions,
 } from './asymptotics.js';
 export { likelihoodFamily, conditionalFamily, exampleFamilies, iid, reparameterize, productSupport, distributionAt, type ConditionalSpec, type FamilyOptions } from './families.js';
-export { IdentityError, assertIdentity, identityProperty } from './verdict.js';
+export { IdentityCase, IdentityError, assertIdentity, identityProperty } from './verdict.js';

@@ -171,11 +171,46 @@ export function assertIdentity(verdict: IdentityVerdict): true {
 }
 
 /**
+ * A generated value together with the verdict of its check: the value `identityProperty` hands to
+ * fast-check, so that a failing run's `Counterexample:` line prints the value and the failing
+ * verdict's report (fast-check's `fc.assert` message would otherwise carry only the value, with the
+ * report hidden in the error's `cause`).
+ * @typeParam T - the generated value's type.
+ * @example
+ * ```ts
+ * const out = fc.check(identityProperty(arb, check));
+ * if (out.failed) console.log(String(out.counterexample![0])); // the value, then the verdict report
+ * ```
+ */
+export class IdentityCase<T> {
+  /** The generated value. */
+  readonly value: T;
+  /** The verdict of the check on {@link IdentityCase.value}, once it ran. */
+  verdict: IdentityVerdict | undefined;
+  /** @param value - the generated value. */
+  constructor(value: T) {
+    this.value = value;
+  }
+  /** The value as fast-check prints it, followed by the report of a failing verdict. */
+  toString(): string {
+    const v = fc.stringify(this.value);
+    return this.verdict && !this.verdict.holds ? `${v}\n${this.verdict.detail}\n` : v;
+  }
+  /** fast-check's printing hook (`fc.toStringMethod`). */
+  [fc.toStringMethod](): string {
+    return this.toString();
+  }
+}
+
+/**
  * A fast-check property asserting an identity for every generated value.
  *
  * ```text
  * identityProperty(arb, v ↦ verdict)  =  fc.property(arb, v ↦ assertIdentity(verdict(v)))
  * ```
+ * The values reach fast-check wrapped in an {@link IdentityCase}, so when the property fails the
+ * message of `fc.assert` shows the counterexample followed by its verdict report (the summary lines
+ * and the failing comparison), not only the value.
  * @param arbitrary - generates the parameters (or anything the check needs).
  * @param check - builds the verdict for one generated value.
  * @returns a property for `fc.assert` / `fc.check`.
@@ -184,6 +219,12 @@ export function assertIdentity(verdict: IdentityVerdict): true {
  * fc.assert(identityProperty(fc.double({ min: -3, max: 3, noNaN: true }), (eta) => secondBartlett(family, tensor(eta, { dtype: 'float64' }))));
  * ```
  */
-export function identityProperty<T>(arbitrary: fc.Arbitrary<T>, check: (value: T) => IdentityVerdict): fc.IPropertyWithHooks<[T]> {
-  return fc.property(arbitrary, (value: T) => assertIdentity(check(value)));
+export function identityProperty<T>(arbitrary: fc.Arbitrary<T>, check: (value: T) => IdentityVerdict): fc.IPropertyWithHooks<[IdentityCase<T>]> {
+  return fc.property(arbitrary.map((v) => new IdentityCase(v), (c) => {
+    if (c instanceof IdentityCase) return c.value as T;
+    throw new Error('identityProperty: not an IdentityCase');
+  }), (c: IdentityCase<T>) => {
+    c.verdict = check(c.value);
+    return assertIdentity(c.verdict);
+  });
 }
