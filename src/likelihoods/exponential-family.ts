@@ -17,7 +17,7 @@ export interface ExponentialFamilySpec {
   readonly sufficientStats: (y: Tensor) => Tensor;
   /** A(η): the log-partition function (a scalar tensor), written with tensor ops. */
   readonly logPartition: (eta: Tensor) => Tensor;
-  /** log h(y): the log base measure (a scalar tensor). @defaultValue 0 */
+  /** log h(y), the *log* of the base measure h (a scalar tensor), e.g. `−log y!` for a Poisson. @defaultValue 0 (h = 1) */
   readonly baseMeasure?: (y: Tensor) => Tensor;
   /** Draws y ~ p(· | η); `eta` may carry leading batch axes. Needed for MC Fisher. */
   readonly sample?: (key: Tensor, eta: Tensor) => Tensor;
@@ -36,7 +36,9 @@ export interface ExponentialFamilySpec {
  * S(η)     = L with L Lᵀ = ∇²A(η)            (PSD Cholesky with tensor ops)
  * KL(η‖ζ)  = A(ζ) − A(η) − (ζ − η)ᵀ∇A(η)
  * ```
- * @param spec - `sufficientStats`, `logPartition`, optional `baseMeasure`, `sample`, `checkLabels`, `name`.
+ * `baseMeasure` is **log h(y)**, not h(y) (e.g. `(y) => logFactorial(y).neg()` for a Poisson): it only
+ * shifts `logProb` by a term free of η, so the Fisher, mean and KL do not depend on it.
+ * @param spec - `sufficientStats`, `logPartition`, optional `baseMeasure` (log h(y)), `sample`, `checkLabels`, `name`.
  * @returns A {@link Likelihood}.
  * @throws {ValueError} from `sample` when the spec has no sampler.
  * @example
