@@ -4,7 +4,7 @@
  * worker is still spinning when the next job arrives) and with ~0.5 ms of other work between
  * calls (the worker has parked in `Atomics.wait` and must be woken).
  *
- * Run: `npx tsx bench/wasm/threads-crossover.ts [rounds]`. Prints the median and the fastest call
+ * Run: `npx tsx bench/wasm/threads-crossover.ts [rounds] [sizes, e.g. 128,256]`. Prints the median and the fastest call
  * (ms) per size and regime, and the speed-up of the pool.
  * @module
  */
@@ -15,10 +15,11 @@ const one = new WasmRuntime({ threads: 'off' });
 const pool = new WasmRuntime({ memory: one.memory, threads: 'off' });
 if (!(await pool.startThreads())) throw new Error('threads unavailable');
 pool.threadSplitWork = 0;
+pool.adaptiveThreads = false;
 const busy = (ms: number): void => { const t = performance.now(); while (performance.now() - t < ms); };
 console.log(`threads: ${pool.threads}; ms per call, median / fastest of ${rounds} interleaved calls`);
 console.log(['n', 'regime', '1 thread', 'pool', 'speed-up (median)'].map((h) => h.padStart(12)).join(''));
-for (const n of [48, 64, 96, 128, 160, 192, 256, 384, 512]) {
+for (const n of (process.argv[3] ?? "48,64,96,128,160,192,256,384,512").split(",").map(Number)) {
   const mem = one.memory;
   const a = mem.alloc(n * n * 4, 64), b = mem.alloc(n * n * 4, 64), c = mem.alloc(n * n * 4, 64);
   mem.writeF32(a, Array.from({ length: n * n }, (_, i) => (i % 7) - 3));

@@ -8,13 +8,18 @@ import { WasmRuntime, type Dtype } from '../../src/backend/wasm/index.js';
 import { buildGemmModule, gemmWorkspace, type GemmConfig } from '../../src/backend/wasm/gemm.js';
 import { randoms, refGemm, worstRatio } from './helpers.js';
 
-const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [37, 53, 29], [129, 257, 65], [4, 0, 3], [0, 5, 3], [5, 3, 0], [1, 300, 1], [2, 1, 33]];
+// [m, k, n]: tiles, edges (none of 37/53/29 is a multiple of any tile), k = 1, m = 1 and n = 1 with
+// the other sizes above a tile, several KC (256) and MC (96) blocks of the default configuration.
+const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [37, 53, 29], [129, 257, 65], [4, 0, 3], [0, 5, 3], [5, 3, 0], [1, 300, 1], [2, 1, 33],
+  [37, 1, 53], [1, 300, 70], [70, 300, 1], [97, 520, 130]];
 const tol = (dtype: Dtype, k: number): number => (dtype === 'f32' ? (k + 2) * 2 ** -24 : 1e-12);
 const arr = (dtype: Dtype, x: Float64Array): Float32Array | Float64Array => (dtype === 'f32' ? Float32Array.from(x) : x);
 
 const runtimes: [string, WasmRuntime][] = [
   ['default', new WasmRuntime()],
   ['no relaxed SIMD, non-shared memory', new WasmRuntime({ relaxedSimd: 'off', memory: { shared: false } })],
+  // FMA tiles: relaxed SIMD as the engine has it, or through V8's flag in Node 20 (created last: the flag is process-wide)
+  ['relaxed SIMD (V8 flag where needed)', new WasmRuntime({ relaxedSimd: 'flag' })],
 ];
 
 describe.each(runtimes)('gemm (%s)', (_name, rt) => {
@@ -66,6 +71,20 @@ describe.each(runtimes)('gemm (%s)', (_name, rt) => {
       mem.free(aOff); mem.free(bOff); mem.free(cOff);
     });
 
+    it('runs batched products with transposed operands', () => {
+      const [batch, m, k, n] = [3, 13, 9, 17];
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const a = arr(dtype, randoms(batch * m * k, 21)), b = arr(dtype, randoms(batch * k * n, 22));
+          const c = rt.matmulArrays(a, b, m, k, n, { transA, transB, batch });
+          for (let t = 0; t < batch; t++) {
+            const { c: want, mag } = refGemm(a.subarray(t * m * k, (t + 1) * m * k), b.subarray(t * k * n, (t + 1) * k * n), m, k, n, transA, transB);
+            expect(worstRatio(c.subarray(t * m * n, (t + 1) * m * n), want, mag, tol(dtype, k))).toBeLessThanOrEqual(1);
+          }
+        }
+      }
+    });
+
     it('honours leading dimensions (sub-matrix views) and leaves the padding alone', () => {
       const [m, k, n, lda, ldb, ldc] = [9, 6, 10, 8, 13, 12];
       const E = dtype === 'f32' ? 4 : 8;
@@ -112,6 +131,7 @@ describe('gemm blocking paths (tiny KC/MC/NC so every loop of the GotoBLAS nest 
     { dtype: 'f32', mr: 4, nr: 8, kc: 7, mc: 9, nc: 16, relaxed: false },
     { dtype: 'f64', mr: 3, nr: 6, kc: 5, mc: 7, nc: 11, relaxed: false },
     { dtype: 'f64', mr: 2, nr: 8, kc: 9, mc: 4, nc: 8, relaxed: false },
+    { dtype: 'f64', mr: 4, nr: 4, kc: 6, mc: 10, nc: 9, relaxed: false },
   ];
   it.each(configs)('$dtype $mr×$nr kc=$kc mc=$mc nc=$nc', (cfg) => {
     const E = cfg.dtype === 'f32' ? 4 : 8;

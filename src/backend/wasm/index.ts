@@ -80,6 +80,13 @@ export class WasmRuntime {
   private threadMode: 'auto' | 'off';
   private autoTried = false;
   /**
+   * Whether a running pool is used only while it measures faster than one thread (default);
+   * false splits every large product (tests, benchmarks of the pool itself).
+   */
+  adaptiveThreads = true;
+  /** Moving averages of ms per multiply-add of large products on one thread and on the pool. */
+  private readonly splitCost = { one: NaN, pool: NaN, count: 0 };
+  /**
    * Smallest GEMM (`m·n·k·batch` multiply-adds) that starts the automatic pool: the measured
    * size from which two threads beat one with parked workers (docs/performance.md).
    */
@@ -188,8 +195,20 @@ export class WasmRuntime {
     const fn = this.gemmKernel(dtype);
     const ws = this.gemmWorkspace(dtype);
     if (this.pool === undefined && this.threadMode === 'auto' && !this.autoTried && r.k > 0 && r.m * r.n * r.k * r.batch >= this.autoThreadWork) this.autoStart();
-    if (this.pool && r.m * r.n * r.k * r.batch >= this.threadSplitWork && this.pool.accepts(r)) {
-      this.pool.gemm(dtype, r, fn, ws);
+    const work = r.m * r.n * r.k * r.batch;
+    if (this.pool && work >= this.threadSplitWork && this.pool.accepts(r)) {
+      // Threads pay only where a core is free: time both ways per multiply-add (moving
+      // averages) and take the pool only while it is at least 10% faster, trying the other way
+      // on every 8th large product so that the choice follows the machine's load.
+      const c = this.splitCost;
+      const explore = ++c.count % 8 === 0;
+      const usePool = !this.adaptiveThreads || Number.isNaN(c.pool) || (!Number.isNaN(c.one) && (c.pool < 0.9 * c.one) !== explore);
+      const t0 = performance.now();
+      if (usePool) this.pool.gemm(dtype, r, fn, ws);
+      else fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
+      const cost = (performance.now() - t0) / work;
+      if (usePool) c.pool = Number.isNaN(c.pool) ? cost : 0.7 * c.pool + 0.3 * cost;
+      else c.one = Number.isNaN(c.one) ? cost : 0.7 * c.one + 0.3 * cost;
       return;
     }
     fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
