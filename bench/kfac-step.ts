@@ -20,7 +20,7 @@ const x = random.normal(k3!, [n, 64]);
 const y = random.categorical(k4!, tensor(new Float32Array(n * 10), { shape: [n, 10] }));
 const lik = likelihoods.categorical();
 const model = (p: P, xi: Tensor, dense: curvature.DenseFn): Tensor => dense('o', dense('h', xi).tanh());
-const batchLoss = (p: P, xb: Tensor, yb: Tensor): Tensor => lik.logProb(xb.matmul(p.h.w).add(p.h.b).tanh().matmul(p.o.w).add(p.o.b), yb).neg().mean();
+const batchLoss = (p: P, xb: Tensor, yb: Tensor): Tensor => lik.logProb(xb.matmul(p.h.w).add(p.h.b).tanh().matmul(p.o.w).add(p.o.b), yb).neg().div(n); // logProb sums over the batch
 const vg = valueAndGrad(batchLoss);
 const batch = { x, y };
 const jvg = jit(vg);

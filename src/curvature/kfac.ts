@@ -9,7 +9,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { concat } from '../ops/manipulation.js';
-import { grad, vjp } from '../transforms/grad.js';
+import { valueAndGrad, vjp } from '../transforms/grad.js';
 import { stopGradient } from '../ops/arithmetic.js';
 import { tensor, zeros, zerosLike } from '../tensor/creation.js';
 import { vmap } from '../transforms/vmap.js';
@@ -204,10 +204,12 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
   // [n, ...out, C(+1)], mapped by vmap in place (no transpose).
   let cts = u.reshape([...z.shape, cols]);
   const withGradient = options.withGradient === true;
+  let loss: Tensor | undefined;
   if (withGradient) {
     if (!batch.y) throw new ValueError(`${op}: withGradient needs the labels batch.y.`, { op, argument: 'batch.y' });
-    const dz = vmap(grad((zz: Tensor, yy: Tensor) => spec.likelihood.logProb(zz, yy)), { inAxes: [0, 0] })(z, batch.y).mul(-s);
-    cts = concat([cts, dz.reshape([...z.shape, 1])], z.ndim);
+    const [lp, dlp] = vmap(valueAndGrad((zz: Tensor, yy: Tensor) => lik.logProb(zz, yy)), { inAxes: [0, 0] })(z, batch.y) as [Tensor, Tensor];
+    loss = lp.sum().mul(-s);
+    cts = concat([cts, dlp.mul(-s).reshape([...z.shape, 1])], z.ndim);
   }
   const zeroActs = tree.map(zerosLike, acts);
   // Every probe gradient gₙ꜀ = Jₛᵀ Uₙ[:, c] of every layer from one vmapped backward pass.
@@ -252,7 +254,6 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
   };
   const base = linearOperator<P>({ params, matvec, diagonal, solve });
   if (!withGradient) return { ...base, factors };
-  const loss = vmap((zz: Tensor, yy: Tensor) => spec.likelihood.logProb(zz, yy), { inAxes: [0, 0] })(z, batch.y!).sum().mul(-s);
   const gradient = Object.fromEntries(names.map((nm) => [nm, split(nm, bars[nm]!)])) as unknown as P;
-  return { ...base, factors, gradient, loss };
+  return { ...base, factors, gradient, loss: loss! };
 }
