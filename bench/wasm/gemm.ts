@@ -1,11 +1,12 @@
 /**
  * GEMM throughput of the wasm kernel runtime versus a plain JS triple loop.
  *
- * Run: `npx tsx bench/wasm/gemm.ts [--quick]`. Prints GFLOP/s (2·n³ / time, median of ≥ 5 timed
- * runs after warm-ups) for square n×n·n×n products with data resident in wasm memory (no copies):
- * - `wasm`: the default kernels (relaxed-SIMD FMA when available), one thread;
- * - `no-fma`: the kernels without relaxed SIMD, one thread;
- * - `wasm ×T`: the default kernels on a worker pool of T = os.availableParallelism() threads;
+ * Run: `npx tsx bench/wasm/gemm.ts [--quick] [--relaxed]`. Prints GFLOP/s (2·n³ / time, median of
+ * ≥ 5 timed runs after warm-ups) for square n×n·n×n products with data resident in wasm memory:
+ * - `wasm`: the default kernels (relaxed-SIMD FMA only where the engine has it), one thread;
+ * - `fma` (with `--relaxed`): the relaxed-SIMD kernels, V8's flag switched on where needed;
+ * - `wasm ×T`: the default kernels on a worker pool of T = os.availableParallelism() threads,
+ *   splitting every product;
  * - `js`: a plain i-k-j triple loop over typed arrays (the `ratio` column is wasm / js).
  * @module
  */
@@ -65,25 +66,27 @@ function gflopsJs(dtype: Dtype, n: number): number {
   return timeIt(() => jsMatmul(a, b, c, n), 2 * n ** 3);
 }
 
-const rt = new WasmRuntime();
-const plain = new WasmRuntime({ relaxedSimd: 'off', memory: rt.memory });
+const rt = new WasmRuntime({ threads: 'off' });
+const fma = process.argv.includes('--relaxed') ? new WasmRuntime({ relaxedSimd: 'flag', memory: rt.memory, threads: 'off' }) : undefined;
 const threaded = new WasmRuntime({ memory: rt.memory });
+threaded.adaptiveThreads = false;
+threaded.threadSplitWork = 0;
 const T = availableParallelism();
 const hasPool = T > 1 && (await threaded.startThreads(T));
 
 console.log(`curvax wasm GEMM — Node ${process.version}, ${T} CPUs, relaxed SIMD: ${rt.relaxed}, shared memory: ${rt.memory.shared}`);
 console.log(`tiles: f32 ${rt.gemmConfig.f32.mr}×${rt.gemmConfig.f32.nr}, f64 ${rt.gemmConfig.f64.mr}×${rt.gemmConfig.f64.nr}` +
-  ` (no-fma: f32 ${plain.gemmConfig.f32.mr}×${plain.gemmConfig.f32.nr}, f64 ${plain.gemmConfig.f64.mr}×${plain.gemmConfig.f64.nr})`);
+  (fma ? ` (fma: f32 ${fma.gemmConfig.f32.mr}×${fma.gemmConfig.f32.nr}, f64 ${fma.gemmConfig.f64.mr}×${fma.gemmConfig.f64.nr})` : ''));
 console.log('GFLOP/s, median of 5 timed runs after ≥ 0.2 s of warm-up\n');
-const header = ['dtype', 'n', 'wasm', 'no-fma', ...(hasPool ? [`wasm ×${T}`] : []), 'js', 'ratio'];
+const header = ['dtype', 'n', 'wasm', ...(fma ? ['fma'] : []), ...(hasPool ? [`wasm ×${T}`] : []), 'js', 'ratio'];
 console.log(header.map((h) => h.padStart(9)).join(''));
 for (const dtype of DTYPES) {
   for (const n of SIZES) {
     const w = gflopsWasm(rt, dtype, n);
-    const p = gflopsWasm(plain, dtype, n);
+    const p = fma ? gflopsWasm(fma, dtype, n) : undefined;
     const t = hasPool ? gflopsWasm(threaded, dtype, n) : undefined;
     const j = gflopsJs(dtype, n);
-    const cells = [dtype, String(n), w.toFixed(1), p.toFixed(1), ...(t === undefined ? [] : [t.toFixed(1)]), j.toFixed(2), `${(w / j).toFixed(0)}×`];
+    const cells = [dtype, String(n), w.toFixed(1), ...(p === undefined ? [] : [p.toFixed(1)]), ...(t === undefined ? [] : [t.toFixed(1)]), j.toFixed(2), `${(w / j).toFixed(0)}×`];
     console.log(cells.map((c) => c.padStart(9)).join(''));
   }
 }

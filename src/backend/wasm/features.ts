@@ -3,8 +3,9 @@
  *
  * Node 20 (V8 11.3) ships relaxed SIMD behind `--experimental-wasm-relaxed-simd`; the flag can be
  * switched on at run time with `v8.setFlagsFromString` before compiling, and then also covers
- * worker threads. {@link detectRelaxedSimd} does that when asked to (`enableFlag`), only in Node,
- * and only when the feature is not already available.
+ * worker threads. {@link detectRelaxedSimd} does that only when asked to (`enableFlag`, an opt-in:
+ * the change is process-wide), only in Node, and only when the feature is not already available.
+ * By default the wasm runtime does not ask, so Node 20 runs the multiply + add kernels.
  * @module
  */
 import { ModuleBuilder, V128 } from './encoder.js';
@@ -46,14 +47,15 @@ let relaxedCache: boolean | undefined;
 /**
  * Whether relaxed SIMD (`f32x4.relaxed_madd`) validates, optionally switching V8's experimental
  * flag on first (Node only; a process-wide change that affects modules compiled afterwards).
- * @param enableFlag - try `--experimental-wasm-relaxed-simd` when not available (default true)
+ * @param enableFlag - try `--experimental-wasm-relaxed-simd` when not available (default false)
  * @returns true when relaxed SIMD kernels can be compiled
  * @example
  * ```ts
- * const fma = detectRelaxedSimd(); // true on Node 20 after enabling the flag
+ * detectRelaxedSimd();     // false on Node 20 (behind a flag), true where the engine ships it
+ * detectRelaxedSimd(true); // true on Node 20 too, after switching the flag on
  * ```
  */
-export function detectRelaxedSimd(enableFlag = true): boolean {
+export function detectRelaxedSimd(enableFlag = false): boolean {
   if (relaxedCache === true) return true;
   const bytes = oneOpModule('relaxed');
   const ok = (): boolean => { try { return WebAssembly.validate(bytes); } catch { return false; } };
