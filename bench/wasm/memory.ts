@@ -6,7 +6,8 @@
 // Variants: "readback" copies every leaf out (toTypedArray), as bench/harness.ts does; "consumed"
 // sums each leaf inside the library and disposes it, as a user who only needs a statistic does;
 // "scope" runs the call and its consumption in scope() (intermediates disposed too). Prints the median ms per
-// (variant, setting) and the pool counters.
+// (variant, setting) of wall time, process CPU time (user + system) and system time alone (page
+// faults are system time), and the pool counters.
 import { configureWasmBuffers } from '../../src/backend/wasm/adapter.js';
 import { curvature, grad, likelihoods, matmul, scope, tree, vmap, type Tensor } from '../../src/index.js';
 import { mlpBatch, mlpLoss, mlpParams, type Mlp } from '../workloads.js';
@@ -36,19 +37,28 @@ const cases: Record<string, () => unknown> = {
 };
 
 const times = new Map<string, number[]>();
+const cpu = new Map<string, number[]>(); // user + system CPU time of this process: robust to other load
+const sys = new Map<string, number[]>(); // system time alone: page faults are counted here
 for (let r = 0; r < rounds; r++) {
   for (const [name, f] of Object.entries(cases)) {
     for (const reuse of r % 2 === 0 ? [false, true] : [true, false]) {
       configureWasmBuffers({ reuse });
       f(); // one warm-up per switch, so each setting starts from its own steady state
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       f();
       const dt = performance.now() - t0;
+      const c = process.cpuUsage(c0);
       const key = `${name} | ${reuse ? 'reuse on ' : 'reuse off'}`;
-      if (r > 0) (times.get(key) ?? times.set(key, []).get(key)!).push(dt);
+      if (r > 0) {
+        (times.get(key) ?? times.set(key, []).get(key)!).push(dt);
+        (cpu.get(key) ?? cpu.set(key, []).get(key)!).push((c.user + c.system) / 1000);
+        (sys.get(key) ?? sys.set(key, []).get(key)!).push(c.system / 1000);
+      }
     }
   }
 }
 const med = (a: number[]) => [...a].sort((u, v) => u - v)[a.length >> 1]!;
-for (const [k, v] of times) console.log(`${k.padEnd(32)} median ${med(v).toFixed(1).padStart(7)} ms   [${v.map((t) => t.toFixed(0)).join(' ')}]`);
+console.log(`${'case'.padEnd(32)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'sys ms'.padStart(8)}   (medians; wall samples)`);
+for (const [k, v] of times) console.log(`${k.padEnd(32)} ${med(v).toFixed(1).padStart(8)} ${med(cpu.get(k)!).toFixed(1).padStart(8)} ${med(sys.get(k)!).toFixed(1).padStart(8)}   [${v.map((t) => t.toFixed(0)).join(' ')}]`);
 console.log('pool', configureWasmBuffers());

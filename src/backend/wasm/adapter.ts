@@ -296,7 +296,12 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
   for (const [name, f] of Object.entries(k)) {
     if (typeof f !== 'function') continue;
     const g = f as (...a: unknown[]) => unknown;
-    out[name] = (...a: unknown[]) => (pooling ? withPool(pool, () => g(...a)) : g(...a));
+    out[name] = (...a: unknown[]) => {
+      // Outputs below the pool's minimum are plain arrays anyway: skip the allocator swap (dispatch cost).
+      const last = a[a.length - 1];
+      if (!pooling || (last instanceof Aval && last.size * 8 < pool.minBytes)) return g(...a);
+      return withPool(pool, () => g(...a));
+    };
   }
   return out as unknown as Kernels<Buf>;
 }
