@@ -1,7 +1,10 @@
 // The wasm browser test page: runs the conformance subset (plus cases sized for the wasm kernels)
 // on the `wasm` backend against the `js` oracle, W1 and W2 on wasm against js in the same page,
-// and times both. With `?threads=2` it first starts the wasm worker pool (needs a
-// cross-origin-isolated page) and reports how many GEMM items the workers computed.
+// and times both. With `?threads=2` it first asks for a 2-thread worker pool (`startWasmThreads`;
+// needs a cross-origin-isolated page); with `?threads=auto` it leaves the pool to the runtime:
+// one large product starts it by itself, and the page yields until the workers are ready (a Web
+// Worker cannot start while the page's thread stays busy) before it runs the checks. It reports
+// how many GEMM items the workers computed.
 // The report is stored in `window.__report` (read by test/browser/wasm.test.ts).
 import { backendName, matmul, random, setBackend, startWasmThreads, stopWasmThreads, tree, valueAndGrad, type Tensor } from '../src/index.js';
 import { jsBackend } from '../src/backend/js/index.js';
@@ -20,8 +23,12 @@ export interface WasmPageReport {
   sharedArrayBuffer: boolean;
   simd: boolean;
   defaultBackend: string;
-  threadsRequested: number;
+  threadsRequested: number | 'auto';
   threadsStarted: boolean;
+  hardwareConcurrency: number;
+  /** `?threads=auto`: threads in use after one large product and yielding (up to 10 s), and how long that took. */
+  autoThreads?: number;
+  autoStartMs?: number;
   threads: number;
   /** GEMM items computed by worker threads during the cases and W1/W2. */
   workerItems: number;
@@ -76,14 +83,20 @@ function w2RelErr(): number {
 async function main(): Promise<WasmPageReport> {
   const t0 = performance.now();
   const q = new URLSearchParams(location.search);
-  const threadsRequested = Number(q.get('threads') ?? '1');
+  const threadsRequested = q.get('threads') === 'auto' ? 'auto' : Number(q.get('threads') ?? '1');
   const report: WasmPageReport = {
     crossOriginIsolated: globalThis.crossOriginIsolated === true, sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined',
-    simd: simdSupported(), defaultBackend: backendName(), threadsRequested, threadsStarted: false, threads: 1, workerItems: 0,
+    simd: simdSupported(), defaultBackend: backendName(), threadsRequested, threadsStarted: false, hardwareConcurrency: navigator.hardwareConcurrency, threads: 1, workerItems: 0,
     cases: [], w1: [], w2MaxRelErr: NaN, bench: [], totalMs: 0,
   };
-  if (threadsRequested > 1) report.threadsStarted = await startWasmThreads(threadsRequested);
-  report.threads = wasmThreadStats().threads;
+  if (threadsRequested !== 'auto' && threadsRequested > 1) report.threadsStarted = await startWasmThreads(threadsRequested);
+  if (threadsRequested === 'auto') {
+    const s = performance.now();
+    matmul(random.normal(random.key(7), [256, 256]), random.normal(random.key(8), [256, 256])).toTypedArray(); // above the automatic pool's threshold
+    while (wasmThreadStats().threads < 2 && performance.now() - s < 10_000) await new Promise((r) => setTimeout(r, 5));
+    report.autoThreads = wasmThreadStats().threads;
+    report.autoStartMs = performance.now() - s;
+  }
   for (const c of [...ALL_CASES.filter((k) => k.browser === true), ...WASM_CASES]) {
     try {
       const r = runCase(wasmBackend, jsBackend, c);
@@ -104,6 +117,8 @@ async function main(): Promise<WasmPageReport> {
       report.bench.push({ ...w2, system: `curvax/${backendName()}` });
     }
   }
+  if (threadsRequested === 'auto') report.threadsStarted = await startWasmThreads(); // true once a pool runs
+  report.threads = wasmThreadStats().threads;
   report.workerItems = wasmThreadStats().workerItems;
   setBackend('wasm');
   await stopWasmThreads();

@@ -1,7 +1,8 @@
 // The wasm backend in Chromium: bundles browser/wasm-page.ts with esbuild and loads it twice,
 // from a server WITHOUT cross-origin isolation (no SharedArrayBuffer: the single-thread,
-// non-shared-memory fallback; asking for threads must answer false) and from one sending
-// COOP/COEP (threads on: the workers must have computed part of the GEMMs). Each page runs the
+// non-shared-memory fallback; asking for 2 threads must answer false) and from one sending
+// COOP/COEP (the runtime's default: threads start by themselves on the first large product, and
+// the workers must have computed part of the GEMMs). Each page runs the
 // conformance subset plus cases sized for the wasm kernels against js, and W1/W2 on wasm against
 // js in the same page. Skips, with the reason logged, where Chromium is absent.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,14 +37,14 @@ describe.skipIf(reason !== undefined)('wasm in Chromium, single-threaded and thr
     try {
       single = await loadReport<WasmPageReport>(browser, `${plain.url}wasm.html?threads=2`);
       const t1 = performance.now();
-      threaded = await loadReport<WasmPageReport>(browser, `${isolated.url}wasm.html?threads=2`);
+      threaded = await loadReport<WasmPageReport>(browser, `${isolated.url}wasm.html?threads=auto`);
       const t2 = performance.now();
       const rows = (r: WasmPageReport, tag: string) => (r.bench ?? []).map((b) =>
         `  ${tag.padEnd(9)} ${b.workload.padEnd(28)} ${b.system.padEnd(12)} ${b.medianMs.toFixed(2).padStart(8)} ms${b.gflops === undefined ? '' : `  ${b.gflops.toFixed(2)} GFLOP/s`}`);
       console.log(
         `[browser] wasm: bundles ${(built.bytes / 1024).toFixed(0)} KiB in ${built.ms.toFixed(0)} ms; single-threaded page ${((t1 - t0) / 1000).toFixed(1)} s, ` +
           `threaded page ${((t2 - t1) / 1000).toFixed(1)} s; W2 max rel err ${single.w2MaxRelErr?.toExponential(1)} / ${threaded.w2MaxRelErr?.toExponential(1)}; ` +
-          `worker items ${threaded.workerItems}\n${[...rows(single, '1 thread'), ...rows(threaded, 'threaded')].join('\n')}`,
+          `automatic pool ready after ${threaded.autoStartMs?.toFixed(0)} ms, worker items ${threaded.workerItems}\n${[...rows(single, '1 thread'), ...rows(threaded, 'threaded')].join('\n')}`,
       );
     } finally {
       await browser.close();
@@ -71,11 +72,13 @@ describe.skipIf(reason !== undefined)('wasm in Chromium, single-threaded and thr
     expect(single.workerItems).toBe(0);
   });
 
-  it('with COOP/COEP: isolated, two threads, and the worker computed part of the products', () => {
+  it('with COOP/COEP: isolated, threads started by themselves, and the worker computed part of the products', () => {
     expect(threaded.crossOriginIsolated).toBe(true);
     expect(threaded.sharedArrayBuffer).toBe(true);
+    expect(threaded.hardwareConcurrency, 'the automatic pool needs ≥ 2 cores').toBeGreaterThanOrEqual(2);
+    expect(threaded.autoThreads).toBe(threaded.hardwareConcurrency);
     expect(threaded.threadsStarted).toBe(true);
-    expect(threaded.threads).toBe(2);
+    expect(threaded.threads).toBe(threaded.hardwareConcurrency);
     expect(threaded.workerItems).toBeGreaterThan(0);
   });
 
