@@ -4,15 +4,16 @@
  * A `BatchTracer` carries a value with one extra axis (`bdim`) of size `axisSize`. Values
  * of other interpreters are unmapped (`bdim = null`). A primitive whose arguments are all
  * unmapped is re-bound unchanged; otherwise its batching rule runs under the parent.
+ * `vmapFlat`, the flat core of `vmap`, lives here too: the interpreter re-enters it for custom rules.
  * @module
  */
 import { Aval } from '../../tensor/aval.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkAlive, Tracer, withInterpreter, bind, bindCustomJvp, type CustomJvpCall, type Interpreter } from '../interpreter.js';
+import { TransformError } from '../../errors.js';
+import { checkAlive, currentInterpreter, Tracer, withInterpreter, bind, bindCustomJvp, type CustomJvpCall, type Interpreter } from '../interpreter.js';
 import type { BDim, Primitive } from '../primitive.js';
 import { moveAxis } from '../primitives/_rules.js';
 import { broadcastInDim as broadcastInDimLazy } from '../primitives/broadcast-in-dim.js';
-import { vmapFlat } from './vmap-flat.js';
 
 /** @internal A batched value inside `vmap`. */
 export class BatchTracer extends Tracer {
@@ -84,4 +85,33 @@ export function matchAxis(x: Tensor, from: BDim, to: number, size: number): Tens
     return broadcastInDimLazy(x, shape, dims);
   }
   return moveAxis(x, from, to);
+}
+
+/**
+ * @internal Runs `f` on inputs batched along `dims` (null = unmapped) and returns outputs
+ * with the batch axis at `outAxis` (0 by default; unmapped outputs are broadcast).
+ */
+export function vmapFlat(
+  f: (xs: Tensor[]) => Tensor[],
+  size: number,
+  dims: readonly BDim[],
+  xs: readonly Tensor[],
+  outAxes?: readonly (number | null)[] | ((outs: readonly Tensor[]) => readonly (number | null)[]),
+): Tensor[] {
+  const interp = new BatchInterpreter(currentInterpreter(), size);
+  try {
+    const outs = withInterpreter(interp, () => f(xs.map((x, i) => (dims[i] === null ? x : new BatchTracer(interp, x, dims[i]!)))));
+    const axes = typeof outAxes === 'function' ? outAxes(outs) : outAxes;
+    return outs.map((o, i) => {
+      const to = axes ? axes[i] : 0;
+      const [val, d] = o instanceof BatchTracer && o.interp === interp ? [o.val, o.bdim] : [o, null];
+      if (to === null || to === undefined) {
+        if (d !== null) throw new TransformError(`vmap: output ${i} is mapped over the batch axis but its outAxes entry is null.`, { op: 'vmap', argument: 'outAxes' });
+        return val;
+      }
+      return matchAxis(val, d, to, size);
+    });
+  } finally {
+    interp.closed = true;
+  }
 }

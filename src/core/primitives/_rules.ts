@@ -2,45 +2,16 @@
  * Shared rule helpers: kernel dispatch, broadcasting transposes, batch-dim movement.
  * @module
  */
-import { getBackend } from '../../backend/backend.js';
-import { DTypeError } from '../../errors.js';
 import { Aval } from '../../tensor/aval.js';
-import { zeros } from '../../tensor/creation.js';
-import { isFloat } from '../../tensor/dtype.js';
-import { ConcreteTensor, type Tensor } from '../../tensor/tensor.js';
-import type { Backend } from '../../backend/backend.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import type { BDim } from '../primitive.js';
-import { Zero, type Tangent } from '../zero.js';
 import { broadcastInDim } from './broadcast-in-dim.js';
 import { reduceSum } from './reduce-sum.js';
 import { reshape } from './reshape.js';
-import { transpose } from './transpose.js';
+import { moveAxis } from './transpose.js';
 
-/** @internal Runs a kernel on the active backend, moving foreign buffers over first. */
-export function runKernel(args: readonly ConcreteTensor[], out: Aval, f: (k: Backend['kernels'], bufs: any[]) => unknown): ConcreteTensor[] {
-  const b = getBackend();
-  const bufs = args.map((a) => (a.backend === b ? a.buffer() : b.fromTyped(a.readData().slice(), a.aval)));
-  return [new ConcreteTensor(out, b, f(b.kernels, bufs))];
-}
-
-/** @internal Materialises a symbolic zero. */
-export function instantiate(t: Tangent): Tensor {
-  return t instanceof Zero ? zeros(t.aval.shape, t.aval.dtype) : t;
-}
-
-/** @internal Zero tangent of the same aval as `x`. */
-export function zeroLike(x: Tensor): Zero {
-  return new Zero(x.aval);
-}
-
-/** @internal Throws a DTypeError unless the aval is floating point. */
-export function requireFloat(op: string, a: Aval, argument = 'x'): void {
-  if (!isFloat(a.dtype)) {
-    throw new DTypeError(`${op}: expected a floating-point tensor for '${argument}', got ${a.toString()}. Cast it with cast(x, 'float32').`, {
-      op, argument, expected: 'float32 or float64', received: a.toString(),
-    });
-  }
-}
+export { instantiate, requireFloat, runKernel, zeroLike } from './_kernel.js';
+export { moveAxis } from './transpose.js';
 
 /** @internal Broadcasts `x` to `shape` with NumPy (right-aligned) rules. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
@@ -58,14 +29,6 @@ export function unbroadcast(ct: Tensor, aval: Aval): Tensor {
   for (let i = 0; i < ct.shape.length; i++) if (i < off || (shape[i - off] === 1 && ct.shape[i] !== 1)) axes.push(i);
   const summed = axes.length ? reduceSum(ct, axes) : ct;
   return summed.shape.length === shape.length && summed.shape.every((d, i) => d === shape[i]) ? summed : reshape(summed, shape);
-}
-
-/** @internal Moves axis `from` of `x` to position `to`. */
-export function moveAxis(x: Tensor, from: number, to: number): Tensor {
-  if (from === to) return x;
-  const perm = x.shape.map((_, i) => i).filter((i) => i !== from);
-  perm.splice(to, 0, from);
-  return transpose(x, perm);
 }
 
 /** @internal Moves the batch dim to the front, broadcasting an unmapped value to `size`. */

@@ -5,15 +5,8 @@
  * d cos(x) = −sin(x)·dx
  * ```
  * A primitive because it maps to a single kernel.
+ * Defined in `sin-cos.ts` together with the primitive whose rules it uses (and that uses its
+ * rules), so that the two modules do not import each other.
  * @module
  */
-import type { Tensor } from '../../tensor/tensor.js';
-import { unaryPrimitive } from './_unary.js';
-import { mul } from './mul.js';
-import { sin } from './sin.js';
-import { neg } from './neg.js';
-
-/** @internal */
-export const [cosP, cosRaw] = unaryPrimitive('cos', { jvp: (x, _y, t) => neg(mul(t, sin(x))), floatOnly: true });
-/** @internal Elementwise cos without dtype promotion. */
-export const cos = (x: Tensor): Tensor => cosRaw(x);
+export { cosP, cosRaw, cos } from './sin-cos.js';

@@ -9,7 +9,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { bind1 } from '../interpreter.js';
 import { definePrimitive } from '../primitive.js';
 import { UndefPrimal, Zero } from '../zero.js';
-import { moveAxis, runKernel } from './_rules.js';
+import { runKernel } from './_kernel.js';
+import { moveAxis } from './transpose.js';
 
 /** @internal */
 export interface ReshapeParams {

@@ -8,7 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { bind1 } from '../interpreter.js';
 import { definePrimitive } from '../primitive.js';
 import { Zero } from '../zero.js';
-import { moveAxis, runKernel } from './_rules.js';
+import { runKernel } from './_kernel.js';
 
 /** @internal */
 export interface TransposeParams {
@@ -42,4 +42,12 @@ export const transposeP = definePrimitive<TransposeParams>({
 /** @internal Permute axes (no-op for the identity). */
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   return perm.every((p, i) => p === i) && perm.length === x.ndim ? x : bind1(transposeP, [x], { perm });
+}
+
+/** @internal Moves axis `from` of `x` to position `to`. */
+export function moveAxis(x: Tensor, from: number, to: number): Tensor {
+  if (from === to) return x;
+  const perm = x.shape.map((_, i) => i).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return transpose(x, perm);
 }
