@@ -13,7 +13,13 @@ import { map, type Tree } from '../tree/tree.js';
 import type { Updates } from './base.js';
 import { checkSameDtypes } from './dtypes.js';
 
-/** Options of {@link applyUpdates}. */
+/**
+ * Options of {@link applyUpdates}.
+ * @example
+ * ```ts
+ * optim.applyUpdates(params64, updates32, { cast: true });
+ * ```
+ */
 export interface ApplyUpdatesOptions {
   /**
    * Opt in to casting each update to its parameter's dtype (e.g. float32 updates on float64
