@@ -32,8 +32,9 @@ import { cos as cosP } from '../core/primitives/cos.js';
 import { floor as floorP } from '../core/primitives/floor.js';
 import { cast as castP } from '../core/primitives/cast.js';
 import { stopGradientRaw } from '../core/primitives/stop-gradient.js';
-import { and, or } from '../core/primitives/compare.js';
+import { and, ne, or } from '../core/primitives/compare.js';
 import { getDefaultFloat } from '../tensor/dtype.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { isDType } from '../tensor/dtype.js';
 import { asFloat, asTensor, checkBinary, promoteArgs, type TensorLike } from './convert.js';
 
@@ -296,7 +297,7 @@ function zerosScalar(t: Tensor): Tensor {
 }
 
 /**
- * Converts to another dtype (float → int truncates; nonzero → true). Differentiable between float dtypes.
+ * Converts to another dtype (float → int truncates; nonzero, NaN included, → true). Differentiable between float dtypes.
  * @throws {DTypeError} for an unknown dtype.
  * @example
  * ```ts
@@ -305,7 +306,10 @@ function zerosScalar(t: Tensor): Tensor {
  */
 export function cast(x: TensorLike, dtype: DType): Tensor {
   if (!isDType(dtype)) throw new DTypeError(`cast: unknown dtype ${JSON.stringify(dtype)}.`, { op: 'cast', argument: 'dtype' });
-  return castP(asTensor('cast', x), dtype);
+  const t = asTensor('cast', x);
+  // NumPy: any nonzero value, NaN included, is true (a plain float-to-byte cast would turn NaN into false)
+  if (dtype === 'bool' && (t.dtype === 'float32' || t.dtype === 'float64')) return ne(t, asTensor('cast', 0, 'zero', t.dtype));
+  return castP(t, dtype);
 }
 /**
  * Identity whose derivative is zero: gradients do not flow through it.
@@ -326,5 +330,7 @@ export function stopGradient(x: TensorLike): Tensor {
  * ```
  */
 export function clip(x: TensorLike, lo: TensorLike, hi: TensorLike): Tensor {
-  return minimum(maximum(x, lo), hi);
+  const [t, a, b] = promoteArgs('clip', [x, lo, hi], ['x', 'lo', 'hi']);
+  broadcastShapes('clip', [t!.shape, a!.shape, b!.shape], () => `${t!.aval.toString()}, ${a!.aval.toString()} and ${b!.aval.toString()}`);
+  return minP(maxP(t!, a!), b!);
 }

@@ -2,11 +2,11 @@
  * Converting op arguments to tensors, with weak typing of JS numbers and dtype promotion.
  * @module
  */
-import { DTypeError } from '../errors.js';
+import { DisposedTensorError, DTypeError } from '../errors.js';
 import { scalar } from '../tensor/creation.js';
 import { getDefaultFloat, isFloat, promoteTypes, type DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, describeValue } from '../tensor/shape.js';
 import { cast } from '../core/primitives/cast.js';
 
 /** A tensor, or a JS number/boolean (weakly typed: it adopts the other operand's dtype when it can). */
@@ -21,15 +21,21 @@ export function weakDType(v: number | boolean, d: DType): DType {
 
 /** @internal Validates and converts one argument. */
 export function asTensor(op: string, x: TensorLike, argument = 'x', dtype?: DType): Tensor {
-  if (x instanceof Tensor) return x;
+  if (x instanceof Tensor) {
+    if ((x as { isDisposed?: boolean }).isDisposed === true) {
+      throw new DisposedTensorError(`${op}: argument '${argument}' (${x.aval.toString()}) was used after dispose(). Keep a tensor alive while it is used, or recompute it.`, { op, argument, received: x.aval.toString() });
+    }
+    return x;
+  }
   if (typeof x === 'number') return scalar(x, dtype ?? getDefaultFloat());
   if (typeof x === 'boolean') return scalar(x ? 1 : 0, dtype ?? 'bool');
   throw new DTypeError(`${op}: argument '${argument}' must be a Tensor or a number, got ${describe(x)}.`, { op, argument, received: describe(x) });
 }
 
 function describe(x: unknown): string {
-  if (Array.isArray(x)) return 'an array (wrap it with tensor(...))';
-  return x === null ? 'null' : typeof x;
+  if (Array.isArray(x)) return 'a JS array (wrap it with tensor(...))';
+  if (ArrayBuffer.isView(x)) return `a ${(x as object).constructor.name} (wrap it with tensor(...))`;
+  return describeValue(x);
 }
 
 /** @internal Converts and promotes operands to one dtype. */

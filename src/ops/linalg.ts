@@ -94,19 +94,23 @@ function boolAware(a: Tensor, b: Tensor, f: (u: Tensor, v: Tensor) => Tensor): T
  * ```
  */
 export function matmul(x: TensorLike, y: TensorLike): Tensor {
-  const [a0, b0] = promoteArgs('matmul', [x, y]);
+  return matmulAs('matmul', x, y);
+}
+
+function matmulAs(op: string, x: TensorLike, y: TensorLike): Tensor {
+  const [a0, b0] = promoteArgs(op, [x, y]);
   if (a0!.ndim === 0 || b0!.ndim === 0) {
-    throw new ShapeError(`matmul: operands must have at least one axis, got ${a0!.aval.toString()} and ${b0!.aval.toString()}. Use mul for scalars.`, { op: 'matmul' });
+    throw new ShapeError(`${op}: operands must have at least one axis, got ${a0!.aval.toString()} and ${b0!.aval.toString()}. Use mul for scalars.`, { op, received: `${a0!.aval.toString()} and ${b0!.aval.toString()}` });
   }
   const a = a0!.ndim === 1 ? reshape(a0!, [1, a0!.shape[0]!]) : a0!;
   const b = b0!.ndim === 1 ? reshape(b0!, [b0!.shape[0]!, 1]) : b0!;
   const k = a.shape[a.ndim - 1]!, k2 = b.shape[b.ndim - 2]!;
   if (k !== k2) {
-    throw new ShapeError(`matmul: inner dimensions must match, got ${a0!.aval.toString()} and ${b0!.aval.toString()} (${k} ≠ ${k2}). The last axis of the first operand must equal the second-to-last of the second; did you mean to transpose one (x.T)?`, {
-      op: 'matmul', expected: 'x.shape[-1] == y.shape[-2]', received: `${a0!.aval.toString()} and ${b0!.aval.toString()}`,
+    throw new ShapeError(`${op}: inner dimensions must match, got ${a0!.aval.toString()} and ${b0!.aval.toString()} (${k} ≠ ${k2}). The last axis of the first operand must equal the second-to-last of the second; did you mean to transpose one (x.T)?`, {
+      op, expected: 'x.shape[-1] == y.shape[-2]', received: `${a0!.aval.toString()} and ${b0!.aval.toString()}`,
     });
   }
-  const batch = broadcastShapes('matmul', [a.shape.slice(0, -2), b.shape.slice(0, -2)], () => `${a0!.aval.toString()} and ${b0!.aval.toString()}`);
+  const batch = broadcastShapes(op, [a.shape.slice(0, -2), b.shape.slice(0, -2)], () => `${a0!.aval.toString()} and ${b0!.aval.toString()}`);
   const nb = batch.length;
   const ab = broadcastTo(a, [...batch, ...a.shape.slice(-2)]);
   const bb = broadcastTo(b, [...batch, ...b.shape.slice(-2)]);
@@ -125,7 +129,7 @@ export function matmul(x: TensorLike, y: TensorLike): Tensor {
  * ```
  */
 export function dot(x: TensorLike, y: TensorLike): Tensor {
-  return matmul(x, y);
+  return matmulAs('dot', x, y);
 }
 
 /**

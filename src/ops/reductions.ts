@@ -102,9 +102,13 @@ export function mean(x: TensorLike, axis?: AxisArg): Tensor {
  * ```
  */
 export function variance(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
-  const t = asFloat('variance', x);
-  const { axes, keepDims } = reduceAxes('variance', axis, t.ndim);
-  checkInt('variance', ddof, 'ddof', { min: 0 });
+  return varianceAs('variance', x, axis, ddof);
+}
+
+function varianceAs(op: string, x: TensorLike, axis: AxisArg, ddof: number): Tensor {
+  const t = asFloat(op, x);
+  const { axes, keepDims } = reduceAxes(op, axis, t.ndim);
+  checkInt(op, ddof, 'ddof', { min: 0 });
   const n = sizeOf(axes.map((a) => t.shape[a]!));
   const c = sub(t, mean(t, { axis: axes, keepDims: true }));
   return div(sum(mul(c, c), { axis: axes, keepDims }), n - ddof);
@@ -118,7 +122,7 @@ export function variance(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
  * ```
  */
 export function std(x: TensorLike, axis?: AxisArg, ddof = 0): Tensor {
-  return sqrt(variance(asTensor('std', x), axis, ddof));
+  return sqrt(varianceAs('std', x, axis, ddof));
 }
 
 /**
@@ -173,6 +177,10 @@ export function argmin(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor 
 export function logSumExp(x: TensorLike, axis?: AxisArg): Tensor {
   const t = asFloat('logSumExp', x);
   const { axes, keepDims } = reduceAxes('logSumExp', axis, t.ndim);
+  if (axes.some((a) => t.shape[a] === 0)) {
+    // an empty sum of exponentials: log 0 = -inf, as in NumPy/SciPy
+    return log(sum(exp(t), { axis: axes, keepDims }));
+  }
   const m0 = stopGradient(max(t, { axis: axes, keepDims: true }));
   const m = where(isFinite(m0), m0, 0);
   const s = log(sum(exp(sub(t, m)), { axis: axes, keepDims: true }));

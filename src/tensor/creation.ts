@@ -6,7 +6,7 @@
  * @module
  */
 import { getBackend } from '../backend/backend.js';
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DisposedTensorError, DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Aval } from './aval.js';
 import { allocTyped, dtypeOfTyped, getDefaultFloat, isDType, type DType, type TypedArray } from './dtype.js';
 import { checkInt, checkShape, describeValue, MAX_SIZE, shapeString, sizeOf, type Shape } from './shape.js';
@@ -70,7 +70,7 @@ function hasBoolLeaf(data: TensorData): boolean {
 
 function convert(values: ArrayLike<number>, dtype: DType): TypedArray {
   const out = allocTyped(dtype, values.length);
-  if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  if (dtype === 'bool') for (let i = 0; i < values.length; i++) out[i] = values[i] !== 0 ? 1 : 0; // NaN is true, as in NumPy
   else if (dtype === 'int32') for (let i = 0; i < values.length; i++) out[i] = Math.trunc(values[i]!);
   else (out as Float64Array).set(values);
   return out;
@@ -157,14 +157,18 @@ function checkDTypeArg(op: string, dtype: unknown): void {
  * ```
  */
 export function full(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
-  checkDTypeArg('full', dtype);
-  const s = checkShape('full', shape);
+  return fullAs('full', shape, value, dtype);
+}
+
+function fullAs(op: string, shape: readonly number[], value: number | boolean, dtype?: DType): ConcreteTensor {
+  checkDTypeArg(op, dtype);
+  const s = checkShape(op, shape);
   if (typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new ValueError(`full: value must be a number or a boolean, got ${describeValue(value)}.`, { op: 'full', argument: 'value', received: describeValue(value) });
+    throw new ValueError(`${op}: value must be a number or a boolean, got ${describeValue(value)}.`, { op, argument: 'value', received: describeValue(value) });
   }
   const dt = dtype ?? (typeof value === 'boolean' ? 'bool' : getDefaultFloat());
   const data = allocTyped(dt, sizeOf(s));
-  const v = typeof value === 'boolean' ? (value ? 1 : 0) : dt === 'int32' ? Math.trunc(value) : value;
+  const v = typeof value === 'boolean' ? (value ? 1 : 0) : dt === 'bool' ? (value !== 0 ? 1 : 0) : dt === 'int32' ? Math.trunc(value) : value;
   if (v !== 0) data.fill(v);
   return fromTyped(data, s, dt);
 }
@@ -177,8 +181,7 @@ export function full(shape: readonly number[], value: number | boolean, dtype?: 
  * ```
  */
 export function zeros(shape: readonly number[], dtype?: DType): Tensor {
-  checkDTypeArg('zeros', dtype);
-  return full(shape, 0, dtype ?? getDefaultFloat());
+  return fullAs('zeros', shape, 0, dtype);
 }
 
 /**
@@ -189,8 +192,7 @@ export function zeros(shape: readonly number[], dtype?: DType): Tensor {
  * ```
  */
 export function ones(shape: readonly number[], dtype?: DType): Tensor {
-  checkDTypeArg('ones', dtype);
-  return full(shape, 1, dtype ?? getDefaultFloat());
+  return fullAs('ones', shape, 1, dtype);
 }
 
 /**
@@ -201,7 +203,8 @@ export function ones(shape: readonly number[], dtype?: DType): Tensor {
  * ```
  */
 export function zerosLike(x: Tensor): Tensor {
-  return zeros(x.shape, x.dtype);
+  likeCheck('zerosLike', x);
+  return fullAs('zerosLike', x.shape, 0, x.dtype);
 }
 
 /**
@@ -212,7 +215,17 @@ export function zerosLike(x: Tensor): Tensor {
  * ```
  */
 export function onesLike(x: Tensor): Tensor {
-  return ones(x.shape, x.dtype);
+  likeCheck('onesLike', x);
+  return fullAs('onesLike', x.shape, 1, x.dtype);
+}
+
+function likeCheck(op: string, x: unknown): void {
+  if (!(x instanceof TensorClass)) {
+    throw new DTypeError(`${op}: x must be a Tensor, got ${describeValue(x)}.`, { op, argument: 'x', received: describeValue(x) });
+  }
+  if ((x as { isDisposed?: boolean }).isDisposed === true) {
+    throw new DisposedTensorError(`${op}: x (${x.aval.toString()}) was used after dispose().`, { op, argument: 'x', received: x.aval.toString() });
+  }
 }
 
 /**
@@ -281,6 +294,6 @@ export function eye(n: number, m = n, dtype?: DType): Tensor {
 /** @internal A scalar tensor. */
 export function scalar(value: number, dtype: DType): ConcreteTensor {
   const data = allocTyped(dtype, 1);
-  data[0] = dtype === 'bool' ? (value ? 1 : 0) : value;
+  data[0] = dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
   return fromTyped(data, [], dtype);
 }

@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+import { DTypeError } from '../errors.js';
 
 /** The element types a tensor can hold. `bool` is stored as bytes (0/1). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -37,6 +38,11 @@ export function isFloat(dtype: DType): boolean {
  * ```
  */
 export function promoteTypes(a: DType, b: DType): DType {
+  const okA = Object.hasOwn(RANK, a);
+  if (!okA || !Object.hasOwn(RANK, b)) {
+    const bad = String(okA ? b : a);
+    throw new DTypeError(`promoteTypes: unknown dtype ${JSON.stringify(bad)}; use float32, float64, int32 or bool.`, { op: 'promoteTypes', argument: okA ? 'b' : 'a', received: bad });
+  }
   return RANK[a] >= RANK[b] ? a : b;
 }
 

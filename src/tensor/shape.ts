@@ -162,8 +162,8 @@ export function checkShape(op: string, shape: unknown, argument = 'shape'): numb
     });
   }
   const n = sizeOf(shape as number[]);
-  if (n > MAX_SIZE) {
-    throw new ShapeError(`${op}: ${argument} ${shapeString(shape as number[])} has ${n} elements, more than the limit ${MAX_SIZE}.`, {
+  if (n > MAX_SIZE || (shape as number[]).some((d) => d > MAX_SIZE)) {
+    throw new ShapeError(`${op}: ${argument} ${shapeString(shape as number[])} is too large: at most ${MAX_SIZE} elements, and along each axis.`, {
       op, argument, expected: `at most ${MAX_SIZE} elements`, received: shapeString(shape as number[]),
     });
   }
