@@ -59,7 +59,7 @@ describe.skipIf(noBundlers !== undefined)('browser bundles of the ESM entry (esb
     }
     control = { esbuild: esbuildControl, rollup: [...(await rollupBrowser(dir, join(dir, 'bad-rollup.js'), bad)).leftover] };
     const fmt = (r: BundleResult) => `${(r.bytes / 1024).toFixed(0)} KiB in ${r.ms.toFixed(0)} ms`;
-    console.log(`[browser] esbuild bundle ${fmt(viaEsbuild)}; rollup bundle (from ${used}) ${fmt(viaRollup)}; rollup warnings: ${viaRollup.warnings.length} (circular imports)`);
+    console.log(`[browser] esbuild bundle ${fmt(viaEsbuild)}; rollup bundle (from ${used}) ${fmt(viaRollup)}; rollup warnings: ${viaRollup.warnings.length}${viaRollup.warnings.length > 0 ? ` (${[...new Set(viaRollup.warnings.map((w) => w.split(':')[0]))].join(', ')})` : ''}`);
   }, 120_000);
 
   afterAll(() => { if (dir !== '') rmSync(dir, { recursive: true, force: true }); });
