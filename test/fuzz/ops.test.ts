@@ -19,7 +19,7 @@ const RUNS = Number(process.env['FUZZ_RUNS'] ?? 40);
 interface OpFuzz {
   readonly args: readonly fc.Arbitrary<Arg>[];
   readonly call: (...v: any[]) => unknown;
-  readonly ref?: (...v: any[]) => Expected | undefined;
+  readonly ref?: ((...v: any[]) => Expected | undefined) | undefined;
   /** Other op names its errors may carry (an op implemented by another public op). */
   readonly alsoNamed?: readonly string[];
 }
@@ -30,7 +30,7 @@ const alsoValid = (arb: fc.Arbitrary<Arg>, ...labels: string[]): fc.Arbitrary<Ar
 const tensorData = alsoValid(T, 'JS array', 'nested JS array', 'Float32Array');
 const un = (f: (x: any) => unknown, ref?: (x: unknown) => Expected): OpFuzz => ({ args: [T], call: f, ref });
 const bin = (f: (x: any, y: any) => unknown, ref?: (x: unknown, y: unknown) => Expected | undefined): OpFuzz => ({ args: [T, T], call: f, ref });
-const both = (fx: (a: number, b: number) => number) => (a: number, b: number) => (fx(a, b) ? 1 : 0);
+const both = (fx: (a: number, b: number) => unknown) => (a: number, b: number): number => (fx(a, b) ? 1 : 0);
 
 /** One row per public op (the walk below fails when an exported function has no row and is not listed as a non-op). */
 const OPS: Record<string, OpFuzz> = {
