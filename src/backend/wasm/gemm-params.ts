@@ -81,6 +81,17 @@ const nat = (name: string, v: number): number => {
   return v;
 };
 
+/** Last element index touched (+1) in an operand of `batch` matrices, for the bounds check. */
+function extent(batch: number, rows: number, cols: number, ld: number, stride: number): number {
+  return rows === 0 || cols === 0 || batch === 0 ? 0 : (batch - 1) * stride + (rows - 1) * ld + cols;
+}
+
+/** Throws unless `off` is an `E`-aligned offset with `elems` elements below `memoryBytes`. */
+function check(name: string, off: number, elems: number, E: number, memoryBytes: number): void {
+  if (!Number.isInteger(off) || off < 0 || off % E !== 0) throw new RangeError(`gemm: ${name} must be a ${E}-byte aligned offset, got ${off}`);
+  if (off + elems * E > memoryBytes) throw new RangeError(`gemm: ${name} + ${elems} elements exceeds memory (${memoryBytes} bytes)`);
+}
+
 /**
  * Checks a {@link GemmParams} and lowers it to byte strides.
  * @param dtype - `'f32'` or `'f64'`
@@ -106,17 +117,10 @@ export function resolveGemm(dtype: Dtype, p: GemmParams, memoryBytes: number): R
   if (ldc < n) throw new RangeError(`gemm: ldc must be ≥ n = ${n}, got ${ldc}`);
   if (lda < (transA ? m : k)) throw new RangeError(`gemm: lda too small (${lda})`);
   if (ldb < (transB ? k : n)) throw new RangeError(`gemm: ldb too small (${ldb})`);
-  // Last element index touched (+1) in each operand, for the bounds check.
-  const extent = (rows: number, cols: number, ld: number, stride: number): number =>
-    rows === 0 || cols === 0 || batch === 0 ? 0 : (batch - 1) * stride + (rows - 1) * ld + cols;
-  const check = (name: string, off: number, elems: number): void => {
-    if (!Number.isInteger(off) || off < 0 || off % E !== 0) throw new RangeError(`gemm: ${name} must be a ${E}-byte aligned offset, got ${off}`);
-    if (off + elems * E > memoryBytes) throw new RangeError(`gemm: ${name} + ${elems} elements exceeds memory (${memoryBytes} bytes)`);
-  };
   const work = m > 0 && n > 0;
-  check('aOff', p.aOff, work && k > 0 ? extent(transA ? k : m, transA ? m : k, lda, strideA) : 0);
-  check('bOff', p.bOff, work && k > 0 ? extent(transB ? n : k, transB ? k : n, ldb, strideB) : 0);
-  check('cOff', p.cOff, extent(m, n, ldc, strideC));
+  check('aOff', p.aOff, work && k > 0 ? extent(batch, transA ? k : m, transA ? m : k, lda, strideA) : 0, E, memoryBytes);
+  check('bOff', p.bOff, work && k > 0 ? extent(batch, transB ? n : k, transB ? k : n, ldb, strideB) : 0, E, memoryBytes);
+  check('cOff', p.cOff, extent(batch, m, n, ldc, strideC), E, memoryBytes);
   return {
     m, n, k, batch,
     a: p.aOff, rsA: (transA ? 1 : lda) * E, csA: (transA ? lda : 1) * E, sA: strideA * E,
