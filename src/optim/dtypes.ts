@@ -7,7 +7,7 @@
  */
 import { DTypeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { isPlainObject, type Tree } from '../tree/tree.js';
+import { flatten, isPlainObject, type Tree } from '../tree/tree.js';
 
 /** @internal `[path, leaf]` pairs in `tree.flatten` order; paths read `.w`, `[0]`, `.layers[1].b` (`''` for a bare leaf). */
 export function leafPaths(t: Tree<unknown>, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
@@ -24,13 +24,12 @@ export function leafPaths(t: Tree<unknown>, prefix = '', out: [string, unknown][
  * Leaves that are not tensors, and trees of different structure, are left to the caller's own checks.
  */
 export function checkSameDtypes(op: string, a: Tree<unknown>, aName: string, b: Tree<unknown>, bName: string, hint: string): void {
-  const pa = leafPaths(a), pb = leafPaths(b);
-  if (pa.length !== pb.length) return;
-  for (let i = 0; i < pa.length; i++) {
-    const [path, x] = pa[i]!;
-    const [pathB, y] = pb[i]!;
-    if (path !== pathB) return;
+  const [la, da] = flatten(a), [lb, db] = flatten(b);
+  if (la.length !== lb.length || !da.equals(db)) return;
+  for (let i = 0; i < la.length; i++) {
+    const x = la[i], y = lb[i];
     if (!(x instanceof Tensor) || !(y instanceof Tensor) || x.dtype === y.dtype) continue;
+    const path = leafPaths(a)[i]![0]; // built only on the error path
     const at = path === '' ? '' : ` at ${path}`;
     throw new DTypeError(`${op}: ${aName}${at} is ${x.dtype} but ${bName} is ${y.dtype}. ${hint}`, {
       op, argument: aName, expected: `${y.dtype} (like ${bName})`, received: `${x.aval.toString()}${at}`,
