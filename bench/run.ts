@@ -29,8 +29,12 @@ for (const backend of ['wasm', 'js'] as const) {
   // wasm W1 as a user gets it: default process, threads started by the runtime on the first large product.
   if (want('W1')) for (const n of sizes) if (backend === 'wasm' || n <= 512) rows.push(w1Matmul(n, time));
   if (backend === 'wasm' && want('W1')) {
-    const { threads } = wasmThreadStats();
-    if (threads > 1) rows.forEach((r, i) => { if (r.system === 'curvax/wasm' && r.workload.startsWith('W1')) rows[i] = { ...r, note: `${threads} threads (automatic) from n ≥ 192` }; });
+    const { threads, workerItems } = wasmThreadStats();
+    rows.forEach((r, i) => {
+      if (r.system !== 'curvax/wasm' || !r.workload.startsWith('W1')) return;
+      const n = Number(r.workload.slice('W1 matmul n='.length));
+      rows[i] = { ...r, note: n < 192 ? 'one thread (below the pool size)' : threads > 1 ? `pool of ${threads} threads, used while faster than one (worker items so far: ${workerItems})` : 'one thread (no pool)' };
+    });
     await stopWasmThreads(); // the same products on the calling thread only
     for (const n of sizes.filter((m) => m >= 256)) rows.push({ ...w1Matmul(n, time), system: ONE });
     await startWasmThreads(); // back to the default

@@ -18,7 +18,7 @@ const rounds = Number(process.argv[4] ?? 3);
 const E = dtype === 'f32' ? 4 : 8;
 const relaxedOk = detectRelaxedSimd(process.argv.includes('--relaxed'));
 const TILES: [number, number][] = dtype === 'f32'
-  ? [[4, 8], [5, 8], [6, 8], [3, 12], [2, 16], [4, 12], [8, 8]]
+  ? [[4, 8], [3, 8], [2, 8], [5, 8], [6, 8], [3, 12], [2, 12], [2, 16], [4, 12], [8, 8]]
   : [[2, 8], [4, 4], [5, 4], [6, 4], [3, 6], [4, 6]];
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 
