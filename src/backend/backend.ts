@@ -101,6 +101,12 @@ export interface Kernels<B> {
   /** Threefry stream per key `[...K, 2]` → `out` `[...K, ...shape]`: int32 words, uniform [0,1) or normal floats. */
   randomBits(key: B, akey: Aval, dist: 'bits' | 'uniform' | 'normal', out: Aval): B;
   /**
+   * @internal Optional: `dotGeneral` resolved once for fixed avals and dims (used by `jit`'s
+   * executables). The returned function must compute exactly what `dotGeneral` computes for
+   * those avals, bit for bit; it only moves the shape analysis and kernel choice out of the call.
+   */
+  planDotGeneral?(ax: Aval, ay: Aval, dims: DotDims, out: Aval): (x: B, y: B) => B;
+  /**
    * @internal Optional: runs a fused elementwise program (from `jit`) in one pass, with no
    * intermediate buffers. `xs[i]` has aval `axs[i]` (broadcastable to the output shape); every
    * `outs[j]` has the output shape. Returns undefined to decline (the primitive then runs the

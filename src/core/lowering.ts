@@ -49,7 +49,11 @@ const LOWER = new Map<Primitive<any>, Lower>([
   [PRIMITIVES.concatenate, (k, { axis }, a, o, ins, d) => (r) => { r[d] = k.concat(ins.map((i) => r[i]), a, axis, o); }],
   [PRIMITIVES.take, (k, { axis }, a, o, [x, i], d) => (r) => { r[d] = k.take(r[x!], r[i!], a[0]!, a[1]!, axis, o); }],
   [PRIMITIVES.scatter_add, (k, { axis }, a, o, [i, u], d) => (r) => { r[d] = k.scatterAdd(r[i!], r[u!], a[0]!, a[1]!, axis, o); }],
-  [PRIMITIVES.dot_general, (k, p: DotDims, a, o, [x, y], d) => (r) => { r[d] = k.dotGeneral(r[x!], r[y!], a[0]!, a[1]!, p, o); }],
+  [PRIMITIVES.dot_general, (k, p: DotDims, a, o, [x, y], d) => {
+    if (k.planDotGeneral === undefined) return (r) => { r[d] = k.dotGeneral(r[x!], r[y!], a[0]!, a[1]!, p, o); };
+    const run = k.planDotGeneral(a[0]!, a[1]!, p, o);
+    return (r) => { r[d] = run(r[x!], r[y!]); };
+  }],
   [PRIMITIVES.iota, (k, { dim }, _a, o, _i, d) => (r) => { r[d] = k.iota(dim, o); }],
   [PRIMITIVES.random_bits, (k, { dist }, a, o, [key], d) => (r) => { r[d] = k.randomBits(r[key!], a[0]!, dist, o); }],
 ]);

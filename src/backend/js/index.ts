@@ -5,7 +5,7 @@
  * accumulate in float64 and round once to the output dtype.
  * @module
  */
-import type { Backend, DotDims, Kernels, ReduceOp } from '../backend.js';
+import type { Backend, Kernels, ReduceOp } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
@@ -14,6 +14,7 @@ import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './str
 import { randomBitsKernel } from './random.js';
 import { BINARY, UNARY, intDiv } from './scalar-ops.js';
 import { fusedKernel } from './fused.js';
+import { planDot, runDot } from './dot.js';
 
 type Buf = TypedArray;
 
@@ -155,7 +156,11 @@ const kernels: Kernels<Buf> = {
     return res;
   },
   dotGeneral(x, y, ax, ay, dims, out) {
-    return dotKernel(x, y, ax, ay, dims, out);
+    return runDot(planDot(ax, ay, dims, out), x, y);
+  },
+  planDotGeneral(ax, ay, dims, out) {
+    const p = planDot(ax, ay, dims, out);
+    return (x, y) => runDot(p, x, y);
   },
   iota(dim, out) {
     const res = allocTyped(out.dtype, out.size);
@@ -204,68 +209,6 @@ function reduceKernel(op: ReduceOp, x: Buf, ax: Aval, axes: readonly number[], o
   }
   const res = allocTyped(out.dtype, out.size);
   (res as Float64Array).set(acc);
-  return res;
-}
-
-function dotKernel(x: Buf, y: Buf, ax: Aval, ay: Aval, dims: DotDims, out: Aval): Buf {
-  const xFree = ax.shape.map((_, i) => i).filter((i) => !dims.lhsContract.includes(i) && !dims.lhsBatch.includes(i));
-  const yFree = ay.shape.map((_, i) => i).filter((i) => !dims.rhsContract.includes(i) && !dims.rhsBatch.includes(i));
-  const B = sizeOf(dims.lhsBatch.map((d) => ax.shape[d]!));
-  const K = sizeOf(dims.lhsContract.map((d) => ax.shape[d]!));
-  const M = sizeOf(xFree.map((d) => ax.shape[d]!));
-  const N = sizeOf(yFree.map((d) => ay.shape[d]!));
-  const xp = permuted(x, ax, [...dims.lhsBatch, ...xFree, ...dims.lhsContract]); // [B, M, K]
-  const res = allocTyped(out.dtype, out.size);
-  if (N < 8) {
-    const yt = permuted(y, ay, [...dims.rhsBatch, ...yFree, ...dims.rhsContract]); // [B, N, K]
-    dotRows(xp, yt, res, B, M, N, K);
-  } else {
-    const yp = permuted(y, ay, [...dims.rhsBatch, ...dims.rhsContract, ...yFree]); // [B, K, N]
-    gemmRows(xp, yp, res, B, M, N, K);
-  }
-  return res;
-}
-
-/** out[b,i,j] = Σ_k x[b,i,k] y[b,j,k]  (small N: contiguous dot products). */
-function dotRows(x: Buf, y: Buf, out: Buf, B: number, M: number, N: number, K: number): void {
-  for (let b = 0; b < B; b++) {
-    const xo = b * M * K, yo = b * N * K, oo = b * M * N;
-    for (let i = 0; i < M; i++) {
-      const xr = xo + i * K;
-      for (let j = 0; j < N; j++) {
-        const yr = yo + j * K;
-        let s = 0;
-        for (let k = 0; k < K; k++) s += x[xr + k]! * y[yr + k]!;
-        out[oo + i * N + j] = s;
-      }
-    }
-  }
-}
-
-/** out[b,i,:] = Σ_k x[b,i,k] · y[b,k,:]  (i-k-j order into a float64 row accumulator). */
-function gemmRows(x: Buf, y: Buf, out: Buf, B: number, M: number, N: number, K: number): void {
-  const row = new Float64Array(N);
-  for (let b = 0; b < B; b++) {
-    const xo = b * M * K, yo = b * K * N, oo = b * M * N;
-    for (let i = 0; i < M; i++) {
-      row.fill(0);
-      for (let k = 0; k < K; k++) {
-        const a = x[xo + i * K + k]!;
-        const yr = yo + k * N;
-        for (let j = 0; j < N; j++) row[j]! += a * y[yr + j]!;
-      }
-      out.set(row, oo + i * N);
-    }
-  }
-}
-
-/** `x` with axes permuted (no copy when already in order). */
-function permuted(x: Buf, ax: Aval, perm: readonly number[]): Buf {
-  if (perm.every((p, i) => p === i)) return x;
-  const s = stridesOf(ax.shape);
-  const shape = perm.map((p) => ax.shape[p]!);
-  const res = allocTyped(ax.dtype, sizeOf(shape));
-  gather(res, x, shape, perm.map((p) => s[p]!));
   return res;
 }
 

@@ -66,7 +66,17 @@ function operand(x: Buf, ax: Aval, batch: readonly number[], a: readonly number[
   return { data: res, trans: false };
 }
 
-function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf | undefined {
+/** A product the wasm GEMM runs: sizes and operand layouts resolved from the avals and dims. */
+interface WasmDotPlan {
+  readonly B: number; readonly M: number; readonly N: number; readonly K: number;
+  readonly f64: boolean;
+  readonly ax: Aval; readonly ay: Aval; readonly out: Aval;
+  readonly xFree: readonly number[]; readonly yFree: readonly number[];
+  readonly d: DotDims;
+}
+
+/** The wasm plan of a product, or undefined when it stays in JS (small, not float, or empty). */
+function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotPlan | undefined {
   if (out.dtype !== 'float32' && out.dtype !== 'float64') return undefined;
   const xFree = ax.shape.map((_, i) => i).filter((i) => !d.lhsContract.includes(i) && !d.lhsBatch.includes(i));
   const yFree = ay.shape.map((_, i) => i).filter((i) => !d.rhsContract.includes(i) && !d.rhsBatch.includes(i));
@@ -75,11 +85,15 @@ function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf
   const K = sizeOf(d.lhsContract.map((i) => ax.shape[i]!));
   const N = sizeOf(yFree.map((i) => ay.shape[i]!));
   if (B * M * N * K < GEMM_MIN_WORK || M * N * B === 0) return undefined;
+  return { B, M, N, K, f64: out.dtype === 'float64', ax, ay, out, xFree, yFree, d };
+}
+
+function runWasmDot(p: WasmDotPlan, x: Buf, y: Buf): Buf | undefined {
   const r = rt();
   if (!r) return undefined;
-  const A = operand(x, ax, d.lhsBatch, xFree, d.lhsContract); // [B, M, K] or stored [B, K, M]
-  const Bm = operand(y, ay, d.rhsBatch, d.rhsContract, yFree); // [B, K, N] or stored [B, N, K]
-  const f64 = out.dtype === 'float64';
+  const { B, M, N, K, f64, ax, ay, out, d } = p;
+  const A = operand(x, ax, d.lhsBatch, p.xFree, d.lhsContract); // [B, M, K] or stored [B, K, M]
+  const Bm = operand(y, ay, d.rhsBatch, d.rhsContract, p.yFree); // [B, K, N] or stored [B, N, K]
   const mem = r.memory;
   const el = f64 ? 8 : 4;
   const aOff = mem.alloc(A.data.length * el, 64, `dotGeneral: lhs ${ax.toString()}`);
@@ -97,6 +111,19 @@ function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf
     if (bOff !== 0) mem.free(bOff);
     if (cOff !== 0) mem.free(cOff);
   }
+}
+
+function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf | undefined {
+  const p = planWasmDot(ax, ay, d, out);
+  return p === undefined ? undefined : runWasmDot(p, x, y);
+}
+
+/** `dotGeneral` for fixed avals and dims: the same kernel choice as {@link wasmDot}, made once. */
+function planWasmDotGeneral(ax: Aval, ay: Aval, d: DotDims, out: Aval): (x: Buf, y: Buf) => Buf {
+  const jsRun = js.planDotGeneral!(ax, ay, d, out);
+  const p = planWasmDot(ax, ay, d, out);
+  if (p === undefined) return jsRun;
+  return (x, y) => runWasmDot(p, x, y) ?? jsRun(x, y);
 }
 
 /** Whether the unfused `unary` kernel would run `op` on an output of `out` in wasm SIMD. */
@@ -267,18 +294,49 @@ function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], ou
   const r = n >= Math.min(FUSED_MIN_SIZE, UNARY_MIN_SIZE) ? rt() : undefined;
   if (r !== undefined) {
     const d = fusedSimdDtype(p);
+    const declines = n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)));
     if (d !== undefined && n >= (hasTranscendental(p) ? UNARY_MIN_SIZE : FUSED_MIN_SIZE) && simdFusedPays(p, d)) {
       const layout = fusedSimdLayout(axs.map((a) => a.size), n);
       if (layout !== undefined) return runFusedSimd(r, p, d, layout, xs, n);
+      // A program that would otherwise be declined (run kernel by kernel, e.g. `tanh(x + bias)`
+      // with a broadcast bias): materialize the broadcast inputs (a pure copy) and run it as one
+      // SIMD loop, still bit-identical to the unfused SIMD kernels.
+      if (declines) return runExpanded(r, p, d, xs, axs, out0);
     }
-    if (n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)))) return undefined;
+    if (declines) return undefined;
   }
   return js.fused!(p, xs, axs, outs);
+}
+
+/** The SIMD fused path with every input broadcast to full size first (scalars stay scalars). */
+function runExpanded(r: WasmRuntime, p: FusedProgram, d: 'f32' | 'f64', xs: readonly Buf[], axs: readonly Aval[], out: Aval): Buf[] {
+  const n = out.size;
+  const full = xs.map((x, i) => (axs[i]!.size === n || axs[i]!.size === 1 ? x : expand(x, axs[i]!, out)));
+  const res = runFusedSimd(r, p, d, fusedSimdLayout(full.map((x) => x.length), n)!, full, n);
+  for (let i = 0; i < full.length; i++) if (full[i] !== xs[i]) discardScratch(full[i]!);
+  return res;
+}
+
+/** `x` NumPy-broadcast to `out.shape` (a fresh array; rows repeated by block copies when `x` is a trailing block). */
+function expand(x: Buf, ax: Aval, out: Aval): Buf {
+  const n = out.size, m = ax.size;
+  const os = out.shape, xsh = ax.shape;
+  let lead = 0;
+  while (lead < xsh.length && xsh[lead] === 1) lead++;
+  const off = os.length - xsh.length;
+  let trailing = m > 0;
+  for (let i = lead; i < xsh.length; i++) if (xsh[i] !== os[i + off]) trailing = false;
+  if (!trailing) return js.broadcastInDim(x, ax, xsh.map((_, i) => i + off), out);
+  const res = outputArray(out.dtype, n);
+  res.set(x.subarray(0, m));
+  for (let have = m; have < n; have *= 2) res.copyWithin(have, 0, Math.min(have, n - have));
+  return res;
 }
 
 const direct: Kernels<Buf> = {
   ...js,
   dotGeneral: (x, y, ax, ay, d, out) => wasmDot(x, y, ax, ay, d, out) ?? js.dotGeneral(x, y, ax, ay, d, out),
+  planDotGeneral: planWasmDotGeneral,
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
   fused: wasmFused,
   reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
@@ -295,6 +353,15 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(k)) {
     if (typeof f !== 'function') continue;
+    if (name === 'planDotGeneral') {
+      // The plan is made once; the product it returns runs with the pool, like dotGeneral.
+      out[name] = (ax: Aval, ay: Aval, d: DotDims, o: Aval) => {
+        const run = (f as NonNullable<Kernels<Buf>['planDotGeneral']>)(ax, ay, d, o);
+        const small = o.size * 8 < pool.minBytes;
+        return (x: Buf, y: Buf) => (!pooling || small ? run(x, y) : withPool(pool, () => run(x, y)));
+      };
+      continue;
+    }
     const g = f as (...a: unknown[]) => unknown;
     out[name] = (...a: unknown[]) => {
       // Outputs below the pool's minimum are plain arrays anyway: skip the allocator swap (dispatch cost).
