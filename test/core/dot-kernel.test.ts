@@ -60,7 +60,9 @@ const arbCase = fc.record({
 });
 const shuffle = (n: number, seed: number): number[] => { const p = [...Array(n).keys()]; for (let i = n - 1; i > 0; i--) { const j = (seed = (seed * 48271) % 2147483647) % (i + 1); [p[i], p[j]] = [p[j]!, p[i]!]; } return p; };
 
-function build(c: fc.RecordValue<typeof arbCase> extends infer T ? T : never) {
+type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
+
+function build(c: Case) {
   // logical axes of x: batch, free, contract; of y: batch, contract, free; then shuffled
   const xl = [...c.b, ...c.m, ...c.k], yl = [...c.b, ...c.k, ...c.n];
   const xp = shuffle(xl.length, c.px + 1), yp = shuffle(yl.length, c.py + 1); // physical axis i holds logical xp[i]
