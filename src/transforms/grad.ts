@@ -16,6 +16,7 @@ import { instantiate } from '../core/primitives/_rules.js';
 import { Zero, type Tangent } from '../core/zero.js';
 import { assertSameStructure, flatten, unflatten, type Tree } from '../tree/tree.js';
 import { checkFunction, normArgnums, splitArgs, tensorLeaves, treesPerArg } from './common.js';
+import { describeValue } from '../tensor/shape.js';
 
 /** Options of {@link grad} and {@link valueAndGrad}. */
 export interface GradOptions {
@@ -51,8 +52,12 @@ function scalarOut(op: string, out: unknown): Tensor {
  * ```
  */
 export function valueAndGrad<F extends (...args: any[]) => any>(f: F, options: GradOptions = {}): (...args: Parameters<F>) => [any, any] {
-  const op = 'grad';
+  return valueAndGradAs('valueAndGrad', f, options);
+}
+
+function valueAndGradAs<F extends (...args: any[]) => any>(op: string, f: F, options: GradOptions): (...args: Parameters<F>) => [any, any] {
   checkFunction(op, f);
+  if (typeof options !== 'object' || options === null) throw new TransformError(`${op}: options must be { argnums?, hasAux? }, got ${describeValue(options)}.`, { op, argument: 'options', received: describeValue(options) });
   return (...args) => {
     const argnums = normArgnums(op, options.argnums ?? 0, args.length);
     const { leaves, defs, rebuild } = splitArgs(op, args, argnums);
@@ -93,7 +98,7 @@ export function valueAndGrad<F extends (...args: any[]) => any>(f: F, options: G
  * ```
  */
 export function grad<F extends (...args: any[]) => any>(f: F, options: GradOptions = {}): (...args: Parameters<F>) => any {
-  const vg = valueAndGrad(f, options);
+  const vg = valueAndGradAs('grad', f, options);
   return (...args) => {
     const [v, g] = vg(...args);
     return options.hasAux ? [g, v[1]] : g;

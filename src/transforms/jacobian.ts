@@ -17,6 +17,7 @@ import { vmapFlat } from '../core/interpreters/vmap-flat.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { reshape } from '../core/primitives/reshape.js';
 import { slice } from '../core/primitives/slice.js';
+import { cast } from '../core/primitives/cast.js';
 import { unflatten, type TreeDef } from '../tree/tree.js';
 import { checkFunction, normArgnums, splitArgs, tensorLeaves } from './common.js';
 import { TransformError } from '../errors.js';
@@ -42,6 +43,10 @@ function flatSetup(op: string, f: (...a: any[]) => any, args: readonly unknown[]
     return o;
   };
   return { leaves, defs, flatF, state, single: typeof (options.argnums ?? 0) === 'number' };
+}
+
+function castTo(t: Tensor, like: Tensor): Tensor {
+  return t.dtype === like.dtype ? t : cast(t, like.dtype);
 }
 
 function basis(n: number, like: Tensor): Tensor {
@@ -83,7 +88,7 @@ export function jacfwd<F extends (...args: any[]) => any>(f: F, options: Jacobia
   return (...args) => {
     const { leaves, defs, flatF, state, single } = flatSetup('jacfwd', f, args, options);
     const n = leaves.reduce((s, l) => s + l.size, 0);
-    const tangents = splitRows(basis(n, leaves[0]!), leaves, 1); // per leaf: [n, ...S_in]
+    const tangents = splitRows(basis(n, leaves[0]!), leaves, 1).map((t, i) => castTo(t, leaves[i]!)); // per leaf: [n, ...S_in], in the leaf's dtype
     let outs: Tensor[] = [];
     // each output tangent comes back as [...S_out, n]
     const cols = vmapFlat((ts) => {
@@ -111,7 +116,7 @@ export function jacrev<F extends (...args: any[]) => any>(f: F, options: Jacobia
     const [outs, back] = vjpFlat(flatF, leaves);
     if (outs.length === 0) throw new TransformError('jacrev: f returned no tensors; there is nothing to differentiate.', { op: 'jacrev', argument: 'f', received: 'an empty pytree' });
     const m = outs.reduce((s, o) => s + o.size, 0);
-    const cts = splitRows(basis(m, outs[0]!), outs, 1);
+    const cts = splitRows(basis(m, outs[0]!), outs, 1).map((c, i) => castTo(c, outs[i]!));
     const rows = vmapFlat((c) => back(c).map(instantiate), m, cts.map(() => 0), cts); // per input leaf: [m, ...S_in]
     const flat: Flat = { ins: leaves, outs, outDef: state.outDef!, inDefs: defs, single };
     return assemble(flat, (o, i) => splitRows(rows[i]!, outs, 0)[o]!);

@@ -11,15 +11,16 @@ import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
 import * as A from '../ops/arithmetic.js';
 import { sum } from '../ops/reductions.js';
-import { assertSameStructure, flatten, map, type Tree } from './tree.js';
+import { assertSameStructure, flatten, map, unflatten, type Tree } from './tree.js';
+import { checkTensorTree } from '../transforms/common.js';
 import { ShapeError } from '../errors.js';
 
 /** A pytree of tensors. */
 export type TensorTreeOf = Tree<Tensor>;
 
 function checkLeaves(op: string, a: Tree<Tensor>, b: Tree<Tensor>): [Tensor[], Tensor[]] {
-  const [la, da] = flatten(a);
-  const [lb, db] = flatten(b);
+  const [la, da] = checkTensorTree(op, a, 'a');
+  const [lb, db] = checkTensorTree(op, b, 'b');
   assertSameStructure(op, da, db);
   la.forEach((x, i) => {
     const y = lb[i]!;
@@ -39,8 +40,8 @@ function checkLeaves(op: string, a: Tree<Tensor>, b: Tree<Tensor>): [Tensor[], T
  * ```
  */
 export function add<T extends Tree<Tensor>>(a: T, b: T): T {
-  checkLeaves('tree.add', a, b);
-  return map((x: Tensor, y: Tensor) => A.add(x, y), a, b) as T;
+  const [la, lb] = checkLeaves('tree.add', a, b);
+  return unflatten(flatten(a)[1], la.map((x, i) => A.add(x, lb[i]!))) as T;
 }
 
 /**
@@ -51,8 +52,8 @@ export function add<T extends Tree<Tensor>>(a: T, b: T): T {
  * ```
  */
 export function sub<T extends Tree<Tensor>>(a: T, b: T): T {
-  checkLeaves('tree.sub', a, b);
-  return map((x: Tensor, y: Tensor) => A.sub(x, y), a, b) as T;
+  const [la, lb] = checkLeaves('tree.sub', a, b);
+  return unflatten(flatten(a)[1], la.map((x, i) => A.sub(x, lb[i]!))) as T;
 }
 
 /**
@@ -63,6 +64,8 @@ export function sub<T extends Tree<Tensor>>(a: T, b: T): T {
  * ```
  */
 export function scale<T extends Tree<Tensor>>(a: T, s: number | Tensor): T {
+  checkTensorTree('tree.scale', a, 'a');
+  checkTensorTree('tree.scale', s, 's');
   return map((x: Tensor) => A.mul(x, s), a) as T;
 }
 
@@ -102,5 +105,6 @@ export function norm(a: Tree<Tensor>): Tensor {
  * ```
  */
 export function zerosLike<T extends Tree<Tensor>>(a: T): T {
+  checkTensorTree('tree.zerosLike', a, 'a');
   return map((x: Tensor) => zeros(x.shape, x.dtype), a) as T;
 }

@@ -13,7 +13,8 @@ import { reshape } from '../core/primitives/reshape.js';
 import { slice } from '../core/primitives/slice.js';
 import { cast } from '../core/primitives/cast.js';
 import { concatenate } from '../core/primitives/concatenate.js';
-import { flatten, unflatten, type Tree } from './tree.js';
+import { unflatten, type Tree } from './tree.js';
+import { checkTensorTree } from '../transforms/common.js';
 
 /**
  * Flattens a tree of tensors into one vector; returns it with the inverse map.
@@ -25,7 +26,7 @@ import { flatten, unflatten, type Tree } from './tree.js';
  * ```
  */
 export function ravel<T extends Tree<Tensor>>(t: T): [Tensor, (v: Tensor) => T] {
-  const [leaves, def] = flatten(t);
+  const [leaves, def] = checkTensorTree('tree.ravel', t, 'tree');
   const dtype: DType = leaves.length ? leaves.map((l) => l.dtype).reduce(promoteTypes) : getDefaultFloat();
   const shapes = leaves.map((l) => l.shape);
   const dtypes = leaves.map((l) => l.dtype);

@@ -63,7 +63,7 @@ export function matches(op: string, out: Tensor, exp: Expected, ctx: string): vo
  * Runs one fuzz case. `names` are the op names an error may carry (the public name first).
  * `expect` computes the reference from the argument values (or `undefined` when none applies).
  */
-export function runCase(op: string, args: readonly Arg[], call: () => unknown, tally: Tally, expect?: () => Expected | undefined, names: readonly string[] = [op]): void {
+export function runCase(op: string, args: readonly Arg[], call: () => unknown, tally: Tally, expect?: () => Expected | undefined, names: readonly string[] = [op]): { ok: true; out: unknown } | { ok: false } {
   const ctx = describe(args);
   let out: unknown;
   try {
@@ -76,7 +76,7 @@ export function runCase(op: string, args: readonly Arg[], call: () => unknown, t
       throw new Error(`${op}(${ctx}): ${e.constructor.name} does not name the op: ${e.message}`);
     }
     tally.typed++;
-    return;
+    return { ok: false };
   }
   tally.ok++;
   if (out instanceof Tensor) wellFormed(op, out, ctx);
@@ -85,4 +85,5 @@ export function runCase(op: string, args: readonly Arg[], call: () => unknown, t
   }
   const exp = expect?.();
   if (exp && out instanceof Tensor) matches(op, out, exp, ctx);
+  return { ok: true, out };
 }
