@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import * as random from '../random/index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
+import { compiledAfterFirstCall } from './compiled.js';
 import { batchSize, jacobianSandwich, reductionScale, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
 
 /** Options shared by the builders. */
@@ -227,9 +228,10 @@ export function hessianOperator<P extends Params>(loss: ExampleLoss<P>, params: 
   const s = reductionScale(op, options.reduction, n);
   const total = (p: P): Tensor => vmap(loss, { inAxes: [null, 0, batch.y === undefined ? null : 0] })(p, batch.x, batch.y).sum().mul(s);
   let hvp: ((v: P) => P) | undefined;
+  // ∇L linearized on the first call; later calls run the tangent program as one jitted executable.
   return linearOperator({
     params,
-    matvec: (v) => (hvp ??= linearize(grad(total), params)[1] as (v: P) => P)(v),
+    matvec: compiledAfterFirstCall((v: P) => (hvp ??= linearize(grad(total), params)[1] as (v: P) => P)(v)),
   });
 }
 

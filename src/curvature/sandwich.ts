@@ -6,13 +6,13 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { dotGeneral, matmul } from '../ops/linalg.js';
 import { jacrev } from '../transforms/jacobian.js';
-import { jit } from '../transforms/jit.js';
 import { linearize } from '../transforms/jvp.js';
 import { vjp } from '../transforms/grad.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as tree from '../tree/index.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
+import { compiledAfterFirstCall, sandwichDiagonal } from './compiled.js';
 
 /** How examples are combined: `'mean'` (1/N Σₙ) or `'sum'` (Σₙ). */
 export type Reduction = 'mean' | 'sum';
@@ -128,7 +128,9 @@ export function jacobianSandwich<P extends Params>(
     const t = f.mul(u.reshape([n, k, 1])).sum(1); // [N, c]
     return f.mul(t.reshape([n, 1, t.shape[1]!])).sum(2);
   };
-  const matvec = (v: P): P => {
+  // Linearized once (on the first call); from the second call on the whole linear map
+  // (J v → Mₙ → Jᵀ) runs as one jitted program with the linearization's residuals as constants.
+  const matvec = compiledAfterFirstCall((v: P): P => {
     if (!lin) {
       lin = linearize(batched, params)[1] as (v: P) => Tensor;
       const [, b] = vjp(batched, params);
@@ -136,25 +138,9 @@ export function jacobianSandwich<P extends Params>(
     }
     const u = lin(v).reshape([n, k]);
     return tree.scale(back!(applyM(u).reshape(outputs.shape)), scale);
-  };
-  const diagonal = (): P => {
-    const f = getFactors();
-    const c = f.shape[2]!;
-    // Σₙ (Jₙᵀ uₙ)² per column u of the factors, staged once by jit and replayed per column. jit's
-    // simplification rewrites Σₙ (aₙ ⊗ δₙ)² of dense layers into (a²)ᵀ(δ²), so the [N, P]
-    // per-example gradients are never formed for them (a vmap over the columns instead would put
-    // transposes between the product and its square, and measured 160x slower).
-    const column = jit((p: P, xs: any, u: Tensor) => {
-      const perExample = vmap((xn: any, sn: Tensor) => vjp((q: P) => inner(q, xn), p)[1](sn)[0] as P, { inAxes: [0, 0] });
-      return tree.map((g: Tensor) => g.square().sum(0), perExample(xs, u)) as P;
-    });
-    let acc: P | undefined;
-    for (let j = 0; j < c; j++) {
-      const sq = column(params, x, f.slice([0, 0, j], [n, k, 1]).reshape(outputs.shape));
-      acc = acc === undefined ? sq : tree.add(acc, sq);
-    }
-    return tree.scale(acc ?? tree.zerosLike(params), scale);
-  };
+  });
+  // One jitted program over all factor columns (see compiled.ts).
+  const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors(), scale);
   // Dense C = s Σₙ Jₙᵀ Mₙ Jₙ from per-example Jacobians (one batched reverse pass per output
   // entry), used when the [N, k, P] Jacobian fits in memory; otherwise linearOperator falls back
   // to matvec on the basis vectors.

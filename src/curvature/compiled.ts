@@ -1,0 +1,175 @@
+/**
+ * Compiled curvature programs: operator matvecs as one jitted program each, and the exact
+ * diagonal of a Jacobian sandwich as one jitted program over all factor columns.
+ *
+ * ```text
+ * matvec:    call 1 eager, calls ≥ 2 jit(v ↦ matvec(v))     (linearization residuals are constants)
+ * diagonal:  s Σₙ Σ꜀ (Jₙᵀ Uₙ[:, c])² = jit(vmap_c(vmap_n(vjp)) → square → Σ_{c,n})
+ * ```
+ * A matvec closes over its linearization, so the jitted program is the linear (tangent and
+ * cotangent) part only: dispatches, broadcasts and elementwise chains of the eager replay become
+ * one executable. Its first call runs eagerly, so an operator used once pays no trace; jit is
+ * bit-identical to eager, so every call returns the same bits.
+ *
+ * The diagonal stages the per-example VJPs vmapped over the columns; jit's simplification
+ * (`core/simplify.ts`) turns each dense layer's Σ꜀ Σₙ (aₙ ⊗ δₙ꜀)² into (a²)ᵀ (Σ꜀ δ꜀²), so the
+ * forward pass runs once and each layer costs one product instead of one per column. When some
+ * layer does not simplify, the batched program would hold C per-example gradients at once; the
+ * program is then refused by its largest value and the columns run one at a time as before.
+ * @module
+ */
+import { jit } from '../transforms/jit.js';
+import { vjp } from '../transforms/grad.js';
+import { vmap } from '../transforms/vmap.js';
+import type { Jaxpr } from '../core/jaxpr.js';
+import type { Tensor } from '../tensor/tensor.js';
+import * as tree from '../tree/index.js';
+import type { Params } from './operator.js';
+
+/**
+ * Switch for the compiled curvature programs (on by default); off runs every matvec and diagonal
+ * as before compilation existed (eager matvecs, one jitted program per diagonal column).
+ * `compiledCalls` and `batchedDiagonals` count the calls that ran compiled. Internal: used by
+ * benchmarks for same-process before/after comparisons and by tests.
+ * @example
+ * ```ts
+ * curvatureCompilation.enabled = false; // eager matvecs, per-column diagonals
+ * ```
+ */
+export const curvatureCompilation = { enabled: true, compiledCalls: 0, batchedDiagonals: 0 };
+
+/**
+ * `f` eagerly on its first call and as one jitted program from the second call on.
+ * @param f - a function of one pytree of tensors (everything else captured).
+ * @returns the same function, compiled after its first use.
+ * @example
+ * ```ts
+ * const mv = compiledAfterFirstCall((v: P) => matvec(v));
+ * ```
+ */
+export function compiledAfterFirstCall<A, R>(f: (a: A) => R): (a: A) => R {
+  let calls = 0;
+  let jitted: ((a: A) => R) | undefined;
+  return (a) => {
+    if (!curvatureCompilation.enabled || calls++ === 0) return f(a);
+    curvatureCompilation.compiledCalls++;
+    return (jitted ??= jit(f) as unknown as (a: A) => R)(a);
+  };
+}
+
+/** Largest value a batched diagonal program may hold without a comparison (elements). */
+const FREE_VALUE = 1 << 22;
+/** Largest value a batched program may hold when the per-column one holds less (elements). */
+const CAPPED_VALUE = 1 << 24;
+
+/**
+ * Whether the all-columns diagonal program may run, from the largest value (in elements) it
+ * holds, the largest value of the one-column program (asked for only when needed) and the
+ * number of columns c. Up to 2²² elements it always may; beyond, it may hold no more than the
+ * one-column program, or c times it up to 2²⁴ elements (c per-example gradients at once when a
+ * layer's squares did not simplify are refused).
+ * @param batched - the largest value of the all-columns program.
+ * @param perColumn - the largest value of the one-column program (a thunk: traced on demand).
+ * @param c - the number of columns.
+ * @returns whether to run the all-columns program.
+ * @example
+ * ```ts
+ * acceptBatchedDiagonal(1 << 20, () => 1 << 18, 10); // true
+ * acceptBatchedDiagonal(10 * (1 << 23), () => 1 << 23, 10); // false
+ * ```
+ */
+export function acceptBatchedDiagonal(batched: number, perColumn: () => number, c: number): boolean {
+  if (batched <= FREE_VALUE) return true;
+  const one = perColumn();
+  return batched <= Math.max(one, Math.min(c * one, CAPPED_VALUE));
+}
+
+/**
+ * The largest value (in elements) an equation of `j` produces.
+ * @param j - a program.
+ * @returns the size of its largest intermediate or output.
+ * @example
+ * ```ts
+ * largestValue(jit(f).lower(x).optimized);
+ * ```
+ */
+export function largestValue(j: Jaxpr): number {
+  return j.eqns.reduce((m, e) => e.outputs.reduce((mm, v) => Math.max(mm, v.aval.size), m), 0);
+}
+
+type PerExample<P> = (p: P, xs: any, u: Tensor) => P;
+
+/** Per-example VJPs Jₙᵀ uₙ of `inner` over a batch (a tree with leading axis N). */
+const perExampleVjp = <P extends Params>(inner: (params: P, x: any) => Tensor): PerExample<P> => (p, xs, u) =>
+  vmap((xn: any, sn: Tensor) => vjp((q: P) => inner(q, xn), p)[1](sn)[0] as P, { inAxes: [0, 0] })(xs, u) as P;
+
+/**
+ * The one-column program: (θ, x, u) ↦ Σₙ (Jₙᵀ uₙ)², u shaped like the outputs.
+ * @param inner - (params, x) ↦ one example's output.
+ * @returns the jitted program.
+ * @example
+ * ```ts
+ * columnDiagonalProgram(inner)(params, x, u); // a tree shaped like params
+ * ```
+ */
+export function columnDiagonalProgram<P extends Params>(inner: (params: P, x: any) => Tensor) {
+  const pe = perExampleVjp(inner);
+  return jit((p: P, xs: any, u: Tensor) => tree.map((g: Tensor) => g.square().sum(0), pe(p, xs, u)) as P);
+}
+
+/**
+ * The all-columns program: (θ, x, U) ↦ Σ꜀ Σₙ (Jₙᵀ U[n, …, c])², U shaped `[...outputs, c]`.
+ * @param inner - (params, x) ↦ one example's output.
+ * @returns the jitted program.
+ * @example
+ * ```ts
+ * allColumnsDiagonalProgram(inner).lower(params, x, us).optimized; // one product per dense layer
+ * ```
+ */
+export function allColumnsDiagonalProgram<P extends Params>(inner: (params: P, x: any) => Tensor) {
+  const pe = perExampleVjp(inner);
+  return jit((p: P, xs: any, us: Tensor) =>
+    tree.map((g: Tensor) => g.square().sum([0, 1]), vmap((u: Tensor) => pe(p, xs, u), { inAxes: [us.ndim - 1] })(us)) as P);
+}
+
+/**
+ * diag(s Σₙ Jₙᵀ Uₙ Uₙᵀ Jₙ) for Jₙ = ∂ inner(θ, xₙ)/∂θ and factors U `[N, k, c]`.
+ *
+ * ```text
+ * diag = s Σₙ Σ꜀ (Jₙᵀ Uₙ[:, c])²
+ * ```
+ * @param inner - (params, x) ↦ one example's output.
+ * @param params - θ.
+ * @param x - batched inputs.
+ * @param outShape - the outputs' shape `[N, ...zShape]` (k = Π zShape).
+ * @param factors - U, `[N, k, c]`.
+ * @param scale - s.
+ * @returns the diagonal, shaped like `params`.
+ * @example
+ * ```ts
+ * const d = sandwichDiagonal(inner, params, x, z.shape, u, 1 / n);
+ * ```
+ */
+export function sandwichDiagonal<P extends Params>(
+  inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], factors: Tensor, scale: number,
+): P {
+  const n = outShape[0]!;
+  const k = factors.shape[1]!;
+  const c = factors.shape[2]!;
+  const column = columnDiagonalProgram(inner);
+  if (curvatureCompilation.enabled && c > 1) {
+    const all = allColumnsDiagonalProgram(inner);
+    const us = factors.reshape([...outShape, c]);
+    const one = () => largestValue(column.lower(params, x, factors.slice([0, 0, 0], [n, k, 1]).reshape(outShape)).optimized);
+    if (acceptBatchedDiagonal(largestValue(all.lower(params, x, us).optimized), one, c)) {
+      curvatureCompilation.batchedDiagonals++;
+      return tree.scale(all(params, x, us), scale);
+    }
+  }
+  let acc: P | undefined;
+  for (let j = 0; j < c; j++) {
+    const sq = column(params, x, factors.slice([0, 0, j], [n, k, 1]).reshape(outShape));
+    acc = acc === undefined ? sq : tree.add(acc, sq);
+  }
+  return tree.scale(acc ?? tree.zerosLike(params), scale);
+}
