@@ -3,6 +3,8 @@
  * Tolerances, relative to S_ij = Σ_p |a_ip·b_pj|: float32 |c − ref| ≤ (k + 2)·2^-24·S_ij (the
  * worst-case bound of any summation order, plus the final rounding), float64 ≤ 1e-12·S_ij.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WasmRuntime, type Dtype } from '../../src/backend/wasm/index.js';
 import { buildGemmModule, gemmWorkspace, type GemmConfig } from '../../src/backend/wasm/gemm.js';
@@ -121,6 +123,18 @@ describe.each(runtimes)('gemm (%s)', (_name, rt) => {
     expect(() => rt.gemm('f32', { m: 2, n: 2, k: 2, aOff: 64, bOff: 128, cOff: big - 8 })).toThrow(RangeError);
     expect(() => rt.gemm('f32', { m: 2, n: 2, k: 2, aOff: 64, bOff: 128, cOff: 256, ldc: 1 })).toThrow(RangeError);
     expect(() => rt.matmulArrays(new Float32Array(3), new Float32Array(4), 2, 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('relaxed SIMD policy', () => {
+  it('a default runtime uses FMA only where the engine has it, and switches no V8 flag on', () => {
+    const fixture = fileURLToPath(new URL('./fixtures/relaxed-default.ts', import.meta.url));
+    const res = spawnSync(process.execPath, ['--import', 'tsx', fixture], { timeout: 30_000, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    const m = /before=(true|false) after=(true|false) runtime=(true|false)/.exec(res.stdout);
+    expect(m, res.stdout).not.toBeNull();
+    expect(m![2]).toBe(m![1]); // nothing switched on
+    expect(m![3]).toBe(m![1]); // FMA exactly where it validates as it is
   });
 });
 
