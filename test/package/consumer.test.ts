@@ -81,6 +81,9 @@ describe('the packed package in a fresh consumer project', () => {
     tsc.set('6', typescriptBin(6));
     tsc.set('7', typescriptBin(7));
     for (const p of tsc.values()) p.catch(() => {}); // awaited in the type-check tests
+    // The build prepack runs (a no-op when dist/ is current, as after CI's build step), run
+    // first so that type errors show in the failure message.
+    await run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-changed'], { cwd: root, env });
     await run(npm, ['pack', '--pack-destination', tmp, '--loglevel=error'], { cwd: root, env });
     const packed = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
     expect(packed).toHaveLength(1);
