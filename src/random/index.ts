@@ -147,6 +147,7 @@ export function normal(k: Tensor, shape: readonly number[] = [], options: Sample
 export function bernoulli(k: Tensor, p: TensorLike, shape?: readonly number[]): Tensor {
   checkKey('random.bernoulli', k);
   const pt = asTensor('random.bernoulli', p, 'p');
+  if (shape !== undefined) checkShape('random.bernoulli', shape);
   const dt = isFloat(pt.dtype) ? pt.dtype : getDefaultFloat();
   return less(uniform(k, shape ?? pt.shape, { dtype: dt }), pt);
 }
