@@ -44,7 +44,7 @@ export const GL_KERNEL_MODES: readonly string[] = ['webgl2', 'webgl', 'headlessg
 
 /** @internal Tells how to install gpu.js (npm, or a browser bundle). */
 export const INSTALL_HINT =
-  'Install it with `npm install gpu.js@2.24.1` (an optional dependency of curvax). ' +
+  'Install it with `npm install gpu.js@2.24.1` (an optional peer dependency of curvax). ' +
   "In a browser bundle pass the module: `initGpujs({ mode: 'webgl2', gpujs: GPU })` with `import GPU from 'gpu.js/dist/gpu-browser.js'`.";
 
 const GL_HINT =
