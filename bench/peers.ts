@@ -101,6 +101,16 @@ export async function tfjsRows(time: Timer, sizes: readonly number[], backend: '
     }
   }, 3, 1);
   rows.push({ workload: 'W3 per-example grads (loop of 128)', system: sys, medianMs: w3, note: `${(w3 / w2ms).toFixed(1)}x W2` });
+  // W9: tiny MLP 8 → 32 (tanh) → 1, batch 64, MSE, one Adam step per call (tf.train.adam, eager).
+  const rnd = (n: number, seed: number, scale: number) => randomMatrix(Math.ceil(Math.sqrt(n)), seed).subarray(0, n).map((v) => v * scale);
+  const tw1 = tf.variable(tf.tensor2d(rnd(256, 4, 2 / Math.sqrt(8)), [8, 32])), tb1 = tf.variable(tf.zeros([32]));
+  const tw2 = tf.variable(tf.tensor2d(rnd(32, 5, 2 / Math.sqrt(32)), [32, 1])), tb2 = tf.variable(tf.zeros([1]));
+  const tx = tf.tensor2d(rnd(64 * 8, 6, 2), [64, 8]), ty = tf.tensor2d(rnd(64, 7, 2), [64, 1]);
+  const adam = tf.train.adam(1e-2);
+  const adamStep = () => adam.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(tx, tw1), tb1)), tw2), tb2), ty))) as any, true, [tw1, tb1, tw2, tb2]);
+  const steps = 500;
+  const w9 = time(() => { let c: any; for (let i = 0; i < steps; i++) { c?.dispose(); c = adamStep(); } c.dataSync(); c.dispose(); }, 5, 1) / steps;
+  rows.push({ workload: 'W9 tiny-MLP Adam step', system: sys, medianMs: w9, note: `${(w9 * 1000).toFixed(1)} µs/step (blocks of ${steps}; tf.train.adam)` });
   const x16 = tf.tensor1d(randomMatrix(4, 3));
   const w5 = time(() => { let z = x16; const all: any[] = []; for (let i = 0; i < 1000; i++) { z = tf.add(tf.mul(z, 1.0001), 0.0001); all.push(z); } z.dataSync(); all.forEach((t) => t.dispose()); });
   rows.push({ workload: 'W5 dispatch (2000 ops)', system: sys, medianMs: w5, note: `${((w5 * 1000) / 2000).toFixed(2)} µs/op` });

@@ -157,5 +157,5 @@ export function w9TinyAdam(jitted: boolean, steps = 2000, blocks = 5, warm = 200
   }
   ts.sort((a, b) => a - b);
   const us = ts[Math.floor(ts.length / 2)]!;
-  return { workload: 'W9 tiny-MLP Adam step (µs/step)', system: `curvax/${backendName()}${jitted ? ' jit' : ''}`, medianMs: us / 1000, note: `${us.toFixed(1)} µs/step (blocks of ${steps})` };
+  return { workload: 'W9 tiny-MLP Adam step', system: `curvax/${backendName()}${jitted ? ' jit' : ''}`, medianMs: us / 1000, note: `${us.toFixed(1)} µs/step (blocks of ${steps})` };
 }
