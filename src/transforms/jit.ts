@@ -69,6 +69,7 @@ import { Zero } from '../core/zero.js';
 import type { Aval } from '../tensor/aval.js';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
 import { jitCacheKey } from '../core/cache-key.js';
+import { recordSignature, type Signature } from '../core/signature.js';
 
 /**
  * Options of {@link jit}.
@@ -181,10 +182,20 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
   const fuse = options.fuse ?? true;
   const compile = options.compile ?? true;
   let traces = 0, hits = 0;
+  /** The signature of the most recently used program, checked first without building a key. */
+  let last: { readonly sig: Signature; readonly entry: Entry } | undefined;
 
   const prepare = (args: unknown[], countHit: boolean): [Entry, Tensor[]] => {
+    if (last !== undefined) {
+      const inputs = last.sig.match(args);
+      if (inputs !== undefined) {
+        if (countHit) hits++;
+        return [last.entry, inputs]; // already the most recently used entry
+      }
+    }
     const dynIdx = args.map((_, i) => i).filter((i) => !statics.has(i));
-    const staticVals = [...statics].map((i) => args[i]);
+    const staticIdx = [...statics];
+    const staticVals = staticIdx.map((i) => args[i]);
     const defs: TreeDef[] = [];
     const leaves: unknown[] = [];
     for (const i of dynIdx) {
@@ -196,10 +207,12 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     const inputs = tensors.filter((t): t is Tensor => t !== null);
     const key = jitCacheKey(defs, leaves, staticVals);
     let entry = cache.get(key);
+    const remember = (e: Entry) => { last = { sig: recordSignature(args.length, dynIdx, defs, leaves, staticIdx, staticVals), entry: e }; };
     if (entry) {
       if (countHit) hits++;
       cache.delete(key); // most recently used last
       cache.set(key, entry);
+      remember(entry);
       return [entry, inputs];
     }
     traces++;
@@ -228,6 +241,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     keep([entry.jaxpr.consts, entry.simplified.consts, entry.optimized.consts]);
     cache.set(key, entry);
     if (cache.size > MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    remember(entry);
     return [entry, inputs];
   };
 
@@ -248,7 +262,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
   Object.defineProperties(call, {
     traces: { get: () => traces },
     hits: { get: () => hits },
-    clear: { value: () => cache.clear() },
+    clear: { value: () => { cache.clear(); last = undefined; } },
     lower: { value: lower },
   });
   return call as unknown as JittedFunction<F>;
