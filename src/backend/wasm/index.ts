@@ -76,6 +76,8 @@ export class WasmRuntime {
   readonly gemmConfig: Readonly<Record<Dtype, GemmConfig>>;
   private readonly mods: Record<Dtype, Modules> = { f32: {}, f64: {} };
   private readonly workspace: Partial<Record<Dtype, number>> = {};
+  /** Generated GEMM module bytes per dtype (built once; workers instantiate the same bytes). */
+  private readonly gemmBytes: Partial<Record<Dtype, Uint8Array<ArrayBuffer>>> = {};
   private pool: ThreadPool | undefined;
   private threadMode: 'auto' | 'off';
   private autoTried = false;
@@ -144,7 +146,9 @@ export class WasmRuntime {
    * @param dtype - `'f32'` or `'f64'`
    * @returns the module bytes
    */
-  gemmModuleBytes(dtype: Dtype): Uint8Array<ArrayBuffer> { return buildGemmModule(this.gemmConfig[dtype], this.memoryDecl); }
+  gemmModuleBytes(dtype: Dtype): Uint8Array<ArrayBuffer> {
+    return (this.gemmBytes[dtype] ??= buildGemmModule(this.gemmConfig[dtype], this.memoryDecl));
+  }
 
   private gemmKernel(dtype: Dtype): Kernel {
     const mods = this.mods[dtype];
