@@ -175,8 +175,12 @@ export function outputCurvature(op: string, lik: Likelihood, z: Tensor, batch: B
     vmap(grad((zz: Tensor, yy: Tensor) => lik.logProb(zz, yy)), { inAxes: [0, 0] })(z, labels).reshape([n, k, 1]);
   const kind = options.kind ?? 'exact';
   if (kind === 'exact') {
-    const m = vmap((f: Tensor) => lik.outputFisher(f))(z);
-    return { matrices: m, factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(z) };
+    // Both formed on first use (a diagonal needs only the factors, a matvec only the matrices).
+    let m: Tensor | undefined;
+    return {
+      get matrices() { return (m ??= vmap((f: Tensor) => lik.outputFisher(f))(z)); },
+      factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(z),
+    };
   }
   if (kind === 'empirical') {
     const u = scores(requireLabels(op, batch));

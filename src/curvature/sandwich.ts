@@ -86,7 +86,7 @@ export function batchSize(op: string, batch: Batch): number {
  *
  * ```text
  * matvec(v) = s · vjp_θ( Mₙ (J v)ₙ )        (J v from one linearization of the vmapped inner)
- * diag(C)   = s · Σₙ Σ_c (Jₙᵀ Uₙ[:, c])²     (per-example VJPs under vmap, one pass per column c)
+ * diag(C)   = s · Σₙ Σ_c (Jₙᵀ Uₙ[:, c])²     (per-example VJPs vmapped over examples and columns, one jitted program)
  * ```
  * @param inner - (params, x) ↦ z, one example's output.
  * @param params - Parameters.
@@ -118,11 +118,22 @@ export function jacobianSandwich<P extends Params>(
     }
     return (factors = u);
   };
-  const matrices = curvature.matrices;
-  if (matrices && (matrices.ndim !== 3 || matrices.shape[0] !== n || matrices.shape[1] !== k || matrices.shape[2] !== k)) {
-    throw new ShapeError(`curvature: output-space matrices must be [${n}, ${k}, ${k}], got ${matrices.aval.toString()}.`, { op: 'curvature', argument: 'matrices', received: matrices.aval.toString() });
-  }
+  // Matrices behind a getter (the exact Fisher's) are formed on first use: a diagonal needs only
+  // the factors. Plain ones are checked now.
+  let matrices: Tensor | undefined;
+  let resolved = false;
+  const getMatrices = (): Tensor | undefined => {
+    if (resolved) return matrices;
+    const m = curvature.matrices;
+    if (m && (m.ndim !== 3 || m.shape[0] !== n || m.shape[1] !== k || m.shape[2] !== k)) {
+      throw new ShapeError(`curvature: output-space matrices must be [${n}, ${k}, ${k}], got ${m.aval.toString()}.`, { op: 'curvature', argument: 'matrices', received: m.aval.toString() });
+    }
+    resolved = true;
+    return (matrices = m);
+  };
+  if (typeof Object.getOwnPropertyDescriptor(curvature, 'matrices')?.get !== 'function') getMatrices();
   const applyM = (u: Tensor): Tensor => {
+    const matrices = getMatrices();
     if (matrices) return matrices.mul(u.reshape([n, 1, k])).sum(2);
     const f = getFactors();
     const t = f.mul(u.reshape([n, k, 1])).sum(1); // [N, c]
@@ -148,6 +159,7 @@ export function jacobianSandwich<P extends Params>(
   const dense = (): Tensor => {
     const [flat, unravel] = tree.ravel(params);
     const jac = vmap((xn: any) => jacrev((w: Tensor) => inner(unravel(w), xn).reshape([k]))(flat) as Tensor)(x) as Tensor; // [N, k, P]
+    const matrices = getMatrices();
     if (matrices) return dotGeneral(jac, matmul(matrices, jac), { contract: [[0, 1], [0, 1]] }).mul(scale);
     const a = dotGeneral(jac, getFactors(), { contract: [[1], [1]], batch: [[0], [0]] }); // [N, P, c]
     return dotGeneral(a, a, { contract: [[0, 2], [0, 2]] }).mul(scale);
