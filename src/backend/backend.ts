@@ -107,6 +107,16 @@ export interface Kernels<B> {
    */
   planDotGeneral?(ax: Aval, ay: Aval, dims: DotDims, out: Aval): (x: B, y: B) => B;
   /**
+   * @internal Optional linear-algebra kernels over leading batch axes (`cholesky`: lower factor of
+   * `[..., n, n]`; `triangularSolve`; `eigh`: ascending eigenvalues and column eigenvectors). A
+   * backend without them runs the host kernels of `backend/js/linalg.ts` on its buffers' data.
+   */
+  cholesky?(a: B, aa: Aval, out: Aval): B;
+  /** @internal Optional, see `cholesky`. */
+  triangularSolve?(a: B, b: B, aa: Aval, ab: Aval, params: { readonly leftSide: boolean; readonly lower: boolean; readonly transposeA: boolean; readonly unitDiagonal: boolean }, out: Aval): B;
+  /** @internal Optional, see `cholesky`. */
+  eigh?(a: B, aa: Aval, outW: Aval, outV: Aval): [B, B];
+  /**
    * @internal Optional: runs a fused elementwise program (from `jit`) in one pass, with no
    * intermediate buffers. `xs[i]` has aval `axs[i]` (broadcastable to the output shape); every
    * `outs[j]` has the output shape. Returns undefined to decline (the primitive then runs the

@@ -13,13 +13,13 @@ export { eighSymmetric, type EighResult } from './eigh.js';
 export { identity, matmulDense, transposeDense } from './matrix.js';
 
 /**
- * Cholesky in float64 with `damping` added to the diagonal; errors name `op`.
+ * @internal Cholesky in float64 with `damping` added to the diagonal; errors name `op`.
  *
  * A pivot must exceed `n·ε·max_i |a_ii + damping|` (ε = 2⁻⁵², the float64 working precision):
  * rounding leaves the pivot of an exactly singular matrix at ±O(ε·‖A‖) rather than 0, and
  * accepting a tiny positive one would return a factor whose solves are ~1/ε times too large.
  */
-function choleskyF64(op: string, a: FloatArray, n: number, damping: number): Float64Array {
+export function choleskyF64(op: string, a: FloatArray, n: number, damping: number): Float64Array {
   const l = symmetricCopy(op, a, n);
   let maxDiag = 0;
   for (let j = 0; j < n; j++) maxDiag = Math.max(maxDiag, Math.abs(l[j * n + j]! + damping));

@@ -20,3 +20,6 @@ export {
   type SolveTriangularOptions,
 } from './dense.js';
 export { cg, float64Space, type CgOptions, type CgResult, type VectorSpace } from './cg.js';
+export { choleskyTensor, eigh, triangularSolve, type EighTensors, type TriangularSolveOptions } from './factor.js';
+export { choSolve, inv, logdet, solve, type SpdSolveOptions } from './spd.js';
+export { cgFixed, type CgFixedOptions } from './cg-fixed.js';

@@ -9,11 +9,13 @@ import { addP } from './add.js';
 import { argmaxP } from './argmax.js';
 import { broadcastInDimP } from './broadcast-in-dim.js';
 import { castP } from './cast.js';
+import { choleskyP } from './cholesky.js';
 import { andP, eqP, geP, gtP, leP, ltP, neP, orP } from './compare.js';
 import { concatenateP } from './concatenate.js';
 import { cosP } from './cos.js';
 import { divP } from './div.js';
 import { dotGeneralP } from './dot-general.js';
+import { eighP } from './eigh.js';
 import { expP } from './exp.js';
 import { expm1P } from './expm1.js';
 import { floorP } from './floor.js';
@@ -44,6 +46,7 @@ import { subP } from './sub.js';
 import { takeP } from './take.js';
 import { tanhP } from './tanh.js';
 import { transposeP } from './transpose.js';
+import { triangularSolveP } from './triangular-solve.js';
 
 /** @internal Every primitive, by name. */
 export const PRIMITIVES = {
@@ -56,6 +59,7 @@ export const PRIMITIVES = {
   reshape: reshapeP, transpose: transposeP, broadcast_in_dim: broadcastInDimP, slice: sliceP, pad: padP,
   concatenate: concatenateP, take: takeP, scatter_add: scatterAddP, dot_general: dotGeneralP,
   iota: iotaP, random_bits: randomBitsP, fused_elementwise: fusedElementwiseP,
+  cholesky: choleskyP, triangular_solve: triangularSolveP, eigh: eighP,
 } as const;
 
 /** @internal Names of all primitives. */
@@ -65,4 +69,5 @@ export type PrimitiveName = keyof typeof PRIMITIVES;
 export const LINEAR_PRIMITIVES: readonly PrimitiveName[] = [
   'neg', 'add', 'sub', 'mul', 'div', 'select', 'cast', 'reduce_sum', 'reshape', 'transpose', 'broadcast_in_dim',
   'slice', 'pad', 'concatenate', 'take', 'scatter_add', 'dot_general', 'fused_elementwise',
+  'triangular_solve',
 ];

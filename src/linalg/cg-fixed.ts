@@ -1,0 +1,86 @@
+/**
+ * Conjugate gradients written in tensor operations only, so it runs under `jit`, `vmap` and
+ * `grad`: a fixed number of iterations, with the iterate frozen by a mask once converged.
+ * @module
+ */
+import { ValueError } from '../errors.js';
+import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import { div, mul } from '../ops/arithmetic.js';
+import { greater, logicalAnd, where } from '../ops/logic.js';
+import { leaves as treeLeaves, type Tree } from '../tree/tree.js';
+import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
+
+/** Options of {@link cgFixed}. */
+export interface CgFixedOptions<V extends Tree<Tensor>> {
+  /** Number of iterations traced (an upper bound; eagerly it stops once frozen). */
+  readonly iterations: number;
+  /** λ ≥ 0: solve (A + λI) x = b. @defaultValue 0 */
+  readonly damping?: number;
+  /** Relative residual tolerance: freeze once ‖r‖ ≤ tol·‖b‖. @defaultValue 1e-10 for float64, 1e-5 otherwise */
+  readonly tol?: number;
+  /** Initial guess. @defaultValue zeros */
+  readonly x0?: V;
+}
+
+/**
+ * Conjugate gradients on (A + λI) x = b over a pytree of tensors, traceable: every quantity stays
+ * a tensor (no value is read on the host while a transformation traces). After `iterations` steps,
+ * or earlier once ‖r‖ ≤ tol·‖b‖ or a direction of non-positive curvature pᵀ(A + λI)p ≤ 0 is met, the
+ * step length and β are masked to 0 for good, which leaves x unchanged. On concrete values it stops
+ * as soon as every step would be masked, with the same result bit for bit as the traced program.
+ *
+ * ```text
+ * αₖ = rₖᵀrₖ / pₖᵀ(A + λI)pₖ,   xₖ₊₁ = xₖ + αₖ pₖ,   rₖ₊₁ = rₖ − αₖ (A + λI) pₖ,   pₖ₊₁ = rₖ₊₁ + βₖ pₖ
+ * ```
+ * @param matvec - v ↦ A v (symmetric positive semi-definite), in tensor operations.
+ * @param b - The right-hand side (a tensor or pytree of tensors).
+ * @param options - `iterations` (required), `damping`, `tol`, `x0`.
+ * @returns The approximate solution, shaped like `b`.
+ * @throws {@link ValueError} for a non-positive iteration count or negative damping/tolerance.
+ * @example
+ * ```ts
+ * const a = tensor([[4, 1], [1, 3]], { dtype: 'float64' });
+ * const x = jit((b: Tensor) => linalg.cgFixed((v) => a.matmul(v), b, { iterations: 2 }))(tensor([1, 2], { dtype: 'float64' }));
+ * ```
+ */
+export function cgFixed<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options: CgFixedOptions<V>): V {
+  const op = 'cgFixed';
+  const { iterations } = options;
+  const damping = options.damping ?? 0;
+  const bad = (argument: string, expected: string, v: unknown): never => {
+    throw new ValueError(`${op}: '${argument}' must be ${expected}, got ${String(v)}.`, { op, argument, expected, received: String(v) });
+  };
+  if (!(Number.isInteger(iterations) && iterations >= 1)) bad('iterations', 'an integer ≥ 1', iterations);
+  if (!(Number.isFinite(damping) && damping >= 0)) bad('damping', 'a finite number ≥ 0', damping);
+  if (options.tol !== undefined && !(Number.isFinite(options.tol) && options.tol >= 0)) bad('tol', 'a finite number ≥ 0', options.tol);
+  const f64 = treeLeaves(b).every((l) => (l as Tensor).dtype === 'float64');
+  const tol = options.tol ?? (f64 ? 1e-10 : 1e-5);
+  const A = (v: V): V => (damping === 0 ? matvec(v) : treeAdd(matvec(v), treeScale(v, damping)));
+  const bb = vdot(b, b);
+  const threshold = mul(bb, tol * tol);
+  let x: V, r: V;
+  if (options.x0 !== undefined) {
+    x = options.x0;
+    r = treeSub(b, A(x));
+  } else {
+    x = zerosLike(b);
+    r = b;
+  }
+  let p = r, rr = vdot(r, r);
+  let active: Tensor = greater(rr, threshold);
+  for (let k = 0; k < iterations; k++) {
+    if (active instanceof ConcreteTensor && !active.item()) break; // eager: every further step is masked
+    const Ap = A(p);
+    const pAp = vdot(p, Ap);
+    active = logicalAnd(active, greater(pAp, 0));
+    const alpha = where(active, div(rr, where(active, pAp, 1)), 0);
+    x = treeAdd(x, treeScale(p, alpha));
+    r = treeSub(r, treeScale(Ap, alpha));
+    const rrNext = vdot(r, r);
+    const beta = where(active, div(rrNext, where(active, rr, 1)), 0);
+    p = treeAdd(r, treeScale(p, beta));
+    rr = where(active, rrNext, rr);
+    active = logicalAnd(active, greater(rr, threshold));
+  }
+  return x;
+}
