@@ -46,7 +46,7 @@ function checkKey(op: string, k: Tensor): void {
   if (!(k instanceof TensorClass)) {
     throw new ValueError(`${op}: key must be an int32 tensor of shape [2] (from random.key), got ${describeValue(k)}.`, { op, argument: 'key', received: describeValue(k) });
   }
-  if (k.dtype !== 'int32' || k.shape[k.ndim - 1] !== 2) {
+  if (k.dtype !== 'int32' || k.ndim !== 1 || k.shape[0] !== 2) {
     throw new ValueError(`${op}: key must be an int32 tensor of shape [2] (from random.key), got ${k.aval.toString()}.`, { op, argument: 'key', received: k.aval.toString() });
   }
 }
@@ -74,7 +74,7 @@ export function split(k: Tensor, n = 2): Tensor {
  */
 export function splitList(k: Tensor, n = 2): Tensor[] {
   checkKey('random.splitList', k);
-  checkInt('random.splitList', n, 'n', { min: 0 });
+  checkInt('random.splitList', n, 'n', { min: 0, max: 2 ** 20 });
   const s = split(k, n);
   return Array.from({ length: n }, (_, i) => s.slice([i], [1]).reshape([2]));
 }
@@ -165,9 +165,13 @@ export function bernoulli(k: Tensor, p: TensorLike, shape?: readonly number[]): 
 export function categorical(k: Tensor, logits: TensorLike, axis = -1): Tensor {
   checkKey('random.categorical', k);
   const l = asTensor('random.categorical', logits, 'logits');
+  const ax = normalizeAxis('random.categorical', axis, l.ndim);
+  if (l.shape[ax] === 0) {
+    throw new ValueError(`random.categorical: cannot sample from zero classes (axis ${ax} of ${l.aval.toString()} is empty).`, { op: 'random.categorical', argument: 'logits', received: l.aval.toString() });
+  }
   const u = uniform(k, l.shape, { dtype: isFloat(l.dtype) ? l.dtype : getDefaultFloat() });
   const gumbel = neg(log(neg(log(u))));
-  return argmax(add(l, gumbel), normalizeAxis('random.categorical', axis, l.ndim));
+  return argmax(add(l, gumbel), ax);
 }
 
 /**

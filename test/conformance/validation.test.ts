@@ -9,6 +9,7 @@ import {
   arange, argmax, argmin, concat, dotGeneral, expandDims, grad, jacfwd, jvp, logSoftmax, makeJaxpr, evalJaxpr, max, oneHot, ones,
   random, reshape, slice, softmax, squeeze, stack, sum, take, tensor, transpose, tree, valueAndGrad, vjp, vmap, zeros, type Tensor,
 } from '../../src/index.js';
+import * as cx from '../../src/index.js';
 import { checkTensorTree } from '../../src/transforms/common.js';
 import { thrown } from '../helpers.js';
 
@@ -124,7 +125,7 @@ describe('typed errors where generic ones escaped', () => {
     const f = (x: any) => x.square().sum();
     rejects(() => grad(f)([1, 2, 3]), TransformError, 'grad: argument 0 is a JS array of numbers, not a Tensor; wrap it with tensor(...)');
     rejects(() => grad((p: any) => p.w.sum())({ w: [1, 2] }), TransformError, 'grad: argument 0 at .w is a JS array of numbers');
-    rejects(() => valueAndGrad((p: any, q: any) => p.sum(), { argnums: 1 })(ones([2]), { a: [ones([1]), 'x'] }), TransformError, 'grad: argument 1 at .a[1] is a string');
+    rejects(() => valueAndGrad((p: any, q: any) => p.sum(), { argnums: 1 })(ones([2]), { a: [ones([1]), 'x'] }), TransformError, 'valueAndGrad: argument 1 at .a[1] is a string');
     rejects(() => vjp((x: any) => x, new Float32Array(2) as never), TransformError, 'vjp: argument 0 is a Float32Array', 'tensor(...)');
     rejects(() => vmap((x: any) => x)({ m: new Map() }), TransformError, 'vmap: argument 0 at .m is a Map');
     rejects(() => jacfwd(f)({}), TransformError, 'jacfwd', 'nothing to differentiate');
@@ -176,5 +177,43 @@ describe('bool arithmetic follows NumPy', () => {
     expect(a.div(b).dtype).toBe('float32');
     rejects(() => a.sub(b), DTypeError, 'sub', 'bool[4]');
     rejects(() => a.neg(), DTypeError, 'neg', 'logicalNot');
+  });
+});
+
+describe('regressions found by the fuzz suite', () => {
+  it('NaN and infinities are true as bools (NumPy), in cast, tensor and full', () => {
+    const x = tensor([NaN, 0, -0, Infinity, 2]);
+    const want = Array.from(x.toTypedArray()).map((v) => v !== 0);
+    expect(x.cast('bool').toArray()).toEqual(want);
+    expect(tensor([NaN, 0, Infinity], { dtype: 'bool' }).toArray()).toEqual([NaN, 0, Infinity].map((v) => v !== 0));
+    expect(cx.full([2], Infinity, 'bool').toArray()).toEqual([true, true]);
+  });
+  it('logSumExp over an empty axis is -inf (log of an empty sum), not an error from max', () => {
+    const r = cx.logSumExp(zeros([2, 0]), 1);
+    expect(r.shape).toEqual([2]);
+    expect(Array.from(r.toTypedArray())).toEqual([-Infinity, -Infinity]);
+  });
+  it('jacfwd and jacrev with mixed float32/float64 leaves', () => {
+    const f = (p: { a: Tensor; b: Tensor }) => p.a.square().sum().cast('float64').add(p.b.square().sum());
+    const p = { a: tensor([1, 2]), b: tensor([3], { dtype: 'float64' }) };
+    const jf = jacfwd(f)(p) as { a: Tensor; b: Tensor }, jr = cx.jacrev(f)(p) as { a: Tensor; b: Tensor };
+    expect(Array.from(jf.a.toTypedArray())).toEqual([2, 4]);
+    expect(Array.from(jr.a.toTypedArray())).toEqual([2, 4]);
+    expect(Array.from(jf.b.toTypedArray())).toEqual([6]);
+    expect(jr.a.dtype).toBe('float32');
+  });
+  it('errors carry the public name of the op that was called', () => {
+    rejects(() => cx.zeros([2.5]), ShapeError, 'zeros');
+    rejects(() => cx.dot(ones([2]), ones([3])), ShapeError, 'dot');
+    rejects(() => cx.std(ones([2]), 3), AxisError, 'std');
+    rejects(() => cx.clip(ones([2]), ones([3]), 1), ShapeError, 'clip');
+    rejects(() => cx.zerosLike([1, 2] as never), DTypeError, 'zerosLike');
+    rejects(() => cx.promoteTypes('float32', 'float16' as never), DTypeError, 'promoteTypes');
+    const d = ones([2]);
+    d.dispose();
+    rejects(() => cx.exp(d), DisposedTensorError, 'exp');
+    rejects(() => random.categorical(random.key(0), zeros([0])), ValueError, 'random.categorical');
+    rejects(() => random.split(ones([3, 2], 'int32')), ValueError, 'random.split', 'key');
+    rejects(() => tree.add({ w: 'x' } as never, { w: 'x' } as never), TransformError, 'tree.add', '.w');
   });
 });

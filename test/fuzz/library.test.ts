@@ -10,13 +10,19 @@ import { treeArg } from './trees.js';
 import { axisArg, numberArg, shapeArg, sizeArg, tensorArg, tensorOf, type Arg } from './values.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 1313);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 40);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 100);
 
 /** A PRNG key, or a tensor/value that is not one. */
 const keyArg: fc.Arbitrary<Arg> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 1000 }).map((s) => ({ value: random.key(s), valid: true, label: `key(${s})` })) },
-  { weight: 1, arbitrary: tensorArg.map((a) => ({ ...a, valid: false, label: `key ${a.label}` })) },
+  // any int32 tensor of shape [2] is a key (raw uint32 words, as in JAX); everything else is not
+  { weight: 1, arbitrary: tensorArg.map((a) => ({ ...a, valid: isKey(a.value), label: `key ${a.label}` })) },
 );
+function isKey(v: unknown): boolean {
+  const t = v as Tensor;
+  return typeof v === 'object' && v !== null && 'dtype' in v && t.dtype === 'int32' && t.shape.length === 1 && t.shape[0] === 2 && !(t as { isDisposed?: boolean }).isDisposed;
+}
+
 const seedArg: fc.Arbitrary<Arg> = fc.oneof(
   fc.integer({ min: -5, max: 2 ** 40 }).map((s) => ({ value: s, valid: true, label: `seed ${s}` })),
   fc.constantFrom(0.5, NaN, Infinity, '1', null).map((s) => ({ value: s, valid: false, label: `seed ${String(s)}` })),

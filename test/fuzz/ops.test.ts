@@ -14,7 +14,7 @@ import {
 } from './values.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 1313);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 40);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 100);
 
 interface OpFuzz {
   readonly args: readonly fc.Arbitrary<Arg>[];

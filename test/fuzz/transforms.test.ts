@@ -13,7 +13,7 @@ import { treeArg, type TreeArg } from './trees.js';
 import type { Arg } from './values.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 1313);
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 40);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 100);
 
 const leavesOf = (t: unknown): Tensor[] => tree.leaves(t as never) as Tensor[];
 /** Σ_leaves Σ leaf², accumulated in the leaves' dtypes by the library itself. */
