@@ -123,6 +123,12 @@ export interface Kernels<B> {
    * program's kernels one by one); a backend without it always gets the one-by-one path.
    */
   fused?(program: FusedProgram, xs: readonly B[], axs: readonly Aval[], outs: readonly Aval[]): B[] | undefined;
+  /**
+   * @internal Optional: `fused` resolved once for fixed avals (used by `jit`'s executables).
+   * Returns undefined exactly when `fused` would decline these avals; otherwise a function that
+   * computes exactly what `fused` computes, bit for bit.
+   */
+  planFused?(program: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): ((xs: readonly B[]) => B[]) | undefined;
 }
 
 /**

@@ -116,6 +116,16 @@ function lowerFused(b: Backend, e: Eqn, ins: readonly number[], outs: readonly n
   if (fused === undefined) return slow;
   const outAvals = e.outputs.map((v) => v.aval);
   const bufs: unknown[] = new Array(ins.length);
+  if (b.kernels.planFused !== undefined) {
+    // The backend's choice (its fused kernel, or declining) is made here, once.
+    const run = b.kernels.planFused(p.program, p.inAvals, outAvals);
+    if (run === undefined) return slow;
+    return (r) => {
+      for (let j = 0; j < ins.length; j++) bufs[j] = r[ins[j]!];
+      const res = run(bufs);
+      for (let j = 0; j < outs.length; j++) r[outs[j]!] = res[j];
+    };
+  }
   return (r) => {
     for (let j = 0; j < ins.length; j++) bufs[j] = r[ins[j]!];
     const res = fused.call(b.kernels, p.program, bufs, p.inAvals, outAvals);

@@ -321,3 +321,31 @@ export function fusedKernel(p: FusedProgram, xs: readonly TypedArray[], axs: rea
   run(kernelFor(p, `${pattern}/g`, access, true), xs, res, n, dims, coalesced.slice(1));
   return res;
 }
+
+/**
+ * @internal {@link fusedKernel} resolved once for fixed avals: the compiled loop, the access
+ * pattern and the coalesced broadcast strides are chosen here, so a call only allocates the
+ * outputs and runs the loop (bit-identical to `fusedKernel`, which runs the same compiled code).
+ */
+export function planFusedKernel(p: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): (xs: readonly TypedArray[]) => TypedArray[] {
+  const shape = outs[0]!.shape;
+  const n = outs[0]!.size;
+  const dtypes = outs.map((a) => a.dtype);
+  const alloc = (): TypedArray[] => { const res: TypedArray[] = new Array(dtypes.length); for (let j = 0; j < dtypes.length; j++) res[j] = allocTyped(dtypes[j]!, n); return res; };
+  if (n === 0) return alloc;
+  let pattern = '';
+  const access: Access[] = axs.map((a) => (a.size === n ? 'f' : a.size === 1 ? 's' : 'g'));
+  for (const k of access) pattern += k;
+  if (!access.includes('g')) {
+    const c = kernelFor(p, pattern, access, false);
+    return (xs) => { const res = alloc(); run(c, xs, res, n, shape, NO_STRIDES); return res; };
+  }
+  const sets: number[][] = [stridesOf(shape)];
+  for (let i = 0; i < axs.length; i++) if (access[i] === 'g') sets.push(broadcastStrides(axs[i]!.shape, shape));
+  const [dims, coalesced] = coalesce(shape, sets);
+  const strides = coalesced.slice(1);
+  const c = kernelFor(p, `${pattern}/g`, access, true);
+  return (xs) => { const res = alloc(); run(c, xs, res, n, dims, strides); return res; };
+}
+
+const NO_STRIDES: readonly (readonly number[])[] = [];

@@ -13,7 +13,7 @@ import { sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
 import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './strided.js';
 import { randomBitsKernel } from './random.js';
 import { BINARY, UNARY, intDiv } from './scalar-ops.js';
-import { fusedKernel } from './fused.js';
+import { fusedKernel, planFusedKernel } from './fused.js';
 import { planDot, runDot } from './dot.js';
 
 type Buf = TypedArray;
@@ -174,6 +174,9 @@ const kernels: Kernels<Buf> = {
   },
   fused(program, xs, axs, outs) {
     return fusedKernel(program, xs, axs, outs);
+  },
+  planFused(program, axs, outs) {
+    return planFusedKernel(program, axs, outs);
   },
 };
 

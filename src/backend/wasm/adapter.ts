@@ -308,6 +308,24 @@ function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], ou
   return js.fused!(p, xs, axs, outs);
 }
 
+/** {@link wasmFused} resolved once for fixed avals: the same choice (SIMD, JS loop or decline), made at plan time. */
+function planWasmFused(p: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): ((xs: readonly Buf[]) => Buf[]) | undefined {
+  const out0 = outs[0]!;
+  const n = out0.size;
+  const r = n >= Math.min(FUSED_MIN_SIZE, UNARY_MIN_SIZE) ? rt() : undefined;
+  if (r !== undefined) {
+    const d = fusedSimdDtype(p);
+    const declines = n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)));
+    if (d !== undefined && n >= (hasTranscendental(p) ? UNARY_MIN_SIZE : FUSED_MIN_SIZE) && simdFusedPays(p, d)) {
+      const layout = fusedSimdLayout(axs.map((a) => a.size), n);
+      if (layout !== undefined) return (xs) => runFusedSimd(r, p, d, layout, xs, n);
+      if (declines) return (xs) => runExpanded(r, p, d, xs, axs, out0);
+    }
+    if (declines) return undefined;
+  }
+  return js.planFused!(p, axs, outs);
+}
+
 /** The SIMD fused path with every input broadcast to full size first (scalars stay scalars). */
 function runExpanded(r: WasmRuntime, p: FusedProgram, d: 'f32' | 'f64', xs: readonly Buf[], axs: readonly Aval[], out: Aval): Buf[] {
   const n = out.size;
@@ -339,6 +357,7 @@ const direct: Kernels<Buf> = {
   planDotGeneral: planWasmDotGeneral,
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
   fused: wasmFused,
+  planFused: planWasmFused,
   reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
   transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
 };
@@ -359,6 +378,15 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const run = (f as NonNullable<Kernels<Buf>['planDotGeneral']>)(ax, ay, d, o);
         const small = o.size * 8 < pool.minBytes;
         return (x: Buf, y: Buf) => (!pooling || small ? run(x, y) : withPool(pool, () => run(x, y)));
+      };
+      continue;
+    }
+    if (name === 'planFused') {
+      out[name] = (p: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]) => {
+        const run = (f as NonNullable<Kernels<Buf>['planFused']>)(p, axs, outs);
+        if (run === undefined) return undefined;
+        const small = outs[outs.length - 1]!.size * 8 < pool.minBytes;
+        return (xs: readonly Buf[]) => (!pooling || small ? run(xs) : withPool(pool, () => run(xs)));
       };
       continue;
     }

@@ -1,0 +1,66 @@
+/**
+ * Planned kernels (`Kernels.planFused`, `Kernels.planDotGeneral`), which `jit`'s executables
+ * resolve once per program: on the `wasm` and `js` backends they must decline exactly when the
+ * unplanned kernel declines and otherwise return the same bits, for every route (JS loop,
+ * SIMD loop, broadcast inputs materialized for SIMD). The broadcast route must also equal the
+ * unfused kernels run one by one (bit-identity of jit with eager).
+ */
+import { describe, expect, it } from 'vitest';
+import type { FusedOp, FusedProgram, Kernels } from '../../src/backend/backend.js';
+import { wasmBackend } from '../../src/backend/wasm/adapter.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { fusedSimdRuns } from '../../src/backend/wasm/fused-simd.js';
+import { Aval } from '../../src/tensor/aval.js';
+import type { DType, TypedArray } from '../../src/tensor/dtype.js';
+import { randoms } from './helpers.js';
+
+const bits = (a: readonly TypedArray[] | undefined) => a?.map((x) => Array.from(x, (v) => (Object.is(v, -0) ? '-0' : String(v))));
+const data = (dtype: DType, n: number, seed: number): TypedArray => (dtype === 'float64' ? Float64Array.from(randoms(n, seed), (v) => 3 * v) : Float32Array.from(randoms(n, seed), (v) => 3 * v));
+
+/** `tanh(x + b)` and its derivative `1 - tanh²`, as jit fuses a dense layer's activation. */
+const layer = (dtype: DType): FusedProgram => {
+  const ops: FusedOp[] = [
+    { op: 'add', args: [0, 1], dtype }, { op: 'tanh', args: [3], dtype }, { op: 'mul', args: [4, 4], dtype }, { op: 'sub', args: [2, 5], dtype },
+  ];
+  return { inputs: [dtype, dtype], literals: [{ value: 1, dtype }], ops, outputs: [4, 6], key: `plan-test|layer|${dtype}` };
+};
+const affine = (dtype: DType): FusedProgram => ({
+  inputs: [dtype, dtype], literals: [], ops: [{ op: 'mul', args: [0, 1], dtype }, { op: 'add', args: [2, 1], dtype }], outputs: [3], key: `plan-test|affine|${dtype}`,
+});
+
+describe('planned fused kernels equal the unplanned ones', () => {
+  const shapes: [number[], number[]][] = [
+    [[64, 32], [32]], [[64, 32], [64, 32]], [[64, 32], [1]], [[16, 8], [8]], [[128, 128], [128]], [[64, 33], [64, 1]], [[2, 40, 32], [40, 1]], [[0, 4], [4]],
+  ];
+  for (const [name, backend] of [['wasm', wasmBackend], ['js', jsBackend]] as const) {
+    const K = backend.kernels as Kernels<TypedArray>;
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const prog of [layer(dtype), affine(dtype)]) {
+        it.each(shapes)(`${name} ${prog.key}: %j with %j`, (outShape, bShape) => {
+          const axs = [new Aval(outShape, dtype), new Aval(bShape, dtype)];
+          const outs = prog.outputs.map(() => new Aval(outShape, dtype));
+          const xs = axs.map((a, i) => data(dtype, a.size, 5 + i));
+          const plan = K.planFused!(prog, axs, outs);
+          const direct = K.fused!(prog, xs, axs, outs);
+          expect(plan === undefined).toBe(direct === undefined);
+          if (plan !== undefined) expect(bits(plan(xs))).toEqual(bits(direct));
+        });
+      }
+    }
+  }
+
+  it.each([[[64, 32], [32]], [[64, 33], [64, 1]], [[2, 40, 32], [40, 1]], [[4, 32, 16], [1, 32, 1]]])('wasm: tanh(x + bias) from 2 Ki elements with a broadcast bias %j + %j runs on SIMD and equals the unfused kernels', (xShape, bShape) => {
+    const K = wasmBackend.kernels as Kernels<TypedArray>;
+    for (const dtype of ['float32', 'float64'] as const) {
+      const ax = new Aval(xShape, dtype), ab = new Aval(bShape, dtype);
+      const x = data(dtype, ax.size, 1), b = data(dtype, ab.size, 2);
+      const before = fusedSimdRuns();
+      const got = K.planFused!(layer(dtype), [ax, ab], [ax, ax])!([x, b]);
+      expect(fusedSimdRuns()).toBe(before + 1);
+      const t = K.unary('tanh', K.binary('add', x, b, ax, ab, ax), ax, ax);
+      const one = dtype === 'float64' ? new Float64Array([1]) : new Float32Array([1]);
+      const d = K.binary('sub', one, K.binary('mul', t, t, ax, ax, ax), new Aval([], dtype), ax, ax);
+      expect(bits(got)).toEqual(bits([t, d]));
+    }
+  });
+});
