@@ -72,7 +72,16 @@ export function flatten<T>(t: Tree<T>): [T[], TreeDef] {
   return flattenChecked(t, 'tree.flatten');
 }
 
-/** Deepest nesting of arrays and objects a pytree may have. */
+/**
+ * Deepest nesting of arrays and objects a pytree may have; deeper (or circular) trees are an
+ * {@link InvalidTreeError} rather than a stack overflow.
+ * @example
+ * ```ts
+ * let t: unknown = ones([1]);
+ * for (let i = 0; i <= tree.MAX_TREE_DEPTH; i++) t = [t];
+ * tree.leaves(t as never); // throws InvalidTreeError
+ * ```
+ */
 export const MAX_TREE_DEPTH = 256;
 
 /**
