@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WasmRuntime, type Dtype } from '../../src/backend/wasm/index.js';
-import { buildGemmModule, gemmWorkspace, type GemmConfig } from '../../src/backend/wasm/gemm.js';
+import { buildGemmModule, gemmWorkspace, packedBBytes, type GemmConfig } from '../../src/backend/wasm/gemm.js';
 import { randoms, refGemm, worstRatio } from './helpers.js';
 
 // [m, k, n]: tiles, edges (none of 37/53/29 is a multiple of any tile), k = 1, m = 1 and n = 1 with
@@ -149,8 +149,9 @@ describe('gemm blocking paths (tiny KC/MC/NC so every loop of the GotoBLAS nest 
   ];
   it.each(configs)('$dtype $mr×$nr kc=$kc mc=$mc nc=$nc', (cfg) => {
     const E = cfg.dtype === 'f32' ? 4 : 8;
-    const gemm = new WebAssembly.Instance(new WebAssembly.Module(buildGemmModule(cfg, { shared: false, maximum: undefined })),
-      { env: { memory } }).exports['gemm'] as (...args: number[]) => void;
+    const exp = new WebAssembly.Instance(new WebAssembly.Module(buildGemmModule(cfg, { shared: false, maximum: undefined })),
+      { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+    const gemm = exp['gemm']!, packB = exp['packB']!;
     const ws = 1024;
     const base = ws + gemmWorkspace(cfg).bytes + 64;
     for (const [m, k, n] of [[37, 53, 29], [13, 8, 12], [1, 17, 50]] as const) {
@@ -163,7 +164,15 @@ describe('gemm blocking paths (tiny KC/MC/NC so every loop of the GotoBLAS nest 
           co, n * E, add, ws, 1, 0, 0, 0);
         const { c: want, mag } = refGemm(a, b, m, k, n, transA, transB);
         if (add) for (let i = 0; i < want.length; i++) { want[i] = (want[i] as number) + (c0[i] as number); mag[i] = (mag[i] as number) + Math.abs(c0[i] as number); }
-        expect(worstRatio(view.subarray(co / E, co / E + m * n), want, mag, tol(cfg.dtype, k))).toBeLessThanOrEqual(1);
+        const got = view.slice(co / E, co / E + m * n);
+        expect(worstRatio(got, want, mag, tol(cfg.dtype, k))).toBeLessThanOrEqual(1);
+        // B packed whole first (bPre, what threads share): the same bits
+        const pre = co + Math.ceil((m * n * E) / 64) * 64 + 64;
+        expect(pre + packedBBytes(cfg, k, n)).toBeLessThan(memory.buffer.byteLength);
+        view.set(c0, co / E);
+        packB(bo, (transB ? 1 : n) * E, (transB ? k : 1) * E, k, n, pre);
+        gemm(m, n, k, ao, (transA ? 1 : k) * E, (transA ? m : 1) * E, 0, 0, 0, co, n * E, add, ws, 1, 0, 0, 0, pre);
+        expect(Array.from(view.subarray(co / E, co / E + m * n))).toEqual(Array.from(got));
       }
     }
   });

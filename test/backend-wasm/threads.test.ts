@@ -47,6 +47,8 @@ describe.runIf(supported)('thread pool', () => {
     for (const [dtype, m, k, n, transA, transB, batch, accumulate] of [
       ['f32', 25, 130, 300, false, false, 5, false], ['f32', 131, 67, 45, true, false, 1, false], ['f64', 61, 70, 90, true, true, 3, false],
       ['f32', 97, 33, 1, false, true, 2, true], ['f64', 37, 1, 53, false, false, 4, true], ['f32', 300, 5, 7, false, false, 1, false],
+      // one B for all items (packed once by the caller): several KC slices and NC column blocks, transposed B
+      ['f32', 40, 600, 1100, false, true, 1, false], ['f64', 30, 300, 530, true, false, 1, true], ['f32', 50, 70, 30, false, true, 1, false],
     ] as const) {
       const E = dtype === 'f32' ? 4 : 8;
       const write = (x: Float64Array): number => (dtype === 'f32' ? mem.allocF32(Float32Array.from(x)) : mem.allocF64(x));
@@ -54,6 +56,10 @@ describe.runIf(supported)('thread pool', () => {
       const c0 = randoms(batch * m * n, 5).map((x, i) => (i % 7 === 0 ? -0 : x)); // -0 must survive the tile edges
       const c1 = write(c0), c2 = write(c0);
       const p = { m, n, k, aOff, bOff, transA, transB, batch, accumulate };
+      if (batch > 1 && m === 25) { // strideB = 0: every batch shares B_0, packed once
+        rt.gemm(dtype, { ...p, strideB: 0, cOff: c1 });
+        one.gemm(dtype, { ...p, strideB: 0, cOff: c2 });
+      }
       rt.gemm(dtype, { ...p, cOff: c1 });
       one.gemm(dtype, { ...p, cOff: c2 });
       const got = new Uint8Array(mem.memory.buffer, c1, batch * m * n * E), want = new Uint8Array(mem.memory.buffer, c2, batch * m * n * E);

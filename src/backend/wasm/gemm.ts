@@ -103,6 +103,25 @@ export function gemmWorkspace(cfg: GemmConfig): GemmWorkspace {
 }
 
 /**
+ * Bytes of a B of `k×n` packed whole (the kernel's `packB` export, for `bPre`).
+ * @param cfg - the kernel configuration
+ * @param k - rows of op(B)
+ * @param n - columns of op(B)
+ * @returns the byte size
+ * @example
+ * ```ts
+ * packedBBytes(defaultGemmConfig('f32', false), 256, 100); // 256 · 104 · 4
+ * ```
+ */
+export function packedBBytes(cfg: GemmConfig, k: number, n: number): number {
+  const e = cfg.dtype === 'f32' ? 4 : 8;
+  const NC = Math.ceil(cfg.nc / cfg.nr) * cfg.nr;
+  let cols = 0;
+  for (let jc = 0; jc < n; jc += NC) cols += Math.ceil(Math.min(NC, n - jc) / cfg.nr) * cfg.nr;
+  return k * cols * e;
+}
+
+/**
  * `for (i = start; i < end; i += step) body` with `start`, `end` and `step` emitted by callbacks.
  * Inside `body`, branch depth 0 is the loop and 1 exits it.
  */
@@ -122,8 +141,11 @@ function minLocals(c: Code, x: number, y: number): void {
 
 /**
  * Generates the GEMM module's bytes. Exports `gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add,
- * ws, batch, sA, sB, sC)`: every address, stride and leading dimension is in **bytes**; `add ≠ 0`
- * accumulates into C; `ws` points at {@link gemmWorkspace}`(cfg).bytes` of 16-byte aligned scratch.
+ * ws, batch, sA, sB, sC, bPre)`: every address, stride and leading dimension is in **bytes**;
+ * `add ≠ 0` accumulates into C; `ws` points at {@link gemmWorkspace}`(cfg).bytes` of 16-byte
+ * aligned scratch; `bPre ≠ 0` is the address of B packed whole by the other export,
+ * `packB(b, rsB, csB, k, n, dst)` ({@link packedBBytes} bytes, 16-byte aligned), used by every
+ * batch instead of packing B again (threads share one packed B).
  * @param cfg - tile and blocking configuration
  * @param memory - how to declare the imported `env.memory` (must match the real memory)
  * @returns the module bytes
@@ -252,10 +274,37 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
     });
   });
 
-  // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC): the driver.
-  const gemm = mb.func(Array<ValType>(17).fill(I32), [], (g, local) => {
-    const [m, n, k, a, rsA, csA, b, rsB, csB, cc, ldc, add, wsp, batch, sA, sB, sC] =
-      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] as const;
+  // Offset (bytes) of panel (jc, pc) in a B packed whole by packB: column blocks one after the
+  // other (each k deep), their KC slices one after the other (each ncR = ⌈nc/NR⌉·NR wide).
+  const panelOffset = (g: Code, jc: number, pc: number, k: number, nc: number): void => {
+    g.get(jc).get(k).op('i32_mul').get(pc).get(nc).i32(NR - 1).op('i32_add').i32(NR).op('i32_div_u').i32(NR).op('i32_mul', 'i32_mul', 'i32_add').i32(E).op('i32_mul');
+  };
+
+  // packB(b, rsB, csB, k, n, dst): packs all of B, panel by panel, for gemm's bPre.
+  const packB = mb.func([I32, I32, I32, I32, I32, I32], [], (g, local) => {
+    const [b, rsB, csB, k, n, dst] = [0, 1, 2, 3, 4, 5] as const;
+    const jc = local(I32), pc = local(I32), nc = local(I32), kcL = local(I32), x = local(I32), d = local(I32);
+    const NCc = local(I32), KCc = local(I32);
+    g.i32(NC).set(NCc).i32(KC).set(KCc);
+    forLoop(g, jc, () => g.i32(0), () => g.get(n), () => g.get(NCc), () => {
+      g.get(n).get(jc).op('i32_sub').set(nc); minLocals(g, nc, NCc); g.set(nc);
+      forLoop(g, pc, () => g.i32(0), () => g.get(k), () => g.get(KCc), () => {
+        g.get(k).get(pc).op('i32_sub').set(kcL); minLocals(g, kcL, KCc); g.set(kcL);
+        g.get(b).get(pc).get(rsB).op('i32_mul', 'i32_add').get(jc).get(csB).op('i32_mul', 'i32_add').set(x);
+        g.get(dst); panelOffset(g, jc, pc, k, nc); g.op('i32_add').set(d);
+        g.get(csB).i32(E).op('i32_eq').if(
+          () => g.get(x).get(rsB).get(kcL).get(nc).get(d).call(packBRows),
+          () => g.get(x).get(csB).get(rsB).get(nc).get(kcL).get(d).call(packBT),
+        );
+      });
+    });
+  });
+
+  // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC, bPre): the driver.
+  // bPre ≠ 0: B was packed whole at bPre by packB (every batch uses it) and is not packed here.
+  const gemm = mb.func(Array<ValType>(18).fill(I32), [], (g, local) => {
+    const [m, n, k, a, rsA, csA, b, rsB, csB, cc, ldc, add, wsp, batch, sA, sB, sC, bPre] =
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17] as const;
     const bt = local(I32), jc = local(I32), pc = local(I32), ic = local(I32), jr = local(I32), ir = local(I32);
     const nc = local(I32), kcL = local(I32), mc = local(I32), nrL = local(I32), mrL = local(I32);
     const apS = local(I32), bpS = local(I32), bpk = local(I32), scr = local(I32), cptr = local(I32);
@@ -265,8 +314,7 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
       g.get(cptr).get(x).get(ldc).op('i32_mul', 'i32_add').get(y).i32(E).op('i32_mul', 'i32_add');
     };
     g.i32(MC).set(MCc).i32(NC).set(NCc).i32(KC).set(KCc).i32(MR).set(MRc).i32(NR).set(NRc);
-    g.get(wsp).i32(ws.aBytes).op('i32_add').set(bpk);
-    g.get(bpk).i32(ws.bBytes).op('i32_add').set(scr);
+    g.get(wsp).i32(ws.aBytes + ws.bBytes).op('i32_add').set(scr);
     forLoop(g, bt, () => g.i32(0), () => g.get(batch), () => g.i32(1), () => {
       // k == 0: C = 0 (or unchanged when accumulating)
       g.get(k).op('i32_eqz').get(add).op('i32_eqz').op('i32_and').if(() => {
@@ -280,11 +328,16 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
         forLoop(g, pc, () => g.i32(0), () => g.get(k), () => g.get(KCc), () => {
           g.get(k).get(pc).op('i32_sub').set(kcL); minLocals(g, kcL, KCc); g.set(kcL);
           g.get(add).get(pc).op('i32_or').set(addF);
-          g.get(b).get(pc).get(rsB).op('i32_mul', 'i32_add').get(jc).get(csB).op('i32_mul', 'i32_add').set(x);
-          g.get(csB).i32(E).op('i32_eq').if(
-            () => g.get(x).get(rsB).get(kcL).get(nc).get(bpk).call(packBRows),
-            () => g.get(x).get(csB).get(rsB).get(nc).get(kcL).get(bpk).call(packBT),
-          );
+          g.get(bPre).if(() => {
+            g.get(bPre); panelOffset(g, jc, pc, k, nc); g.op('i32_add').set(bpk);
+          }, () => {
+            g.get(wsp).i32(ws.aBytes).op('i32_add').set(bpk);
+            g.get(b).get(pc).get(rsB).op('i32_mul', 'i32_add').get(jc).get(csB).op('i32_mul', 'i32_add').set(x);
+            g.get(csB).i32(E).op('i32_eq').if(
+              () => g.get(x).get(rsB).get(kcL).get(nc).get(bpk).call(packBRows),
+              () => g.get(x).get(csB).get(rsB).get(nc).get(kcL).get(bpk).call(packBT),
+            );
+          });
           forLoop(g, ic, () => g.i32(0), () => g.get(m), () => g.get(MCc), () => {
             g.get(m).get(ic).op('i32_sub').set(mc); minLocals(g, mc, MCc); g.set(mc);
             g.get(a).get(ic).get(rsA).op('i32_mul', 'i32_add').get(pc).get(csA).op('i32_mul', 'i32_add');
@@ -325,5 +378,6 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
     });
   });
   mb.export('gemm', gemm);
+  mb.export('packB', packB);
   return mb.build();
 }

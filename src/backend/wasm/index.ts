@@ -10,12 +10,12 @@
  * @module
  */
 import { detectRelaxedSimd } from './features.js';
-import { buildGemmModule, defaultGemmConfig, gemmWorkspace, type Dtype, type GemmConfig } from './gemm.js';
+import { buildGemmModule, defaultGemmConfig, gemmWorkspace, packedBBytes, type Dtype, type GemmConfig } from './gemm.js';
 import { buildElementwiseModule, type BinaryOp, type UnaryOp } from './elementwise.js';
 import { buildReduceModule, type ExactReduceOp } from './reduce.js';
 import { buildTransposeModule } from './transpose.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
-import { resolveGemm, type GemmParams } from './gemm-params.js';
+import { resolveGemm, type GemmParams, type ResolvedGemm } from './gemm-params.js';
 import { ThreadPool } from './threads.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
@@ -56,7 +56,7 @@ export interface WasmRuntimeOptions {
 const WARM_N = 64, WARM_CALLS = 16;
 
 type Kernel = (...args: number[]) => void;
-interface Modules { gemm?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel> }
+interface Modules { gemm?: Kernel; packB?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel> }
 
 /**
  * SIMD kernels over one wasm memory.
@@ -153,8 +153,10 @@ export class WasmRuntime {
   private gemmKernel(dtype: Dtype): Kernel {
     const mods = this.mods[dtype];
     if (mods.gemm) return mods.gemm;
-    const fn = this.instantiate(this.gemmModuleBytes(dtype))['gemm'] as Kernel;
+    const exp = this.instantiate(this.gemmModuleBytes(dtype));
+    const fn = exp['gemm'] as Kernel;
     mods.gemm = fn;
+    mods.packB = exp['packB'] as Kernel;
     // Warm-up: enough small products that V8 tiers every function of the module up (its first
     // code is baseline code, several times slower) before real work arrives.
     const E = dtype === 'f32' ? 4 : 8, N = WARM_N;
@@ -208,7 +210,7 @@ export class WasmRuntime {
       const explore = ++c.count % 8 === 0;
       const usePool = !this.adaptiveThreads || Number.isNaN(c.pool) || (!Number.isNaN(c.one) && (c.pool < 0.9 * c.one) !== explore);
       const t0 = performance.now();
-      if (usePool) this.pool.gemm(dtype, r, fn, ws);
+      if (usePool) this.poolGemm(dtype, r, fn, ws);
       else fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
       const cost = (performance.now() - t0) / work;
       if (usePool) c.pool = Number.isNaN(c.pool) ? cost : 0.7 * c.pool + 0.3 * cost;
@@ -216,6 +218,22 @@ export class WasmRuntime {
       return;
     }
     fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
+  }
+
+  /**
+   * Runs a GEMM on the pool. Where every batch uses the same B, this thread packs B once into a
+   * shared block and the items use it (else each item would pack all of B again).
+   */
+  private poolGemm(dtype: Dtype, r: ResolvedGemm, fn: Kernel, ws: number): void {
+    const pool = this.pool!;
+    if (r.batch !== 1 && r.sB !== 0) { pool.gemm(dtype, r, fn, ws); return; }
+    const pre = this.memory.alloc(packedBBytes(this.gemmConfig[dtype], r.k, r.n), 64);
+    try {
+      (this.mods[dtype].packB as Kernel)(r.b, r.rsB, r.csB, r.k, r.n, pre);
+      pool.gemm(dtype, r, fn, ws, pre);
+    } finally {
+      this.memory.free(pre);
+    }
   }
 
   /**

@@ -34,7 +34,9 @@ const GEN = 0, NEXT = 1, DONE = 2, STOP = 3, ERR = 4, NITEMS = 5, CHUNK = 6, DT 
 const WITEMS = ARGS + 16;
 /** Workers that have started, warmed up and read `GEN`. */
 const READY = ARGS + 17;
-const CTRL_INTS = ARGS + 18;
+/** Address of B packed whole by the caller (0: every item packs its own). */
+const BPRE = ARGS + 18;
+const CTRL_INTS = ARGS + 19;
 /** Warm-up: this many `n³` GEMMs per dtype with n = WARM_N, enough for V8 to tier every function of the module up. */
 const WARM_N = 64, WARM_CALLS = 16;
 /** Bytes of scratch a worker's warm-up needs (three float64 WARM_N² matrices). */
@@ -65,7 +67,7 @@ function runItem(ctrl, kernel, ws, i) {
   const r1 = Math.min((i + 1) * ch, m * batch);
   for (let r = i * ch; r < r1;) {
     const t = Math.floor(r / m), i0 = r - t * m, i1 = Math.min(m, r1 - t * m);
-    kernel(i1 - i0, n, k, a + t * sA + i0 * rsA, rsA, csA, b + t * sB, rsB, csB, c + t * sC + i0 * ldc, ldc, add, ws, 1, 0, 0, 0);
+    kernel(i1 - i0, n, k, a + t * sA + i0 * rsA, rsA, csA, b + t * sB, rsB, csB, c + t * sC + i0 * ldc, ldc, add, ws, 1, 0, 0, 0, ctrl[${BPRE}]);
     r += i1 - i0;
   }
 }
@@ -348,8 +350,9 @@ export class ThreadPool {
    * @param r - the resolved GEMM
    * @param kernel - this thread's kernel
    * @param ws - this thread's workspace offset
+   * @param bPre - address of B packed whole by the kernel's `packB` (shared by every item), or 0
    */
-  gemm(dtype: Dtype, r: ResolvedGemm, kernel: Kernel, ws: number): void {
+  gemm(dtype: Dtype, r: ResolvedGemm, kernel: Kernel, ws: number, bPre = 0): void {
     const ctrl = this.ctrl;
     const threads = this.workers.length + 1;
     const rows = r.m * r.batch;
@@ -364,6 +367,7 @@ export class ThreadPool {
     ctrl[NITEMS] = nItems;
     ctrl[CHUNK] = ch;
     ctrl[DT] = dtype === 'f32' ? 0 : 1;
+    ctrl[BPRE] = bPre;
     Atomics.store(ctrl, ERR, 0);
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, NEXT, tag << IDX_BITS); // open the items
