@@ -7,7 +7,8 @@ import { ShapeError, TreeMismatchError, ValueError } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
 import { vmap } from '../transforms/vmap.js';
 import { where } from '../ops/logic.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import { cgRun } from '../linalg/cg-fixed.js';
 import * as linalg from '../linalg/index.js';
 import * as random from '../random/index.js';
 import * as tree from '../tree/index.js';
@@ -116,17 +117,6 @@ function checkDamping(op: string, damping: number): void {
   }
 }
 
-/** The pytree vector space used by CG. */
-function treeSpace<P extends Params>(): linalg.VectorSpace<P> {
-  return {
-    add: (a, b) => tree.add(a, b),
-    scale: (a, s) => tree.scale(a, s),
-    dot: (a, b) => tree.vdot(a, b).item(),
-    zerosLike: (a) => tree.zerosLike(a),
-    size: (a) => tree.leaves(a).reduce((s, l) => s + l.size, 0),
-  };
-}
-
 function denseFromMatvec<P extends Params>(params: P, matvec: (v: P) => P): Tensor {
   const [flat, unravel] = tree.ravel(params);
   const n = flat.size;
@@ -135,10 +125,6 @@ function denseFromMatvec<P extends Params>(params: P, matvec: (v: P) => P): Tens
   const basis = tensor(data, { dtype: flat.dtype }).reshape([n, n]);
   const rows = vmap((e: Tensor) => tree.ravel(matvec(unravel(e)))[0])(basis); // row i = (C eᵢ)ᵀ
   return rows.T;
-}
-
-function toF64(t: Tensor): Float64Array {
-  return Float64Array.from(t.toTypedArray() as ArrayLike<number>);
 }
 
 /**
@@ -206,9 +192,10 @@ export function linearOperator<P extends Params>(spec: OperatorSpec<P>): Curvatu
       if (options.method === 'cholesky') {
         const [flatB, unravel] = tree.ravel(b);
         try {
-          // the dense matrix keeps its dtype so the symmetry check uses that precision's tolerance
-          const x = linalg.solveSpd(dense().toTypedArray() as Float32Array | Float64Array, toF64(flatB), size, { damping });
-          return unravel(tensor(x, { dtype: flatB.dtype }));
+          // Cholesky primitives: traceable (jit, vmap, grad); float32 is factored in float64 and rounded,
+          // and the symmetry check uses the dense matrix's precision
+          const d = dense();
+          return unravel(linalg.solve(d, flatB.dtype === d.dtype ? flatB : flatB.cast(d.dtype), { damping }).cast(flatB.dtype));
         } catch (e) {
           if (!(e instanceof ValueError)) throw e;
           throw new ValueError(`${sop}: the operator (+ damping ${damping}) is singular or not positive definite (${e.message}); pass damping > 0.`, { op: sop, argument: 'damping', received: String(damping) });
@@ -217,10 +204,12 @@ export function linearOperator<P extends Params>(spec: OperatorSpec<P>): Curvatu
       if (options.method !== undefined && options.method !== 'cg') {
         throw new ValueError(`${sop}: method must be 'cg' or 'cholesky', got ${String(options.method)}.`, { op: sop, argument: 'method', received: String(options.method) });
       }
+      // traceable CG (tensor operations only); on concrete values it stops early and reports non-convergence
       const f64 = tree.leaves(b).every((l) => l.dtype === 'float64');
-      const r = linalg.cg(spec.matvec, b, treeSpace<P>(), { damping, tol: options.tol ?? (f64 ? 1e-10 : 1e-5), maxIter: options.maxIter ?? 10 * size });
-      if (!r.converged && !options.truncate) {
-        throw new ValueError(`${sop}: CG did not converge after ${r.iterations} iterations (residual ${r.residualNorm.toExponential(2)}); the operator may be singular: pass damping > 0.`, { op: sop, argument: 'damping', received: String(damping) });
+      const maxIter = options.maxIter ?? 10 * size;
+      const r = cgRun(spec.matvec, b, { damping, tol: options.tol ?? (f64 ? 1e-10 : 1e-5), iterations: maxIter });
+      if (r.converged instanceof ConcreteTensor && !r.converged.item() && !options.truncate) {
+        throw new ValueError(`${sop}: CG did not converge after ${maxIter} iterations (residual ${Math.sqrt(r.rr.item()).toExponential(2)}); the operator may be singular: pass damping > 0.`, { op: sop, argument: 'damping', received: String(damping) });
       }
       return r.x;
     },

@@ -6,7 +6,7 @@
 import { ValueError } from '../errors.js';
 import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
 import { div, mul } from '../ops/arithmetic.js';
-import { greater, logicalAnd, where } from '../ops/logic.js';
+import { greater, logicalAnd, logicalNot, where } from '../ops/logic.js';
 import { leaves as treeLeaves, type Tree } from '../tree/tree.js';
 import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
 
@@ -44,6 +44,14 @@ export interface CgFixedOptions<V extends Tree<Tensor>> {
  * ```
  */
 export function cgFixed<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options: CgFixedOptions<V>): V {
+  return cgRun(matvec, b, options).x;
+}
+
+/**
+ * @internal {@link cgFixed} with its final state: `converged` (bool scalar: ‖r‖ ≤ tol·‖b‖) and `rr` = ‖r‖²
+ * as tracked by the recurrence.
+ */
+export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options: CgFixedOptions<V>): { x: V; converged: Tensor; rr: Tensor } {
   const op = 'cgFixed';
   const { iterations } = options;
   const damping = options.damping ?? 0;
@@ -82,5 +90,5 @@ export function cgFixed<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, optio
     rr = where(active, rrNext, rr);
     active = logicalAnd(active, greater(rr, threshold));
   }
-  return x;
+  return { x, converged: logicalNot(greater(rr, threshold)), rr };
 }

@@ -14,10 +14,8 @@
  */
 import { ConcretizationError, TransformError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { cast, div, mul } from '../ops/arithmetic.js';
-import { greater, logicalAnd, where } from '../ops/logic.js';
+import { cast } from '../ops/arithmetic.js';
 import { assertSameStructure, flatten, map, type Tree } from '../tree/tree.js';
-import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
 import { fisher, ggn, type Batch, type CurvatureOperator, type GgnSplit, type Params as CurvatureParams, type SolveOptions } from '../curvature/index.js';
 import type { Likelihood } from '../likelihoods/index.js';
 import type { EmptyState, GradientTransformation, Params, ScalarOrSchedule, UpdateExtra, Updates } from './base.js';
@@ -70,12 +68,12 @@ export interface CurvatureSolveOptions {
    * from `extra` the default is `'cg'`; a ready operator in `extra` is solved by its own default
    * method (e.g. K-FAC's factored inverse) unless `solver` is given. @defaultValue 'cg'
    *
-   * `'cg'` and `'cholesky'` read values on the host (CG's step lengths and stopping test, the
-   * dense matrix), so `update` cannot run under `jit` or `vmap` with them. `'cgFixed'` is CG
-   * written in tensor operations: exactly `maxIter` iterations (required), with the iterate frozen
-   * by a mask once ‖r‖ ≤ tol·‖g‖ or a direction of non-positive curvature is met (no error is
-   * thrown then: it behaves as truncated CG). Nothing is read on the host, so `update` runs under
-   * `jit`, `vmap` and `grad`; it needs an operator with `matvec` (every `curvature` operator has one).
+   * Both are written in primitives (CG as a fixed-length loop of tensor operations that stops early
+   * only on concrete values; Cholesky through the `cholesky`/`triangular_solve` primitives), so
+   * `update` runs under `jit`, `vmap` and `grad` with either. Under a transformation CG cannot throw
+   * on non-convergence: it returns its iterate after `maxIter` steps (truncated CG). `'cgFixed'` is
+   * kept as an alias of `'cg'` with `truncate: true` and a required `maxIter`. A ready operator's
+   * own solve (e.g. K-FAC's factored inverse) may still read values on the host.
    */
   readonly solver?: 'cg' | 'cholesky' | 'cgFixed';
   /** CG iteration cap (for `'cgFixed'`: the number of iterations traced, required). @defaultValue 10·P (the operator's default) */
@@ -149,8 +147,8 @@ export const isKey = (v: unknown): boolean => typeof v === 'object' && v !== nul
 
 /** @internal The solve options passed to an operator; `method` only when asked for (or for built operators). */
 function solveOptions(o: CurvatureSolveOptions, damping: number, built: boolean): SolveOptions & { readonly damping: number } {
-  const method = o.solver === 'cgFixed' ? 'cg' : o.solver ?? (built ? 'cg' : undefined); // 'cgFixed' never gets here
-  const truncate = o.truncate ?? o.maxIter !== undefined;
+  const method = o.solver === 'cgFixed' ? 'cg' : o.solver ?? (built ? 'cg' : undefined);
+  const truncate = o.solver === 'cgFixed' || (o.truncate ?? o.maxIter !== undefined);
   return {
     damping,
     ...(method !== undefined ? { method } : {}),
@@ -167,42 +165,6 @@ function applySolve(op: string, c: Solvable, updates: Updates, options: SolveOpt
   return map((g: Tensor, v: Tensor) => (v.dtype === g.dtype ? v : cast(v, g.dtype)), updates, x);
 }
 
-/**
- * @internal Conjugate gradients on (C + λI) x = b in tensor operations only (traceable): `iters`
- * iterations from x = 0; once ‖r‖ ≤ tol·‖b‖ or pᵀ(C + λI)p ≤ 0 the step length and β are masked to 0,
- * which freezes x (the masked steps change nothing), so no value is read on the host.
- */
-export function cgFixed(matvec: (v: Tree<Tensor>) => Tree<Tensor>, b: Tree<Tensor>, damping: number, iters: number, tol: number): Tree<Tensor> {
-  const A = (v: Tree<Tensor>) => (damping === 0 ? matvec(v) : treeAdd(matvec(v), treeScale(v, damping)));
-  const threshold = mul(vdot(b, b), tol * tol);
-  let x = zerosLike(b), r = b, p = b, rr = vdot(b, b);
-  for (let k = 0; k < iters; k++) {
-    const Ap = A(p);
-    const pAp = vdot(p, Ap);
-    const active = logicalAnd(greater(rr, threshold), greater(pAp, 0));
-    const alpha = where(active, div(rr, where(active, pAp, 1)), 0);
-    x = treeAdd(x, treeScale(p, alpha));
-    r = treeSub(r, treeScale(Ap, alpha));
-    const rrNext = vdot(r, r);
-    const beta = where(active, div(rrNext, where(active, rr, 1)), 0);
-    p = treeAdd(r, treeScale(p, beta));
-    rr = rrNext;
-  }
-  return x;
-}
-
-const hasMatvec = (x: unknown): x is { matvec(v: Tree<Tensor>): Tree<Tensor> } => typeof x === 'object' && x !== null && typeof (x as { matvec?: unknown }).matvec === 'function';
-
-/** @internal The 'cgFixed' solve: traceable CG with the operator's matvec. */
-function solveFixed(op: string, key: string, c: unknown, updates: Updates, o: CurvatureSolveOptions, damping: number): Updates {
-  if (!hasMatvec(c)) {
-    throw new TransformError(`${op}: solver 'cgFixed' needs a curvature operator with matvec(v), and extra.${key} has none.`, { op, argument: `extra.${key}`, expected: 'an operator with matvec', received: typeof c });
-  }
-  const f64 = flatten(updates)[0].every((l) => (l as Tensor).dtype === 'float64');
-  const x = cgFixed((v) => c.matvec(v), updates, damping, o.maxIter!, o.tol ?? (f64 ? 1e-10 : 1e-5));
-  return map((g: Tensor, v: Tensor) => (v.dtype === g.dtype ? v : cast(v, g.dtype)), updates, x);
-}
-
 /** @internal Re-throws a ConcretizationError from a host solver with the transformation's name and the way out. */
 function explainConcretization<T>(op: string, method: string | undefined, f: () => T): T {
   try {
@@ -210,8 +172,8 @@ function explainConcretization<T>(op: string, method: string | undefined, f: () 
   } catch (e) {
     if (!(e instanceof ConcretizationError)) throw e;
     const which = method === undefined ? "the ready operator's own solve" : `solver '${method}'`;
-    throw new TransformError(`${op}: ${which} reads values on the host and cannot run inside jit or vmap (${e.message}) Use solver: 'cgFixed' with maxIter, or call update outside the transformation.`, {
-      op, argument: 'solver', expected: "'cgFixed' under jit/vmap", received: method ?? 'default',
+    throw new TransformError(`${op}: ${which} reads values on the host and cannot run inside jit or vmap (${e.message}) Pass solver: 'cg' or 'cholesky' (both traceable), or call update outside the transformation.`, {
+      op, argument: 'solver', expected: "'cg' or 'cholesky' under jit/vmap", received: method ?? 'default',
     });
   }
 }
@@ -233,12 +195,10 @@ function curvatureTransform(
         if (!isSolvable(ready)) {
           throw new TransformError(`${op}: extra.${key} must be a curvature operator with solve(b, { damping }), got ${typeof ready}.`, { op, argument: `extra.${key}`, expected: 'a curvature operator', received: typeof ready });
         }
-        if (options.solver === 'cgFixed') return [solveFixed(op, key, ready, updates, options, damping), state];
         const so = solveOptions(options, damping, false);
         return [explainConcretization(op, so.method, () => applySolve(op, ready, updates, so)), state];
       }
       const c = build(requireParams(op, params), extra);
-      if (options.solver === 'cgFixed') return [solveFixed(op, key, c, updates, options, damping), state];
       const so = solveOptions(options, damping, true);
       return [explainConcretization(op, so.method, () => applySolve(op, c as unknown as Solvable, updates, so)), state];
     },
