@@ -13,8 +13,8 @@ import { flattenChecked, isPlainObject, unflatten, type Tree, type TreeDef } fro
 /** A pytree of tensors (JS numbers are accepted as leaves and become scalars). */
 export type TensorTree = Tree<Tensor | number>;
 
-/** Where a leaf sits in an argument, for messages: `argument 0 at .w[1]`, or `argument 0` for the root. */
-function at(argument: string, path: string): string {
+/** @internal Where a leaf sits in an argument, for messages: `argument 0 at .w[1]`, or `argument 0` for the root. */
+export function at(argument: string, path: string): string {
   return path ? `${argument} at ${path}` : argument;
 }
 
@@ -58,6 +58,7 @@ function leafKind(l: unknown): string {
  * @param op - the public name of the caller, e.g. `'grad'`.
  * @param value - the pytree to check.
  * @param argument - how the value is named in messages, e.g. `'argument 0'`, `'params'`.
+ * @param paths - receives each leaf's path (`.w`, `[0].b`, `''` for the root), for later messages.
  * @returns the leaves (numbers converted to scalars) and the tree structure.
  * @throws {TransformError} for a leaf that is not a tensor or a number (JS arrays of numbers, typed arrays, strings, booleans, class instances).
  * @throws {DisposedTensorError} for a disposed tensor leaf.
@@ -68,8 +69,7 @@ function leafKind(l: unknown): string {
  * const [leaves, def] = checkTensorTree('fisher', { w: ones([2]) }, 'params');
  * ```
  */
-export function checkTensorTree(op: string, value: unknown, argument: string): [Tensor[], TreeDef] {
-  const paths: string[] = [];
+export function checkTensorTree(op: string, value: unknown, argument: string, paths: string[] = []): [Tensor[], TreeDef] {
   const [ls, def] = flattenChecked<unknown>(value, op, paths);
   const out = new Array<Tensor>(ls.length);
   let numeric: string | undefined | null = null; // computed at the first number leaf
@@ -120,12 +120,13 @@ export function checkFunction(op: string, f: unknown, argument = 'f'): void {
   }
 }
 
-/** @internal Requires floating leaves for differentiation. */
-export function requireFloatLeaves(op: string, leaves: readonly Tensor[], argument: string): void {
+/** @internal Requires floating leaves for differentiation; `where` (e.g. `argument 0 at .w`, one per leaf) locates them in messages. */
+export function requireFloatLeaves(op: string, leaves: readonly Tensor[], argument: string, where?: readonly string[]): void {
   leaves.forEach((l, i) => {
     if (!isFloat(l.dtype)) {
-      throw new DTypeError(`${op}: can only differentiate with respect to floating-point inputs, but ${argument} leaf ${i} is ${l.aval.toString()}. Cast it, or move it out of argnums.`, {
-        op, argument, received: l.aval.toString(),
+      const w = where ? where[i]! : `${argument} leaf ${i}`;
+      throw new DTypeError(`${op}: can only differentiate with respect to floating-point inputs, but ${w} is ${l.aval.toString()}. Cast it, or move it out of argnums.`, {
+        op, argument: w, received: l.aval.toString(),
       });
     }
   });
@@ -153,8 +154,9 @@ export function splitArgs(op: string, args: readonly unknown[], argnums: readonl
   const defs: TreeDef[] = [];
   const leaves: Tensor[] = [];
   for (const a of argnums) {
-    const [ls, d] = tensorLeaves(op, args[a], `argument ${a}`);
-    requireFloatLeaves(op, ls, `argument ${a}`);
+    const paths: string[] = [];
+    const [ls, d] = checkTensorTree(op, args[a], `argument ${a}`, paths);
+    requireFloatLeaves(op, ls, `argument ${a}`, paths.map((p) => at(`argument ${a}`, p)));
     defs.push(d);
     leaves.push(...ls);
   }

@@ -14,15 +14,17 @@ import { applyLinear, jvpFlat, linearizeFlat, stageFlat } from '../core/flat.js'
 import { backwardPass } from '../core/interpreters/transpose.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { assertSameStructure, unflatten, type TreeDef } from '../tree/tree.js';
-import { checkFunction, requireFloatLeaves, tensorLeaves, treesPerArg } from './common.js';
+import { at, checkFunction, checkTensorTree, requireFloatLeaves, tensorLeaves, treesPerArg } from './common.js';
 import { describeValue } from '../tensor/shape.js';
 
-function flatArgs(op: string, args: readonly unknown[], what: string): [Tensor[], TreeDef[]] {
+function flatArgs(op: string, args: readonly unknown[], what: string, paths?: string[]): [Tensor[], TreeDef[]] {
   const leaves: Tensor[] = [], defs: TreeDef[] = [];
   args.forEach((a, i) => {
-    const [ls, d] = tensorLeaves(op, a, `${what} ${i}`);
+    const p: string[] = [];
+    const [ls, d] = checkTensorTree(op, a, `${what} ${i}`, p);
     leaves.push(...ls);
     defs.push(d);
+    paths?.push(...p.map((q) => at(`${what} ${i}`, q)));
   });
   return [leaves, defs];
 }
@@ -67,9 +69,10 @@ export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters
       });
     }
   }
-  const [ps, pd] = flatArgs(op, primals, 'primal');
+  const paths: string[] = [];
+  const [ps, pd] = flatArgs(op, primals, 'primal', paths);
   const [ts, td] = flatArgs(op, tangents, 'tangent');
-  requireFloatLeaves(op, ps, 'primals');
+  requireFloatLeaves(op, ps, 'primals', paths);
   checkTangents(op, ps, ts, pd, td);
   let outDef: TreeDef | undefined;
   const [outs, touts] = jvpFlat((ls) => {
@@ -93,8 +96,9 @@ export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters
 export function linearize<F extends (...args: any[]) => any>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
   const op = 'linearize';
   checkFunction(op, f);
-  const [ps, pd] = flatArgs(op, primals, 'primal');
-  requireFloatLeaves(op, ps, 'primals');
+  const paths: string[] = [];
+  const [ps, pd] = flatArgs(op, primals, 'primal', paths);
+  requireFloatLeaves(op, ps, 'primals', paths);
   let outDef: TreeDef | undefined;
   const [outs, jaxpr] = linearizeFlat((ls) => {
     const [o, d] = tensorLeaves(op, f(...rebuildArgs(pd, ls)), 'output');

@@ -217,3 +217,10 @@ describe('regressions found by the fuzz suite', () => {
     rejects(() => tree.add({ w: 'x' } as never, { w: 'x' } as never), TransformError, 'tree.add', '.w');
   });
 });
+
+describe('non-float leaves are located by path', () => {
+  it('grad and jvp name the argument and path of an integer leaf', () => {
+    rejects(() => grad((p: any) => p.w.sum())({ w: ones([2], 'int32') }), DTypeError, 'grad', 'argument 0 at .w is i32[2]');
+    rejects(() => jvp((a: any, p: any) => p.w.sum(), [ones([1]), { w: ones([2], 'int32') }], [ones([1]), { w: ones([2], 'int32') }]), DTypeError, 'jvp', 'primal 1 at .w');
+  });
+});
