@@ -89,8 +89,9 @@ export class WasmRuntime {
   /** Moving averages of ms per multiply-add of large products on one thread and on the pool. */
   private readonly splitCost = { one: NaN, pool: NaN, count: 0 };
   /**
-   * Smallest GEMM (`m·n·k·batch` multiply-adds) that starts the automatic pool: the measured
-   * size from which two threads beat one with parked workers (docs/performance.md).
+   * Smallest GEMM (`m·n·k·batch` multiply-adds) that starts the automatic pool. Two threads with
+   * parked workers were measured to pay from n ≈ 128–256 on an idle 2-core machine (192³ sits in
+   * between); on a busy one the adaptive choice keeps products on this thread (docs/performance.md).
    */
   autoThreadWork = 192 * 192 * 192;
   /** Smallest GEMM (`m·n·k·batch` multiply-adds) that a running pool splits; smaller ones run on the calling thread. */
@@ -211,13 +212,13 @@ export class WasmRuntime {
       const usePool = !this.adaptiveThreads || Number.isNaN(c.pool) || (!Number.isNaN(c.one) && (c.pool < 0.9 * c.one) !== explore);
       const t0 = performance.now();
       if (usePool) this.poolGemm(dtype, r, fn, ws);
-      else fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
+      else fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC, 0);
       const cost = (performance.now() - t0) / work;
       if (usePool) c.pool = Number.isNaN(c.pool) ? cost : 0.7 * c.pool + 0.3 * cost;
       else c.one = Number.isNaN(c.one) ? cost : 0.7 * c.one + 0.3 * cost;
       return;
     }
-    fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC);
+    fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC, 0);
   }
 
   /**
@@ -226,8 +227,13 @@ export class WasmRuntime {
    */
   private poolGemm(dtype: Dtype, r: ResolvedGemm, fn: Kernel, ws: number): void {
     const pool = this.pool!;
-    if (r.batch !== 1 && r.sB !== 0) { pool.gemm(dtype, r, fn, ws); return; }
-    const pre = this.memory.alloc(packedBBytes(this.gemmConfig[dtype], r.k, r.n), 64);
+    let pre = 0;
+    if (r.batch === 1 || r.sB === 0) {
+      try {
+        pre = this.memory.alloc(packedBBytes(this.gemmConfig[dtype], r.k, r.n), 64);
+      } catch { /* no room for a shared copy of B: the items pack their own */ }
+    }
+    if (pre === 0) { pool.gemm(dtype, r, fn, ws); return; }
     try {
       (this.mods[dtype].packB as Kernel)(r.b, r.rsB, r.csB, r.k, r.n, pre);
       pool.gemm(dtype, r, fn, ws, pre);
