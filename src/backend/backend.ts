@@ -105,7 +105,7 @@ export interface Kernels<B> {
    * executables). The returned function must compute exactly what `dotGeneral` computes for
    * those avals, bit for bit; it only moves the shape analysis and kernel choice out of the call.
    */
-  planDotGeneral?(ax: Aval, ay: Aval, dims: DotDims, out: Aval): (x: B, y: B) => B;
+  planDotGeneral?(ax: Aval, ay: Aval, dims: DotDims, out: Aval): Planned<[x: B, y: B], B>;
   /**
    * @internal Optional linear-algebra kernels over leading batch axes (`cholesky`: lower factor of
    * `[..., n, n]`; `triangularSolve`; `eigh`: ascending eigenvalues and column eigenvectors). A
@@ -128,8 +128,16 @@ export interface Kernels<B> {
    * Returns undefined exactly when `fused` would decline these avals; otherwise a function that
    * computes exactly what `fused` computes, bit for bit.
    */
-  planFused?(program: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): ((xs: readonly B[]) => B[]) | undefined;
+  planFused?(program: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): Planned<[xs: readonly B[]], B[]> | undefined;
 }
+
+/**
+ * A kernel resolved ahead of time (`planDotGeneral`, `planFused`). Declared through a method so its
+ * parameters are compared bivariantly, like the other kernel methods: a `Kernels<GpuBuf>` stays
+ * assignable to `Kernels<unknown>`.
+ * @internal
+ */
+export type Planned<A extends unknown[], R> = { run(...args: A): R }['run'];
 
 /**
  * A backend: buffers plus kernels.
