@@ -13,11 +13,14 @@
  */
 import { TransformError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { tensor, zeros } from '../tensor/creation.js';
-import { cast } from '../ops/arithmetic.js';
+import { eye, zeros } from '../tensor/creation.js';
+import { ConcreteTensor } from '../tensor/tensor.js';
+import { cast, floor, maximum, minimum, sqrt } from '../ops/arithmetic.js';
+import { equal, greater, logicalAnd, where } from '../ops/logic.js';
+import * as tree from '../tree/tree.js';
 import { concat } from '../ops/manipulation.js';
 import { kfac as kfacOperator, type Batch, type DenseFn, type KfacFactors, type KfacParams } from '../curvature/index.js';
-import { eighSymmetric, inverseSpd } from '../linalg/index.js';
+import * as linalg from '../linalg/index.js';
 import type { Likelihood } from '../likelihoods/index.js';
 import type { GradientTransformation, ScalarOrSchedule, UpdateExtra, Updates } from './base.js';
 import { chain } from './combine.js';
@@ -106,49 +109,40 @@ function split(like: KfacParams[string], bar: Tensor): KfacParams[string] {
   return like.b ? { b: bar.slice([din, 0], [1, dout]).reshape([dout]), w } : { w };
 }
 
-const f64 = (t: Tensor): Float64Array => Float64Array.from(t.toTypedArray() as ArrayLike<number>);
+/** tr(m)/n as a scalar tensor. */
+const meanDiag = (m: Tensor): Tensor => m.mul(eye(m.shape[0]!, undefined, m.dtype)).sum().div(m.shape[0]!);
 
-function trace(a: Float64Array, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += a[i * n + i]!;
-  return s;
-}
-
-function dampedInverse(op: string, layer: string, m: Float64Array, n: number, delta: number, dtype: Tensor['dtype']): Tensor {
-  const a = Float64Array.from(m);
-  for (let i = 0; i < n; i++) a[i * n + i] = a[i * n + i]! + delta;
+/** Re-throws a (not) positive definite error of a factor with the layer's name (concrete values only: under jit the kernel's error reaches the caller as is). */
+function namingLayer<T>(op: string, layer: string, f: () => T): T {
   try {
-    return tensor(inverseSpd(a, n), { dtype, shape: [n, n] });
+    return f();
   } catch (e) {
     if (!(e instanceof ValueError)) throw e;
     throw new ValueError(`${op}: a Kronecker factor of layer '${layer}' is singular (${e.message}); pass damping > 0.`, { op, argument: 'damping' });
   }
 }
 
-/** The damped inverse of one layer's averaged factors. */
+/**
+ * The damped inverse of one layer's averaged factors, in tensor operations (the `cholesky` and
+ * `eigh` primitives), so it runs eagerly and under `jit`/`vmap` alike.
+ */
 function invert(op: string, layer: string, f: KfacFactors, damping: number, mode: 'factored' | 'exact'): KfacInverse {
   const da = f.A.shape[0]!, db = f.B.shape[0]!;
-  const a = f64(f.A), b = f64(f.B);
   if (mode === 'factored') {
-    const ta = trace(a, da) / da, tb = trace(b, db) / db;
-    const pi = ta > 0 && tb > 0 ? Math.sqrt(ta / tb) : 1;
+    const ta = meanDiag(f.A), tb = meanDiag(f.B);
+    const ok = logicalAnd(greater(ta, 0), greater(tb, 0));
+    const pi = sqrt(where(ok, ta.div(where(ok, tb, 1)), 1));
     const r = Math.sqrt(damping);
-    return { A: dampedInverse(op, layer, a, da, pi * r, f.A.dtype), B: dampedInverse(op, layer, b, db, r / pi, f.B.dtype) };
+    const A = namingLayer(op, layer, () => linalg.inv(f.A.add(eye(da, undefined, f.A.dtype).mul(pi.mul(r)))));
+    const B = namingLayer(op, layer, () => linalg.inv(f.B.add(eye(db, undefined, f.B.dtype).mul(pi.cast(f.B.dtype).reciprocal().mul(r)))));
+    return { A, B };
   }
-  const ea = eighSymmetric(a, da), eb = eighSymmetric(b, db);
-  const d = new Float64Array(da * db);
-  for (let i = 0; i < da; i++) {
-    for (let j = 0; j < db; j++) {
-      const den = Math.max(ea.values[i]!, 0) * Math.max(eb.values[j]!, 0) + damping;
-      if (!(den > 0)) throw new ValueError(`${op}: the Kronecker factors of layer '${layer}' are singular; pass damping > 0.`, { op, argument: 'damping' });
-      d[i * db + j] = 1 / den;
-    }
+  const ea = namingLayer(op, layer, () => linalg.eigh(f.A)), eb = namingLayer(op, layer, () => linalg.eigh(f.B));
+  const den = maximum(ea.values, 0).reshape([da, 1]).mul(maximum(eb.values, 0).cast(f.A.dtype).reshape([1, db])).add(damping);
+  if (den instanceof ConcreteTensor && !(den.min().item() > 0)) {
+    throw new ValueError(`${op}: the Kronecker factors of layer '${layer}' are singular; pass damping > 0.`, { op, argument: 'damping' });
   }
-  return {
-    QA: tensor(ea.vectors, { dtype: f.A.dtype, shape: [da, da] }),
-    QB: tensor(eb.vectors, { dtype: f.B.dtype, shape: [db, db] }),
-    D: tensor(d, { dtype: f.A.dtype, shape: [da, db] }),
-  };
+  return { QA: ea.vectors, QB: eb.vectors.cast(f.B.dtype), D: den.reciprocal() };
 }
 
 function precondition(inv: KfacInverse, g: Tensor): Tensor {
@@ -173,9 +167,9 @@ const hasFactors = (v: unknown): v is { readonly factors: { readonly [name: stri
  * exact:     u = Qₐ[(QₐᵀḠQ_b) ⊘ (λₐλ_bᵀ + λ)]Q_bᵀ = (Ā ⊗ B̄ + λI)⁻¹ vec Ḡ
  * ```
  * The params (and updates) must be an object of dense layers `{ name: { w: [din, dout], b?: [dout] } }`.
- * Not traceable: the inverses are computed on the host from concrete factors. The expensive part,
- * the factors (and the gradient, with `curvature.kfac(…, { withGradient: true })`), is traceable:
- * `jit` it and pass `{ curvature: { factors } }` as `extra` to the eager update.
+ * Traceable: the inverses are built from the `cholesky`/`eigh` primitives, so `update` runs under
+ * `jit` and `vmap` (a traced step count recomputes the inverses every step and keeps them only
+ * when `(t − 1) mod k = 0`). Eagerly, a singular factor is a ValueError naming the layer.
  * References: Martens & Grosse (2015); Grosse & Martens (2016).
  * @param options - see {@link ScaleByKfacOptions}.
  * @returns a transformation with state {@link ScaleByKfacState}.
@@ -238,20 +232,10 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
     update: (updates, state, params, extra) => {
       const p = requireParams(op, params) as KfacParams;
       const names = layerNames(op, p);
-      const count = concreteValue(state.count);
-      if (count === undefined) {
-        throw new TransformError(
-          `${op}: the step count must be concrete: the K-FAC update inverts its factors on the host, so it cannot run under jit/vmap/grad. ` +
-            'What works: jit the gradient and the factors, run the update eagerly, e.g. ' +
-            '`const f = jit((p, x, y) => { const K = curvature.kfac(spec, p, { x, y }, { withGradient: true }); return { g: K.gradient, factors: K.factors }; })`, ' +
-            'then `const { g, factors } = f(params, x, y); opt.update(g, state, params, { curvature: { factors } })` outside jit. ' +
-            'Full jit support needs traceable linear algebra.',
-          { op, argument: 'state.count', received: 'a traced tensor' },
-        );
-      }
+      const count = concreteValue(state.count); // undefined under jit/vmap: the same step in tensor operations
       const fresh = freshFactors(p, extra);
-      const t = count + 1;
-      const eps = Math.min(1 - 1 / t, decay);
+      const t = count === undefined ? cast(state.count, 'float64').add(1) : count + 1;
+      const eps = typeof t === 'number' ? Math.min(1 - 1 / t, decay) : minimum(t.reciprocal().neg().add(1), decay);
       const factors: Record<string, KfacFactors> = {};
       for (const nm of names) {
         const f = fresh[nm], old = state.factors[nm];
@@ -260,11 +244,23 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
         }
         const A = f.A.dtype === old.A.dtype ? f.A : cast(f.A, old.A.dtype);
         const B = f.B.dtype === old.B.dtype ? f.B : cast(f.B, old.B.dtype);
-        factors[nm] = eps === 0 ? { A, B } : { A: old.A.mul(eps).add(A.mul(1 - eps)), B: old.B.mul(eps).add(B.mul(1 - eps)) };
+        if (typeof eps === 'number') factors[nm] = eps === 0 ? { A, B } : { A: old.A.mul(eps).add(A.mul(1 - eps)), B: old.B.mul(eps).add(B.mul(1 - eps)) };
+        else {
+          const e = eps.cast(A.dtype);
+          factors[nm] = { A: old.A.mul(e).add(A.mul(e.neg().add(1))), B: old.B.mul(e).add(B.mul(e.neg().add(1))) };
+        }
       }
-      const inverses = count % inverseEvery === 0
-        ? Object.fromEntries(names.map((nm) => [nm, invert(op, nm, factors[nm]!, damping, dampingMode)]))
-        : state.inverses;
+      const fresh_ = (): Record<string, KfacInverse> => Object.fromEntries(names.map((nm) => [nm, invert(op, nm, factors[nm]!, damping, dampingMode)]));
+      let inverses: Record<string, KfacInverse>;
+      if (count !== undefined) inverses = count % inverseEvery === 0 ? fresh_() : state.inverses;
+      else if (inverseEvery === 1) inverses = fresh_();
+      else {
+        // traced step count: compute the inverses and keep them only on recompute steps
+        const c = cast(state.count, 'float64');
+        const recompute = equal(c.sub(floor(c.div(inverseEvery)).mul(inverseEvery)), 0);
+        const next = fresh_();
+        inverses = Object.fromEntries(names.map((nm) => [nm, tree.map((n: Tensor, o: Tensor) => where(recompute, n, o), next[nm]!, state.inverses[nm]!) as KfacInverse]));
+      }
       const u = updates as KfacParams;
       const out: Record<string, KfacParams[string]> = {};
       for (const nm of names) {
