@@ -171,6 +171,14 @@ export interface Backend<B = unknown> {
   release?(buf: B): void;
   /** The kernel table. */
   readonly kernels: Kernels<B>;
+  /**
+   * @internal Optional, on backends whose buffers are the typed arrays their kernels allocate
+   * (`js`, `wasm`): until the returned function is called, the small arrays kernels allocate come
+   * from `alloc(dtype, size, zero)` (zero-filled when `zero`). `jit`'s executables install
+   * their arena (core/arena.ts) this way while they run. Kernels of such a backend return arrays
+   * allocated so, or an operand array itself, never another view of one.
+   */
+  useAllocator?(alloc: (dtype: DType, size: number, zero: boolean) => TypedArray): () => void;
 }
 
 const registry = new Map<string, () => Backend>();

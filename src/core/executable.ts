@@ -27,6 +27,8 @@ import { ConcreteTensor, swapCreationHook, type Tensor } from '../tensor/tensor.
 import type { Jaxpr, Var } from './jaxpr.js';
 import { lowerEqn, type Step } from './lowering.js';
 import { PRIMITIVES } from './primitives/index.js';
+import { Arena } from './arena.js';
+import type { DType } from '../tensor/dtype.js';
 
 /** @internal A compiled jaxpr for one backend. */
 export interface Executable {
@@ -34,6 +36,8 @@ export interface Executable {
   readonly backend: Backend;
   /** Number of kernel steps in the schedule. */
   readonly steps: number;
+  /** The small-buffer arena, on backends with `useAllocator` (for tests). */
+  readonly arena: Arena | undefined;
   /**
    * Runs the schedule on concrete inputs (same avals as the jaxpr's invars). Returns the
    * outputs: a fresh tensor per output value, the input or constant tensor itself when an output
@@ -76,19 +80,35 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   const release: number[][] = steps.map(() => []);
   for (let r = nFixed; r < n; r++) if (!keepAlive.has(r) && last[r]! >= 0) release[last[r]!]!.push(r);
 
-  // One closure per step, release folded in, so the call loop is a plain array walk.
+  // One closure per step, release folded in, so the call loop is a plain array walk. With an
+  // arena, each result gets an owner per register holding it, and a released small buffer
+  // goes back to the arena instead of the backend.
+  const arena = b.useAllocator !== undefined ? new Arena() : undefined;
   const schedule: Step[] = steps.map((step, s) => {
     const rel = release[s]!;
-    if (rel.length === 0) return step;
+    const outs = stepOuts[s]!;
+    if (arena === undefined) {
+      if (rel.length === 0) return step;
+      return (r) => {
+        step(r);
+        for (let i = 0; i < rel.length; i++) {
+          const q = rel[i]!;
+          b.dispose(r[q]);
+          r[q] = undefined;
+        }
+      };
+    }
     return (r) => {
       step(r);
+      for (let i = 0; i < outs.length; i++) arena.own(r[outs[i]!]);
       for (let i = 0; i < rel.length; i++) {
         const q = rel[i]!;
-        b.dispose(r[q]);
+        if (!arena.drop(r[q])) b.dispose(r[q]);
         r[q] = undefined;
       }
     };
   });
+  const take = arena === undefined ? undefined : (d: DType, size: number, zero: boolean) => arena.take(d, size, zero);
 
   const consts = j.consts;
   const outAvals = j.outAvals;
@@ -96,6 +116,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   return {
     backend: b,
     steps: schedule.length,
+    arena,
     run(inputs, zeroOut) {
       const r: unknown[] = new Array(n);
       for (let i = 0; i < nIn; i++) {
@@ -107,9 +128,12 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
         r[i] = c.backend === b ? c.buffer('jit') : b.fromTyped(c.readData().slice(), c.aval);
       }
       const hook = swapCreationHook(null); // tensors made by fallback steps are not the user's
+      const restore = take === undefined ? undefined : b.useAllocator!(take);
       try {
         for (let s = 0; s < schedule.length; s++) schedule[s]!(r);
       } finally {
+        if (restore !== undefined) restore();
+        arena?.endCall();
         swapCreationHook(hook);
       }
       const outs: Tensor[] = new Array(nOut);

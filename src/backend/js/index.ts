@@ -8,7 +8,7 @@
 import type { Backend, Kernels, ReduceOp } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import type { Aval } from '../../tensor/aval.js';
-import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
+import { allocTyped, swapAllocator, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
 import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './strided.js';
 import { randomBitsKernel } from './random.js';
@@ -228,6 +228,10 @@ export const jsBackend: Backend<Buf> = {
   read: (buf) => buf,
   dispose: () => {},
   kernels,
+  useAllocator(alloc) {
+    const prev = swapAllocator((d, n) => alloc(d, n, true));
+    return () => { swapAllocator(prev); };
+  },
 };
 
 registerBackend('js', () => jsBackend as Backend);

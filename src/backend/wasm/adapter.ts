@@ -19,13 +19,13 @@
 import type { Backend, DotDims, FusedProgram, Kernels } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import { Aval } from '../../tensor/aval.js';
-import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
+import { allocTyped, swapAllocator, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { jsBackend } from '../js/index.js';
 import { gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
-import { BufferPool, discardScratch, outputArray, withPool, type PoolStats } from './pool.js';
+import { BufferPool, discardScratch, outputArray, swapSmallAllocator, withPool, type PoolStats } from './pool.js';
 
 type Buf = TypedArray;
 
@@ -451,6 +451,12 @@ export const wasmBackend: Backend<Buf> = {
   release: (b) => pool.release(b),
   dispose: (b) => pool.release(b),
   kernels,
+  useAllocator(alloc) {
+    // Small arrays: the allocTyped allocator outside pooled calls, the pool's small path inside.
+    const prev = swapAllocator((d, n) => alloc(d, n, true));
+    const prevSmall = swapSmallAllocator(alloc);
+    return () => { swapAllocator(prev); swapSmallAllocator(prevSmall); };
+  },
 };
 
 /**

@@ -117,7 +117,7 @@ export class BufferPool {
   typed(dtype: DType, size: number, zero: boolean): TypedArray {
     const bytes = size * BYTES[dtype];
     const C = CTORS[dtype];
-    if (bytes < this.minBytes) return new C(size);
+    if (bytes < this.minBytes) return small !== null ? small(dtype, size, zero) : new C(size);
     const cls = sizeClass(bytes);
     const list = this.free.get(cls);
     const ab = list?.pop();
@@ -217,6 +217,22 @@ export class BufferPool {
 /** The pool serving kernel outputs during the current kernel call, if any. */
 let active: BufferPool | null = null;
 
+/** Where arrays below a pool's minimum (and {@link outputArray}s outside a pooled call) come from, if set. */
+let small: ((dtype: DType, size: number, zero: boolean) => TypedArray) | null = null;
+
+/**
+ * @internal Installs the allocator for small arrays (below a pool's minimum size) and for
+ * {@link outputArray}s requested outside a pooled kernel call (`jit`'s executables install their
+ * arena while they run); null restores plain allocation. Returns the previous one.
+ * @param a - `(dtype, size, zero) => array`, zero-filled when `zero`
+ * @returns the previous allocator
+ */
+export function swapSmallAllocator(a: ((dtype: DType, size: number, zero: boolean) => TypedArray) | null): ((dtype: DType, size: number, zero: boolean) => TypedArray) | null {
+  const prev = small;
+  small = a;
+  return prev;
+}
+
 /**
  * @internal Runs `f` with `pool` serving every kernel output: `allocTyped` (zeroed arrays, used
  * by the reference kernels) and {@link outputArray} (arrays the caller overwrites entirely).
@@ -248,7 +264,7 @@ export function withPool<R>(pool: BufferPool, f: () => R): R {
  * ```
  */
 export function outputArray(dtype: DType, size: number): TypedArray {
-  return active !== null ? active.typed(dtype, size, false) : new CTORS[dtype](size);
+  return active !== null ? active.typed(dtype, size, false) : small !== null ? small(dtype, size, false) : new CTORS[dtype](size);
 }
 
 /**

@@ -1,0 +1,92 @@
+/**
+ * Recycled small buffers for `jit`'s executables.
+ *
+ * ```text
+ * why      a fresh typed array costs an off-heap allocation (~0.5–1 µs) plus garbage-collection
+ *          work; a small jitted step makes dozens per call (its kernels' results)
+ * what     while an executable runs, kernel allocations below 16 KiB come from this arena's
+ *          free lists (exact dtype and length); an intermediate whose last reader has run goes
+ *          back to them, and is handed to a later step of this call or of the next call
+ * owners   counted per array object: one per register holding it (a kernel that returns its
+ *          operand, like `reshape`, adds one); arrays never held by a register (kernel scratch)
+ *          and arrays that become outputs are forgotten when the call ends (theirs, or the GC's)
+ * ```
+ * Larger buffers are left to the backend (the `wasm` backend's pool recycles them). Only
+ * backends whose buffers are the typed arrays their kernels allocate use an arena
+ * ({@link Backend.typedArrayBuffers}); such kernels must return either arrays they allocated
+ * through `allocTyped`/`outputArray` or an operand array itself, never another view of one.
+ * @module
+ */
+import type { DType, TypedArray } from '../tensor/dtype.js';
+
+/** Buffers of at least this many bytes are not kept (the backend's own pool handles those). */
+const MAX_BYTES = 16_384;
+
+const CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+function fresh(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(size);
+    case 'float64': return new Float64Array(size);
+    case 'int32': return new Int32Array(size);
+    case 'bool': return new Uint8Array(size);
+  }
+}
+
+/** @internal An executable's small-buffer free lists and this call's owner counts (see the module comment). */
+export class Arena {
+  private readonly free = new Map<number, TypedArray[]>();
+  private readonly live = new Map<TypedArray, number>();
+  private readonly keyOf = new Map<TypedArray, number>();
+  /** Arrays handed back to the free lists since creation (for tests). */
+  recycled = 0;
+
+  /** An array of `size` elements of `dtype`: recycled (zero-filled when `zero`) or new. */
+  take(dtype: DType, size: number, zero: boolean): TypedArray {
+    const bytes = size * BYTES[dtype];
+    if (bytes >= MAX_BYTES || size === 0) return fresh(dtype, size);
+    const key = size * 4 + CODE[dtype];
+    const list = this.free.get(key);
+    let a = list === undefined ? undefined : list.pop();
+    if (a === undefined) {
+      a = fresh(dtype, size);
+      this.keyOf.set(a, key);
+    } else if (zero) a.fill(0);
+    this.live.set(a, 0);
+    return a;
+  }
+
+  /** `take(dtype, size, true)` as a bound function (the `allocTyped` allocator while running). */
+  readonly zeroed = (dtype: DType, size: number): TypedArray => this.take(dtype, size, true);
+
+  /** A register now holds `buf`. */
+  own(buf: unknown): void {
+    const n = this.live.get(buf as TypedArray);
+    if (n !== undefined) this.live.set(buf as TypedArray, n + 1);
+  }
+
+  /**
+   * A register holding `buf` is done with it. Returns true when `buf` is the arena's (the caller
+   * must then not dispose it): it goes back to the free lists once no register holds it.
+   */
+  drop(buf: unknown): boolean {
+    const a = buf as TypedArray;
+    const n = this.live.get(a);
+    if (n === undefined) return false;
+    if (n > 1) { this.live.set(a, n - 1); return true; }
+    this.live.delete(a);
+    const key = this.keyOf.get(a)!;
+    let list = this.free.get(key);
+    if (list === undefined) this.free.set(key, (list = []));
+    list.push(a);
+    this.recycled++;
+    return true;
+  }
+
+  /** The call is over: arrays still held (outputs) or never held (scratch) are no longer the arena's. */
+  endCall(): void {
+    for (const a of this.live.keys()) this.keyOf.delete(a);
+    this.live.clear();
+  }
+}
