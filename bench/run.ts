@@ -6,7 +6,7 @@
 // Usage: npm run bench [-- --quick] [-- W1 W2 ...]
 //   --quick: W1 at n = 128 and 256 only (the n = 1024 targets then read "not measured").
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { setBackend, startWasmThreads, stopWasmThreads } from '../src/index.js';
 import { wasmThreadStats } from '../src/backend/wasm/adapter.js';
 import { type BenchRow, printTable, time } from './harness.js';
@@ -16,6 +16,7 @@ import { w6NaturalGradient } from './w6.js';
 import { simdPeakGflops } from './wasm/simd-peak.js';
 
 const started = performance.now();
+const loadAtStart = loadavg()[0]!;
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.filter((a) => /^W\d$/.test(a));
@@ -80,12 +81,12 @@ const withRatio = rows.map((r) => {
 printTable(withRatio.map((r) => ({ ...r, note: `${r.note ?? ''}${r.ratioToCurvax ? `  (${r.ratioToCurvax.toFixed(2)}x curvax/wasm)` : ''}` })));
 const minutes = (performance.now() - started) / 60_000;
 mkdirSync('bench/results', { recursive: true });
-const machine = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, simdPeakGflops: peak, minutes };
+const machine = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, simdPeakGflops: peak, minutes, loadAverage: [loadAtStart, loadavg()[0]!] };
 writeFileSync('bench/results/latest.json', JSON.stringify({ ...machine, rows: withRatio }, null, 2) + '\n');
 const fmt = (v: number | undefined, d = 3) => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(d));
 const md = [
   '# Performance', '',
-  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, ${machine.date.slice(0, 10)}, in one default \`node\` process (no flags, no environment variables); the run took ${minutes.toFixed(1)} minutes.`,
+  `Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, ${machine.date.slice(0, 10)}, in one default \`node\` process (no flags, no environment variables); the run took ${minutes.toFixed(1)} minutes; 1-minute load average ${machine.loadAverage.map((l) => l.toFixed(1)).join(' at start, ')} at the end (other processes on the same cores: ${machine.cores} means fully busy).`,
   'Median of ≥ 5 timed runs after warm-ups (3 after 1 for the slowest rows); results read back inside the timed region; float32 unless noted.',
   'Every row was measured in the same run; the ratio column is time / curvax-wasm time for the same workload (lower is faster than curvax).',
   '`curvax/wasm` rows use the defaults (worker threads start by themselves on the first large matrix product); `curvax/wasm 1 thread` rows are the same products after `stopWasmThreads()`.', '',
