@@ -2,15 +2,17 @@
 // curvature programs on and off, in one process, interleaved. Reports CPU time (process user +
 // system; includes any wasm worker threads) and wall time, medians over rounds.
 //
-//   npx tsx bench/curvature-speed.ts [rounds=7]
+//   npx tsx bench/curvature-speed.ts [rounds=7] [--one-thread]
 //
 // Definitions as bench/workloads.ts (W2 model and batch, float32, fixed seeds).
-import { curvature, grad, jit, jvp, likelihoods, matmul, tree, backendName, type Tensor } from '../src/index.js';
+import { curvature, grad, jit, jvp, likelihoods, matmul, tree, backendName, stopWasmThreads, type Tensor } from '../src/index.js';
 import { curvatureCompilation } from '../src/curvature/compiled.js';
 import { readBack } from './harness.js';
 import { mlpBatch, mlpLoss, mlpParams, type Mlp } from './workloads.js';
 
-const rounds = Number(process.argv[2] ?? 7);
+const rounds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 7);
+const oneThread = process.argv.includes('--one-thread');
+if (oneThread) await stopWasmThreads();
 const likelihood = likelihoods.categorical();
 const inner = (p: Mlp, x: Tensor) => matmul(matmul(x, p.w1).add(p.b1).tanh(), p.w2).add(p.b2);
 const split = { inner, outer: (z: Tensor, y: Tensor) => likelihood.logProb(z, y).neg() };
@@ -63,7 +65,7 @@ for (let r = 0; r < rounds; r++) for (const c of cases) for (const on of (r % 2 
 curvatureCompilation.enabled = true;
 
 const median = (a: number[]) => [...a].sort((m, n) => m - n)[a.length >> 1]!;
-console.log(`backend ${backendName()}, ${rounds} rounds, medians in ms (cpu = process CPU time, wall = elapsed)`);
+console.log(`backend ${backendName()}${oneThread ? ' (one thread)' : ''}, ${rounds} rounds, medians in ms (cpu = process CPU time, wall = elapsed)`);
 console.log(`${'workload'.padEnd(36)}${'off cpu'.padStart(9)}${'on cpu'.padStart(9)}${'off wall'.padStart(10)}${'on wall'.padStart(9)}${'cpu ratio'.padStart(11)}`);
 for (const c of cases) {
   const off = samples.get(`${c.name}|off`), on = samples.get(`${c.name}|on`);

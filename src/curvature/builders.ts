@@ -8,13 +8,14 @@ import { concat, stack } from '../ops/manipulation.js';
 import { grad } from '../transforms/grad.js';
 import { hessian } from '../transforms/jacobian.js';
 import { linearize } from '../transforms/jvp.js';
+import { makeJaxpr } from '../transforms/make-jaxpr.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as random from '../random/index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 import { compiledAfterFirstCall } from './compiled.js';
-import { batchSize, jacobianSandwich, reductionScale, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
+import { batchSize, jacobianSandwich, reductionScale, sandwichOperator, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
 
 /** Options shared by the builders. */
 export interface ReductionOptions {
@@ -142,9 +143,25 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
   const op = 'fisher';
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
-  const z = vmap(spec.model, { inAxes: [null, 0] })(params, batch.x);
-  const cur = outputCurvature(op, spec.likelihood, z, batch, options);
-  return jacobianSandwich(spec.model, params, batch.x, z, cur, s);
+  const lik = spec.likelihood;
+  const batched = (p: P, xs: any): Tensor => vmap(spec.model, { inAxes: [null, 0] })(p, xs);
+  let z: Tensor | undefined;
+  const zOf = (): Tensor => (z ??= batched(params, batch.x));
+  // The exact kind needs the outputs only when its matrices or factors are formed (its diagonal
+  // recomputes them in its own program), so only their shape is traced here.
+  const exact = (options.kind ?? 'exact') === 'exact';
+  const shape = (exact ? tracedShape(batched, params, batch.x) : undefined) ?? zOf().shape;
+  const cur = outputCurvatureOf(op, lik, shape, zOf, batch, options);
+  return sandwichOperator(spec.model, params, batch.x, shape, cur, s, exact ? (zn: Tensor) => lik.outputFisherSqrt(zn) : undefined);
+}
+
+/** The output shape of `f(params, x)` from a trace (no computation); undefined when `f` does not trace. */
+function tracedShape<P extends Params>(f: (p: P, xs: any) => Tensor, params: P, x: Batch['x']): readonly number[] | undefined {
+  try {
+    return makeJaxpr(f)(params, x).jaxpr.outAvals[0]?.shape;
+  } catch {
+    return undefined; // e.g. a model that reads values on the host: computed eagerly instead
+  }
 }
 
 /**
@@ -168,18 +185,23 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
  * ```
  */
 export function outputCurvature(op: string, lik: Likelihood, z: Tensor, batch: Batch, options: FisherOptions): OutputCurvature {
-  const n = z.shape[0]!;
-  const k = z.size / n;
-  if (batch.y) lik.checkLabels?.(batch.y, z.shape.slice(1), 1);
+  return outputCurvatureOf(op, lik, z.shape, () => z, batch, options);
+}
+
+/** {@link outputCurvature} from the outputs' shape and a thunk for their values (the exact kind calls it on first use). */
+function outputCurvatureOf(op: string, lik: Likelihood, shape: readonly number[], zOf: () => Tensor, batch: Batch, options: FisherOptions): OutputCurvature {
+  const n = shape[0]!;
+  const k = shape.slice(1).reduce((a, b) => a * b, 1);
+  if (batch.y) lik.checkLabels?.(batch.y, shape.slice(1), 1);
   const scores = (labels: Tensor): Tensor =>
-    vmap(grad((zz: Tensor, yy: Tensor) => lik.logProb(zz, yy)), { inAxes: [0, 0] })(z, labels).reshape([n, k, 1]);
+    vmap(grad((zz: Tensor, yy: Tensor) => lik.logProb(zz, yy)), { inAxes: [0, 0] })(zOf(), labels).reshape([n, k, 1]);
   const kind = options.kind ?? 'exact';
   if (kind === 'exact') {
     // Both formed on first use (a diagonal needs only the factors, a matvec only the matrices).
     let m: Tensor | undefined;
     return {
-      get matrices() { return (m ??= vmap((f: Tensor) => lik.outputFisher(f))(z)); },
-      factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(z),
+      get matrices() { return (m ??= vmap((f: Tensor) => lik.outputFisher(f))(zOf())); },
+      factors: () => vmap((f: Tensor) => lik.outputFisherSqrt(f))(zOf()),
     };
   }
   if (kind === 'empirical') {
@@ -197,6 +219,7 @@ export function outputCurvature(op: string, lik: Likelihood, z: Tensor, batch: B
       throw new ValueError(`${op}: exampleOffset must be an integer ≥ 0, got ${offset}.`, { op, argument: 'exampleOffset', received: String(offset) });
     }
     // One key per (sample, example), keyed by the example's global index: independent of chunking.
+    const z = zOf();
     const rest = z.shape.slice(1);
     const draw = (ks: Tensor): Tensor => stack(Array.from({ length: n }, (_, i) =>
       lik.sample(random.foldIn(ks, offset + i), z.slice([i, ...rest.map(() => 0)], [1, ...rest]).reshape(rest))));

@@ -18,6 +18,7 @@
  * program is then refused by its largest value and the columns run one at a time as before.
  * @module
  */
+import { ShapeError } from '../errors.js';
 import { jit } from '../transforms/jit.js';
 import { vjp } from '../transforms/grad.js';
 import { vmap } from '../transforms/vmap.js';
@@ -63,24 +64,23 @@ const FREE_VALUE = 1 << 22;
 const CAPPED_VALUE = 1 << 24;
 
 /**
- * Whether the all-columns diagonal program may run, from the largest value (in elements) it
- * holds, the largest value of the one-column program (asked for only when needed) and the
+ * Whether an all-columns diagonal program may run, from the largest value (in elements) it
+ * holds and, asked for only when needed, the largest value of the one-column program and the
  * number of columns c. Up to 2²² elements it always may; beyond, it may hold no more than the
- * one-column program, or c times it up to 2²⁴ elements (c per-example gradients at once when a
- * layer's squares did not simplify are refused).
+ * one-column program, or c times it up to 2²⁴ elements (c per-example gradients at once, when a
+ * layer's squares did not simplify, are refused).
  * @param batched - the largest value of the all-columns program.
- * @param perColumn - the largest value of the one-column program (a thunk: traced on demand).
- * @param c - the number of columns.
+ * @param perColumn - `[largest value of the one-column program, c]` (a thunk: traced on demand).
  * @returns whether to run the all-columns program.
  * @example
  * ```ts
- * acceptBatchedDiagonal(1 << 20, () => 1 << 18, 10); // true
- * acceptBatchedDiagonal(10 * (1 << 23), () => 1 << 23, 10); // false
+ * acceptBatchedDiagonal(1 << 20, () => [1 << 18, 10]); // true
+ * acceptBatchedDiagonal(10 * (1 << 23), () => [1 << 23, 10]); // false
  * ```
  */
-export function acceptBatchedDiagonal(batched: number, perColumn: () => number, c: number): boolean {
+export function acceptBatchedDiagonal(batched: number, perColumn: () => readonly [number, number]): boolean {
   if (batched <= FREE_VALUE) return true;
-  const one = perColumn();
+  const [one, c] = perColumn();
   return batched <= Math.max(one, Math.min(c * one, CAPPED_VALUE));
 }
 
@@ -133,35 +133,77 @@ export function allColumnsDiagonalProgram<P extends Params>(inner: (params: P, x
 }
 
 /**
+ * The whole-diagonal program from θ and x when the factor is a function of each output:
+ * (θ, x) ↦ Σₙ Σ꜀ (Jₙᵀ Uₙ[:, c])² with Uₙ = factorOf(zₙ) `[k, c]` and zₙ from the same forward pass.
+ * @param inner - (params, x) ↦ one example's output.
+ * @param factorOf - zₙ ↦ Uₙ `[k, c]`, traceable.
+ * @returns the jitted program.
+ * @throws {ShapeError} (when traced) if a factor is not `[k, c]`.
+ * @example
+ * ```ts
+ * outputFactorDiagonalProgram(model, (z) => lik.outputFisherSqrt(z))(params, x);
+ * ```
+ */
+export function outputFactorDiagonalProgram<P extends Params>(inner: (params: P, x: any) => Tensor, factorOf: (z: Tensor) => Tensor) {
+  return jit((p: P, xs: any) => {
+    const g = vmap((xn: any) => {
+      const [zn, pull] = vjp((q: P) => inner(q, xn), p);
+      const un = factorOf(zn);
+      if (un.ndim !== 2 || un.shape[0] !== zn.size) {
+        throw new ShapeError(`curvature: output-space factors must be [${zn.size}, c] per example, got ${un.aval.toString()}.`, { op: 'curvature', argument: 'factors', received: un.aval.toString() });
+      }
+      const us = un.reshape([...zn.shape, un.shape[1]!]);
+      return vmap((u: Tensor) => pull(u)[0] as P, { inAxes: [us.ndim - 1] })(us);
+    })(xs);
+    return tree.map((t: Tensor) => t.square().sum([0, 1]), g) as P;
+  });
+}
+
+/**
  * diag(s Σₙ Jₙᵀ Uₙ Uₙᵀ Jₙ) for Jₙ = ∂ inner(θ, xₙ)/∂θ and factors U `[N, k, c]`.
  *
  * ```text
  * diag = s Σₙ Σ꜀ (Jₙᵀ Uₙ[:, c])²
  * ```
+ * Compiled (see the module comment): one program from θ and x when `factorOf` is given, else one
+ * program over the columns of U; the columns one at a time when compilation is off or the
+ * batched program is refused.
  * @param inner - (params, x) ↦ one example's output.
  * @param params - θ.
  * @param x - batched inputs.
  * @param outShape - the outputs' shape `[N, ...zShape]` (k = Π zShape).
- * @param factors - U, `[N, k, c]`.
+ * @param getFactors - U, `[N, k, c]` (asked for only when needed).
  * @param scale - s.
+ * @param factorOf - zₙ ↦ Uₙ `[k, c]`, traceable (optional).
  * @returns the diagonal, shaped like `params`.
  * @example
  * ```ts
- * const d = sandwichDiagonal(inner, params, x, z.shape, u, 1 / n);
+ * const d = sandwichDiagonal(inner, params, x, z.shape, () => u, 1 / n);
  * ```
  */
 export function sandwichDiagonal<P extends Params>(
-  inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], factors: Tensor, scale: number,
+  inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], getFactors: () => Tensor, scale: number,
+  factorOf?: (z: Tensor) => Tensor,
 ): P {
-  const n = outShape[0]!;
-  const k = factors.shape[1]!;
-  const c = factors.shape[2]!;
   const column = columnDiagonalProgram(inner);
+  const firstColumn = (f: Tensor) => f.slice([0, 0, 0], [f.shape[0]!, f.shape[1]!, 1]).reshape(outShape);
+  const perColumn = (): [number, number] => {
+    const f = getFactors();
+    return [largestValue(column.lower(params, x, firstColumn(f)).optimized), f.shape[2]!];
+  };
+  if (curvatureCompilation.enabled && factorOf) {
+    const whole = outputFactorDiagonalProgram(inner, factorOf);
+    if (acceptBatchedDiagonal(largestValue(whole.lower(params, x).optimized), perColumn)) {
+      curvatureCompilation.batchedDiagonals++;
+      return tree.scale(whole(params, x), scale);
+    }
+  }
+  const factors = getFactors();
+  const [n, k, c] = factors.shape as [number, number, number];
   if (curvatureCompilation.enabled && c > 1) {
     const all = allColumnsDiagonalProgram(inner);
     const us = factors.reshape([...outShape, c]);
-    const one = () => largestValue(column.lower(params, x, factors.slice([0, 0, 0], [n, k, 1]).reshape(outShape)).optimized);
-    if (acceptBatchedDiagonal(largestValue(all.lower(params, x, us).optimized), one, c)) {
+    if (acceptBatchedDiagonal(largestValue(all.lower(params, x, us).optimized), perColumn)) {
       curvatureCompilation.batchedDiagonals++;
       return tree.scale(all(params, x, us), scale);
     }

@@ -104,6 +104,32 @@ export function batchSize(op: string, batch: Batch): number {
 export function jacobianSandwich<P extends Params>(
   inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outputs: Tensor, curvature: OutputCurvature, scale: number,
 ): CurvatureOperator<P> {
+  return sandwichOperator(inner, params, x, outputs.shape, curvature, scale);
+}
+
+/**
+ * {@link jacobianSandwich} from the outputs' shape only (the outputs themselves are never read),
+ * optionally with the per-example factor as a function of the output, zₙ ↦ Uₙ `[k, c]`: the
+ * exact diagonal then computes outputs, factors and squares in one program from θ and x.
+ * @param inner - (params, x) ↦ z, one example's output.
+ * @param params - Parameters.
+ * @param x - Batched inputs.
+ * @param outShape - `[N, ...zShape]`.
+ * @param curvature - Output-space matrices and/or factors.
+ * @param scale - s.
+ * @param factorOf - zₙ ↦ Uₙ, traceable (used by `diagonal`).
+ * @returns The operator.
+ * @throws {ShapeError} when the curvature tensors do not match the outputs.
+ * @example
+ * ```ts
+ * const F = sandwichOperator(model, params, x, [n, k], cur, 1 / n, (z) => lik.outputFisherSqrt(z));
+ * ```
+ */
+export function sandwichOperator<P extends Params>(
+  inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], curvature: OutputCurvature, scale: number,
+  factorOf?: (z: Tensor) => Tensor,
+): CurvatureOperator<P> {
+  const outputs = { shape: outShape, size: outShape.reduce((a, b) => a * b, 1) };
   const n = outputs.shape[0]!;
   const k = outputs.size / n;
   const batched = (p: P): Tensor => vmap(inner, { inAxes: [null, 0] })(p, x);
@@ -151,7 +177,7 @@ export function jacobianSandwich<P extends Params>(
     return tree.scale(back!(applyM(u).reshape(outputs.shape)), scale);
   });
   // One jitted program over all factor columns (see compiled.ts).
-  const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors(), scale);
+  const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors, scale, factorOf);
   // Dense C = s Σₙ Jₙᵀ Mₙ Jₙ from per-example Jacobians (one batched reverse pass per output
   // entry), used when the [N, k, P] Jacobian fits in memory; otherwise linearOperator falls back
   // to matvec on the basis vectors.

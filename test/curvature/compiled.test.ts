@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { curvature, likelihoods, random, tree, type Tensor } from '../../src/index.js';
 import {
-  acceptBatchedDiagonal, allColumnsDiagonalProgram, curvatureCompilation, largestValue,
+  acceptBatchedDiagonal, allColumnsDiagonalProgram, curvatureCompilation, largestValue, outputFactorDiagonalProgram,
 } from '../../src/curvature/compiled.js';
 import { inputs, mlp, mlpParams, type Mlp } from './models.js';
 
@@ -57,18 +57,26 @@ describe('all-columns exact diagonal', () => {
   const batch = { x };
   const diag = (ps: Mlp, xs: Tensor, on: boolean) => withCompilation(on, () => curvature.fisher({ model: mlp, likelihood: lik }, ps, { x: xs }).diagonal());
 
-  it('float64: equals the per-column diagonal up to the rounding of the reassociated sums, and the dense diagonal', () => {
-    const before = curvatureCompilation.batchedDiagonals;
-    const on = diag(params, x, true);
-    expect(curvatureCompilation.batchedDiagonals - before).toBe(1);
-    const off = diag(params, x, false);
-    const [a] = tree.ravel(on), [b] = tree.ravel(off);
-    const dense = curvature.fisher({ model: mlp, likelihood: lik }, params, batch).dense();
-    const dd = (dense.toArray() as number[][]).map((r, i) => r[i]!);
-    const worst = (u: number[], ref: number[]) => Math.max(...u.map((q, i) => Math.abs(q - ref[i]!) / (1e-300 + Math.abs(ref[i]!))));
-    expect(worst(Array.from(a.toTypedArray() as Float64Array), Array.from(b.toTypedArray() as Float64Array))).toBeLessThan(1e-12);
-    expect(worst(Array.from(a.toTypedArray() as Float64Array), dd)).toBeLessThan(1e-11);
-  });
+  const y = random.categorical(random.key(13), random.normal(random.key(14), [n, dout]).mul(0));
+  const operators: [string, () => curvature.CurvatureOperator<Mlp>][] = [
+    ['exact Fisher (factor from each output, one program from θ and x)', () => curvature.fisher({ model: mlp, likelihood: lik }, params, batch)],
+    ['GGN (factors given, one program over their columns)', () => curvature.ggn({ inner: mlp, outer: nll }, params, { x, y })],
+    ['MC Fisher, 3 samples (factors given)', () => curvature.fisher({ model: mlp, likelihood: lik }, params, batch, { kind: 'mc', key: random.key(15), samples: 3 })],
+  ];
+  for (const [name, build] of operators) {
+    it(`${name}, float64: equals the per-column diagonal up to the rounding of the reassociated sums, and the dense diagonal`, () => {
+      const before = curvatureCompilation.batchedDiagonals;
+      const on = withCompilation(true, () => build().diagonal());
+      expect(curvatureCompilation.batchedDiagonals - before).toBe(1);
+      const off = withCompilation(false, () => build().diagonal());
+      const [a] = tree.ravel(on), [b] = tree.ravel(off);
+      const dense = withCompilation(false, () => build().dense());
+      const dd = (dense.toArray() as number[][]).map((r, i) => r[i]!);
+      const worst = (u: number[], ref: number[]) => Math.max(...u.map((q, i) => Math.abs(q - ref[i]!) / (1e-300 + Math.abs(ref[i]!))));
+      expect(worst(Array.from(a.toTypedArray() as Float64Array), Array.from(b.toTypedArray() as Float64Array))).toBeLessThan(1e-12);
+      expect(worst(Array.from(a.toTypedArray() as Float64Array), dd)).toBeLessThan(1e-11);
+    });
+  }
 
   it('float32: as close to a float64 reference as the per-column float32 diagonal (the sums over columns and examples are reassociated, so bits may differ)', () => {
     const p32 = cast(params, 'float32'), x32 = cast(x, 'float32');
@@ -78,6 +86,12 @@ describe('all-columns exact diagonal', () => {
     const err = (u: number[]) => Math.max(...u.map((q, i) => Math.abs(q - ref[i]!) / (1e-30 + Math.abs(ref[i]!))));
     expect(err(on)).toBeLessThan(1e-5);
     expect(err(on)).toBeLessThan(4 * err(off) + 1e-6);
+  });
+
+  it('the exact Fisher diagonal program runs the forward pass once and forms no per-example gradients', () => {
+    const opt = outputFactorDiagonalProgram(mlp, (z: Tensor) => lik.outputFisherSqrt(z)).lower(params, x).optimized;
+    expect(largestValue(opt)).toBeLessThanOrEqual(Math.max(dout * n * Math.max(hidden, dout), n * din));
+    expect(opt.eqns.filter((e) => e.prim.name === 'dot_general').length).toBe(5); // two forward, one back, one per weight
   });
 
   it('forms one product per dense layer and no per-example gradients, whatever the number of columns', () => {
@@ -98,10 +112,10 @@ describe('all-columns exact diagonal', () => {
 
   it('the batched program is refused when it would hold more than the per-column one allows', () => {
     const never = () => { throw new Error('not asked'); };
-    expect(acceptBatchedDiagonal(1 << 22, never, 10)).toBe(true);
-    expect(acceptBatchedDiagonal((1 << 22) + 1, () => (1 << 22) + 1, 10)).toBe(true); // no larger than one column
-    expect(acceptBatchedDiagonal(1 << 24, () => 1 << 21, 10)).toBe(true); // ≤ c × one column, ≤ 2²⁴
-    expect(acceptBatchedDiagonal((1 << 24) + 1, () => 1 << 23, 10)).toBe(false); // c × one column, beyond 2²⁴
-    expect(acceptBatchedDiagonal(1 << 23, () => 1 << 19, 10)).toBe(false); // more than c × one column
+    expect(acceptBatchedDiagonal(1 << 22, never)).toBe(true);
+    expect(acceptBatchedDiagonal((1 << 22) + 1, () => [(1 << 22) + 1, 10])).toBe(true); // no larger than one column
+    expect(acceptBatchedDiagonal(1 << 24, () => [1 << 21, 10])).toBe(true); // ≤ c × one column, ≤ 2²⁴
+    expect(acceptBatchedDiagonal((1 << 24) + 1, () => [1 << 23, 10])).toBe(false); // c × one column, beyond 2²⁴
+    expect(acceptBatchedDiagonal(1 << 23, () => [1 << 19, 10])).toBe(false); // more than c × one column
   });
 });
