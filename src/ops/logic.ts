@@ -81,14 +81,16 @@ export const logicalAnd: (x: TensorLike, y: TensorLike) => Tensor = cmp('logical
  */
 export const logicalOr: (x: TensorLike, y: TensorLike) => Tensor = cmp('logicalOr', or, true);
 /**
- * Elementwise logical not of a bool tensor.
+ * Elementwise logical not (of a bool tensor; numbers are true when nonzero, as in NumPy).
  * @example
  * ```ts
  * logicalNot(tensor([true])).toArray(); // [false]
  * ```
  */
 export function logicalNot(x: TensorLike): Tensor {
-  return not(asTensor('logicalNot', x, 'x', 'bool'));
+  const t = asTensor('logicalNot', x, 'x', 'bool');
+  // NumPy: a number is true when nonzero, so logical_not(x) = (x == 0) (NaN is true, its negation false)
+  return t.dtype === 'bool' ? not(t) : eq(t, asTensor('logicalNot', 0, 'zero', t.dtype));
 }
 /**
  * `condition ? x : y` elementwise, broadcasting all three. Differentiable in `x` and `y`.

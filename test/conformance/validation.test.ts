@@ -224,3 +224,12 @@ describe('non-float leaves are located by path', () => {
     rejects(() => jvp((a: any, p: any) => p.w.sum(), [ones([1]), { w: ones([2], 'int32') }], [ones([1]), { w: ones([2], 'int32') }]), DTypeError, 'jvp', 'primal 1 at .w');
   });
 });
+
+describe('logicalNot of numbers follows NumPy', () => {
+  it('is x == 0 (bool), NaN counting as true', () => {
+    const data = [0, 2, NaN, -0];
+    const r = cx.logicalNot(tensor(data));
+    expect(r.dtype).toBe('bool');
+    expect(r.toArray()).toEqual(data.map((v) => v === 0));
+  });
+});

@@ -22,9 +22,11 @@ export interface Expected {
 export interface Tally {
   typed: number;
   ok: number;
+  /** Successful calls whose values were compared with the reference. */
+  checked: number;
 }
 
-export const newTally = (): Tally => ({ typed: 0, ok: 0 });
+export const newTally = (): Tally => ({ typed: 0, ok: 0, checked: 0 });
 
 function describe(args: readonly Arg[]): string {
   return args.map((a) => `${a.label}${a.valid ? '' : ' (bad)'}`).join(', ');
@@ -84,6 +86,9 @@ export function runCase(op: string, args: readonly Arg[], call: () => unknown, t
     throw new Error(`${op}(${ctx}): accepted a bad argument and returned ${out instanceof Tensor ? out.aval.toString() : typeof out}`);
   }
   const exp = expect?.();
-  if (exp && out instanceof Tensor) matches(op, out, exp, ctx);
+  if (exp && out instanceof Tensor) {
+    matches(op, out, exp, ctx);
+    if (exp.data) tally.checked++;
+  }
   return { ok: true, out };
 }

@@ -10,7 +10,7 @@ import * as R from '../conformance/ref.js';
 import { newTally, runCase, type Expected } from './harness.js';
 import * as F from './reference.js';
 import {
-  axesArg, axisArg, dtypeArg, indicesArg, numberArg, shapeArg, sizeArg, tensorArg, tensorListArg, type Arg,
+  axesArg, axisArg, dtypeArg, indicesArg, numberArg, shapeArg, sizeArg, tensorArg, tensorListArg, tensorOf, type Arg,
 } from './values.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 1313);
@@ -22,11 +22,15 @@ interface OpFuzz {
   readonly ref?: ((...v: any[]) => Expected | undefined) | undefined;
   /** Other op names its errors may carry (an op implemented by another public op). */
   readonly alsoNamed?: readonly string[];
+  /** A total function (a predicate): it never throws. */
+  readonly total?: boolean;
 }
 
 const T = tensorArg;
 /** Marks argument labels as valid for one op (e.g. `-1` entries are fine in reshape and slice). */
 const alsoValid = (arb: fc.Arbitrary<Arg>, ...labels: string[]): fc.Arbitrary<Arg> => arb.map((a) => (labels.includes(a.label) ? { ...a, valid: true } : a));
+/** Mostly bool tensors of broadcast-compatible shapes, for the logical ops. */
+const B = fc.oneof({ weight: 3, arbitrary: fc.constantFrom([], [2], [1, 2]).chain((sh) => tensorOf(sh, 'bool')).map((t) => ({ value: t, valid: true, label: t.aval.toString() })) }, { weight: 1, arbitrary: T });
 const tensorData = alsoValid(T, 'JS array', 'nested JS array', 'Float32Array');
 const un = (f: (x: any) => unknown, ref?: (x: unknown) => Expected): OpFuzz => ({ args: [T], call: f, ref });
 const bin = (f: (x: any, y: any) => unknown, ref?: (x: unknown, y: unknown) => Expected | undefined): OpFuzz => ({ args: [T, T], call: f, ref });
@@ -44,7 +48,7 @@ const OPS: Record<string, OpFuzz> = {
   zerosLike: un((x) => cx.zerosLike(x)),
   onesLike: un((x) => cx.onesLike(x)),
   // a predicate: anything that is not a float dtype is simply not one
-  isFloat: { args: [dtypeArg.map((a) => ({ ...a, valid: true }))], call: (d) => cx.isFloat(d) },
+  isFloat: { args: [dtypeArg.map((a) => ({ ...a, valid: true }))], call: (d) => cx.isFloat(d), total: true },
   promoteTypes: { args: [dtypeArg, dtypeArg], call: (a, b) => cx.promoteTypes(a, b) },
   add: bin(cx.add, F.binary((a, b) => a + b, { onBool: both((a, b) => a || b) })),
   sub: bin(cx.sub, F.binary((a, b) => a - b)),
@@ -67,25 +71,25 @@ const OPS: Record<string, OpFuzz> = {
   sin: un(cx.sin, F.unaryFloat(Math.sin)),
   cos: un(cx.cos, F.unaryFloat(Math.cos)),
   abs: un(cx.abs, F.unarySame(Math.abs)),
-  sign: un(cx.sign),
-  floor: un(cx.floor),
+  sign: un(cx.sign, F.unarySame(Math.sign)),
+  floor: un(cx.floor, F.unarySame(Math.floor)),
   softplus: un(cx.softplus, F.unaryFloat(R.softplus)),
   logSigmoid: un(cx.logSigmoid, F.unaryFloat((v) => -R.softplus(-v))),
-  relu: un(cx.relu),
+  relu: un(cx.relu, F.unarySame((v) => (Number.isNaN(v) ? NaN : Math.max(v, 0)))),
   cast: { args: [T, dtypeArg], call: (x, d) => cx.cast(x, d), ref: F.castRef },
   stopGradient: un(cx.stopGradient),
-  clip: { args: [T, T, T], call: (x, a, b) => cx.clip(x, a, b) },
+  clip: { args: [T, T, T], call: (x, a, b) => cx.clip(x, a, b), ref: F.clipRef },
   equal: bin(cx.equal, F.binary(both((a, b) => a === b), { result: 'bool' })),
   notEqual: bin(cx.notEqual, F.binary(both((a, b) => a !== b), { result: 'bool' })),
   less: bin(cx.less, F.binary(both((a, b) => a < b), { result: 'bool' })),
   lessEqual: bin(cx.lessEqual, F.binary(both((a, b) => a <= b), { result: 'bool' })),
   greater: bin(cx.greater, F.binary(both((a, b) => a > b), { result: 'bool' })),
   greaterEqual: bin(cx.greaterEqual, F.binary(both((a, b) => a >= b), { result: 'bool' })),
-  logicalAnd: bin(cx.logicalAnd),
-  logicalOr: bin(cx.logicalOr),
-  logicalNot: un(cx.logicalNot),
-  where: { args: [T, T, T], call: (c, x, y) => cx.where(c, x, y) },
-  isFinite: un(cx.isFinite),
+  logicalAnd: { args: [B, B], call: cx.logicalAnd, ref: F.binary(both((a, b) => a && b), { result: 'bool' }) },
+  logicalOr: { args: [B, B], call: cx.logicalOr, ref: F.binary(both((a, b) => a || b), { result: 'bool' }) },
+  logicalNot: un(cx.logicalNot, (x) => { const v = F.val(x); return { shape: v.a.shape, dtype: 'bool', data: v.a.data.map((q) => (q === 0 ? 1 : 0)) }; }),
+  where: { args: [T, T, T], call: (c, x, y) => cx.where(c, x, y), ref: F.whereRef },
+  isFinite: un(cx.isFinite, (x) => { const v = F.val(x); return { shape: v.a.shape, dtype: 'bool', data: v.a.data.map((q) => (Number.isFinite(q) ? 1 : 0)) }; }),
   sum: { args: [T, axesArg], call: (x, a) => cx.sum(x, a), ref: F.reduction('sum') },
   mean: { args: [T, axesArg], call: (x, a) => cx.mean(x, a), ref: F.reduction('mean') },
   max: { args: [T, axesArg], call: (x, a) => cx.max(x, a), ref: F.reduction('max') },
@@ -102,14 +106,14 @@ const OPS: Record<string, OpFuzz> = {
   squeeze: { args: [T, axesArg], call: (x, a) => cx.squeeze(x, a) },
   flatten: un(cx.flatten),
   broadcastTo: { args: [T, shapeArg], call: (x, s) => cx.broadcastTo(x, s) },
-  concat: { args: [tensorListArg, axisArg], call: (xs, a) => cx.concat(xs, a) },
-  stack: { args: [tensorListArg, axisArg], call: (xs, a) => cx.stack(xs, a) },
+  concat: { args: [tensorListArg, axisArg], call: (xs, a) => cx.concat(xs, a), ref: F.concatRef(false) },
+  stack: { args: [tensorListArg, axisArg], call: (xs, a) => cx.stack(xs, a), ref: F.concatRef(true) },
   slice: { args: [T, alsoValid(shapeArg, 'shape [-1,2]'), fc.option(alsoValid(shapeArg, 'shape [-1,2]'), { nil: undefined }).map((a) => a ?? { value: undefined, valid: true, label: 'no sizes' })], call: (x, s, z) => cx.slice(x, s, z) },
-  matmul: bin(cx.matmul),
-  dot: bin(cx.dot),
+  matmul: bin(cx.matmul, F.matmulRef),
+  dot: bin(cx.dot, F.matmulRef),
   outer: bin(cx.outer),
   dotGeneral: { args: [T, T, fc.record({ c: fc.tuple(axesArg, axesArg), b: fc.option(fc.tuple(axesArg, axesArg), { nil: undefined }) }).map(({ c, b }) => ({ value: { contract: [c[0].value, c[1].value], batch: b && [b[0].value, b[1].value] }, valid: c.every((a) => a.valid && Array.isArray(a.value)) && (b ?? []).every((a) => a.valid && Array.isArray(a.value)), label: `contract ${c.map((a) => a.label)} batch ${b?.map((a) => a.label)}` }))], call: (x, y, d) => cx.dotGeneral(x, y, d) },
-  take: { args: [T, indicesArg, axisArg], call: (x, i, a) => cx.take(x, i, a) },
+  take: { args: [T, indicesArg, axisArg], call: (x, i, a) => cx.take(x, i, a), ref: F.takeRef },
   oneHot: { args: [T, sizeArg], call: (l, n) => cx.oneHot(l, n) },
   softmax: { args: [T, axesArg], call: (x, a) => cx.softmax(x, a) },
   logSoftmax: { args: [T, axesArg], call: (x, a) => cx.logSoftmax(x, a) },
@@ -146,7 +150,21 @@ describe('fuzz: every public op', () => {
         }),
         { seed: SEED, numRuns: RUNS },
       );
-      expect(tally.typed + tally.ok).toBeGreaterThan(0);
+      if (row.total) expect(tally.typed).toBe(0);
+      else expect(tally.typed).toBeGreaterThan(0);
+      if (row.ref) expect(tally.checked).toBeGreaterThan(0);
     });
   }
+
+  it('the property catches a silent wrong result and a generic error (not vacuous)', () => {
+    const x = cx.tensor([1, 2]);
+    const good = { value: x, valid: true, label: 'f32[2]' };
+    const ref = () => F.unarySame((v) => -v)(x);
+    expect(() => runCase('neg', [good], () => cx.neg(x), newTally(), ref)).not.toThrow();
+    expect(() => runCase('neg', [good], () => x, newTally(), ref)).toThrow(/silent wrong result/);
+    expect(() => runCase('neg', [good], () => cx.neg(x).cast('float64'), newTally(), ref)).toThrow(/silent wrong result/);
+    expect(() => runCase('neg', [good], () => { throw new TypeError('x.map is not a function'); }, newTally())).toThrow(/generic TypeError/);
+    expect(() => runCase('neg', [good], () => cx.exp([1] as never), newTally())).toThrow(/does not name the op/);
+    expect(() => runCase('neg', [{ ...good, valid: false }], () => x, newTally())).toThrow(/accepted a bad argument/);
+  });
 });

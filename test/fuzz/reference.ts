@@ -146,3 +146,95 @@ export function castRef(x: unknown, dtype: DT): Expected {
   }
   return { shape: v.a.shape, dtype, data: v.a.data.map((q) => roundTo(dtype, q)) };
 }
+
+/** `where(c, x, y)`: c is read as nonzero (NumPy), x and y promoted, all three broadcast. */
+export function whereRef(c: unknown, x: unknown, y: unknown): Expected {
+  const vc = val(c), vx = val(x), vy = val(y);
+  const d = binaryDType(vx, vy);
+  const shape = R.broadcastShapes(vc.a.shape, vx.a.shape, vy.a.shape);
+  const cc = R.broadcastTo(vc.a, shape), a = R.broadcastTo(castArr(vx.a, d), shape), b = R.broadcastTo(castArr(vy.a, d), shape);
+  return out(R.zipWith([cc, a, b], (p, q, r) => (p !== 0 ? q : r)), d);
+}
+
+/** `clip(x, lo, hi) = min(max(x, lo), hi)` with promotion of all three and NaN propagation. */
+export function clipRef(x: unknown, lo: unknown, hi: unknown): Expected {
+  const v = [val(x), val(lo), val(hi)];
+  const d = foldDType(v);
+  const shape = R.broadcastShapes(...v.map((q) => q.a.shape));
+  const [a, b, c] = v.map((q) => R.broadcastTo(castArr(q.a, d), shape));
+  const mx = (p: number, q: number) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.max(p, q));
+  const mn = (p: number, q: number) => (Number.isNaN(p) || Number.isNaN(q) ? NaN : Math.min(p, q));
+  return out(R.zipWith([a!, b!, c!], (p, q, r) => mn(mx(p, q), r)), d);
+}
+
+/** The promoted dtype of several operands: tensors first (lattice join), then each weak JS number against it. */
+export function foldDType(vs: readonly Val[]): DT {
+  const strong = vs.filter((q) => !q.weak);
+  if (strong.length === 0) return 'float32';
+  let acc: Val = { a: R.arr([], [0]), dtype: strong.map((q) => q.dtype).reduce(promote), weak: false };
+  for (const q of vs) if (q.weak) acc = { ...acc, dtype: binaryDType(acc, q) };
+  return acc.dtype;
+}
+
+/** NumPy `matmul` for operands of rank 1 or 2 (bool: or of ands; int32 wraps). */
+export function matmulRef(x: unknown, y: unknown): Expected | undefined {
+  const vx = val(x), vy = val(y);
+  if (vx.weak || vy.weak || vx.a.shape.length === 0 || vy.a.shape.length === 0 || vx.a.shape.length > 2 || vy.a.shape.length > 2) return undefined;
+  const d = promote(vx.dtype, vy.dtype);
+  const a = castArr(vx.a, d), b = castArr(vy.a, d);
+  const A = a.shape.length === 1 ? R.reshape(a, [1, a.shape[0]!]) : a;
+  const B = b.shape.length === 1 ? R.reshape(b, [b.shape[0]!, 1]) : b;
+  const [m, k] = A.shape as [number, number], [k2, n] = B.shape as [number, number];
+  if (k !== k2) return undefined;
+  const res = R.build([m, n], ([i, j]) => {
+    let s = 0;
+    for (let q = 0; q < k; q++) s += d === 'bool' ? (R.get(A, [i!, q]) && R.get(B, [q, j!]) ? 1 : 0) : R.get(A, [i!, q]) * R.get(B, [q, j!]);
+    return s;
+  });
+  const shape = [...(a.shape.length === 2 ? [m] : []), ...(b.shape.length === 2 ? [n] : [])];
+  return { shape, dtype: d, data: res.data.map((v) => roundTo(d, v)), tol: TOL[d] };
+}
+
+/** `take` with curvax's documented index rule: negative indices count from the end, the rest clamp into range. */
+export function takeRef(x: unknown, indices: unknown, axis: unknown): Expected | undefined {
+  const v = val(x);
+  const idx = typeof indices === 'number' || Array.isArray(indices) ? R.arr(shapeOfNested(indices), (indices as number[]).flat ? (indices as number[]).flat(3) as number[] : [indices as number]) : R.fromTensor(indices as Tensor);
+  let ax = axis === undefined || axis === null ? 0 : typeof axis === 'object' && !Array.isArray(axis) ? ((axis as { axis?: number }).axis ?? 0) : Array.isArray(axis) ? (axis as number[])[0]! : (axis as number);
+  const rank = v.a.shape.length;
+  if (ax < 0) ax += rank;
+  const n = v.a.shape[ax]!;
+  const shape = [...v.a.shape.slice(0, ax), ...idx.shape, ...v.a.shape.slice(ax + 1)];
+  const res = R.build(shape, (o) => {
+    let i = R.get(idx, o.slice(ax, ax + idx.shape.length));
+    if (i < 0) i += n;
+    i = Math.min(Math.max(i, 0), n - 1);
+    return R.get(v.a, [...o.slice(0, ax), i, ...o.slice(ax + idx.shape.length)]);
+  });
+  return out(res, v.dtype);
+}
+
+function shapeOfNested(v: unknown): number[] {
+  const s: number[] = [];
+  let c = v;
+  while (Array.isArray(c)) {
+    s.push(c.length);
+    c = c[0];
+  }
+  return s;
+}
+
+/** `concat` / `stack` with dtype promotion over every operand. */
+export function concatRef(stack: boolean) {
+  return (xs: unknown, axis: unknown): Expected | undefined => {
+    const vs = (xs as unknown[]).map(val);
+    const d = foldDType(vs);
+    let ax = axis === undefined || axis === null ? 0 : typeof axis === 'object' && !Array.isArray(axis) ? ((axis as { axis?: number }).axis ?? 0) : Array.isArray(axis) ? (axis as number[])[0]! : (axis as number);
+    const rank = vs[0]!.a.shape.length + (stack ? 1 : 0);
+    if (ax < 0) ax += rank;
+    const arrs = vs.map((q) => {
+      const a = castArr(q.a, d);
+      return stack ? R.reshape(a, [...a.shape.slice(0, ax), 1, ...a.shape.slice(ax)]) : a;
+    });
+    return out(R.concat(arrs, ax), d);
+  };
+}
