@@ -234,6 +234,7 @@ export class WasmRuntime {
       } catch { /* no room for a shared copy of B: the items pack their own */ }
     }
     if (pre === 0) { pool.gemm(dtype, r, fn, ws); return; }
+    pool.wake(); // workers wake while B is packed
     try {
       (this.mods[dtype].packB as Kernel)(r.b, r.rsB, r.csB, r.k, r.n, pre);
       pool.gemm(dtype, r, fn, ws, pre);

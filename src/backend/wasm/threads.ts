@@ -345,6 +345,14 @@ export class ThreadPool {
   }
 
   /**
+   * Wakes parked workers ahead of a job (they then spin for the next one for a short while), to
+   * hide the wake-up latency behind work the caller does first, such as packing B.
+   */
+  wake(): void {
+    Atomics.notify(this.ctrl, GEN);
+  }
+
+  /**
    * Runs a GEMM on every thread and returns when it is complete.
    * @param dtype - element type (selects the workers' kernel)
    * @param r - the resolved GEMM
