@@ -19,7 +19,7 @@
 import type { Backend, DotDims, FusedProgram, Kernels } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import { Aval } from '../../tensor/aval.js';
-import { allocTyped, swapAllocator, type TypedArray } from '../../tensor/dtype.js';
+import { swapAllocator, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { jsBackend } from '../js/index.js';
 import { gather } from '../js/strided.js';
@@ -47,32 +47,39 @@ function rt(): WasmRuntime | undefined {
   return runtime;
 }
 
-/** Layout of an operand for GEMM: `[B, rows, cols]` contiguous, possibly stored transposed. */
-interface Operand { readonly data: Buf; readonly trans: boolean }
+/**
+ * How an operand reaches the GEMM as `[batch, a, b]`: in place (`trans` false), in place read
+ * transposed (`[batch, b, a]` stored, `trans` true), or gathered into that order first.
+ */
+interface OperandLayout {
+  readonly trans: boolean;
+  /** Shape and strides of the gather into `[batch, a, b]` order, or null when the data is used as stored. */
+  readonly gather: { readonly shape: readonly number[]; readonly strides: readonly number[] } | null;
+}
 
 function isPerm(perm: readonly number[], order: readonly number[]): boolean {
   return perm.length === order.length && perm.every((p, i) => p === order[i]);
 }
 
-/** `x` as `[batch, a, b]` (trans = false) or `[batch, b, a]` (trans = true) with no copy when possible. */
-function operand(x: Buf, ax: Aval, batch: readonly number[], a: readonly number[], b: readonly number[]): Operand {
+function operandLayout(ax: Aval, batch: readonly number[], a: readonly number[], b: readonly number[]): OperandLayout {
   const identity = ax.shape.map((_, i) => i);
-  if (isPerm([...batch, ...a, ...b], identity)) return { data: x, trans: false };
-  if (isPerm([...batch, ...b, ...a], identity)) return { data: x, trans: true };
+  if (isPerm([...batch, ...a, ...b], identity)) return { trans: false, gather: null };
+  if (isPerm([...batch, ...b, ...a], identity)) return { trans: true, gather: null };
   const perm = [...batch, ...a, ...b];
   const s = stridesOf(ax.shape);
-  const res = outputArray(ax.dtype, ax.size);
-  gather(res, x, perm.map((p) => ax.shape[p]!), perm.map((p) => s[p]!));
-  return { data: res, trans: false };
+  return { trans: false, gather: { shape: perm.map((p) => ax.shape[p]!), strides: perm.map((p) => s[p]!) } };
 }
 
 /** A product the wasm GEMM runs: sizes and operand layouts resolved from the avals and dims. */
 interface WasmDotPlan {
   readonly B: number; readonly M: number; readonly N: number; readonly K: number;
   readonly f64: boolean;
-  readonly ax: Aval; readonly ay: Aval; readonly out: Aval;
-  readonly xFree: readonly number[]; readonly yFree: readonly number[];
-  readonly d: DotDims;
+  readonly out: Aval;
+  readonly xl: OperandLayout; readonly yl: OperandLayout;
+  /** Byte offsets of B and C in the one wasm block (A at 0), and its size. */
+  readonly bAt: number; readonly cAt: number; readonly bytes: number;
+  /** What the block is for, named in a memory-limit error. */
+  readonly what: string;
 }
 
 /** The wasm plan of a product, or undefined when it stays in JS (small, not float, or empty). */
@@ -85,31 +92,40 @@ function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotPlan | u
   const K = sizeOf(d.lhsContract.map((i) => ax.shape[i]!));
   const N = sizeOf(yFree.map((i) => ay.shape[i]!));
   if (B * M * N * K < GEMM_MIN_WORK || M * N * B === 0) return undefined;
-  return { B, M, N, K, f64: out.dtype === 'float64', ax, ay, out, xFree, yFree, d };
+  const f64 = out.dtype === 'float64', el = f64 ? 8 : 4;
+  const up = (n: number) => Math.ceil((n * el) / 64) * 64;
+  const bAt = up(ax.size), cAt = bAt + up(ay.size);
+  return {
+    B, M, N, K, f64, out, bAt, cAt, bytes: cAt + up(out.size),
+    xl: operandLayout(ax, d.lhsBatch, xFree, d.lhsContract), // [B, M, K] or stored [B, K, M]
+    yl: operandLayout(ay, d.rhsBatch, d.rhsContract, yFree), // [B, K, N] or stored [B, N, K]
+    what: `dotGeneral: operands ${ax.toString()}, ${ay.toString()} and result ${out.toString()}`,
+  };
+}
+
+/** The operand's data in GEMM order: itself, or a gathered scratch copy (given back after the copy-in). */
+function operandData(x: Buf, l: OperandLayout, dtype: DType, size: number): Buf {
+  if (l.gather === null) return x;
+  const res = outputArray(dtype, size);
+  gather(res, x, l.gather.shape, l.gather.strides);
+  return res;
 }
 
 function runWasmDot(p: WasmDotPlan, x: Buf, y: Buf): Buf | undefined {
   const r = rt();
   if (!r) return undefined;
-  const { B, M, N, K, f64, ax, ay, out, d } = p;
-  const A = operand(x, ax, d.lhsBatch, p.xFree, d.lhsContract); // [B, M, K] or stored [B, K, M]
-  const Bm = operand(y, ay, d.rhsBatch, d.rhsContract, p.yFree); // [B, K, N] or stored [B, N, K]
+  const { B, M, N, K, f64, out } = p;
   const mem = r.memory;
-  const el = f64 ? 8 : 4;
-  const aOff = mem.alloc(A.data.length * el, 64, `dotGeneral: lhs ${ax.toString()}`);
-  let bOff = 0, cOff = 0;
+  const base = mem.alloc(p.bytes, 64, p.what);
   try {
-    bOff = mem.alloc(Bm.data.length * el, 64, `dotGeneral: rhs ${ay.toString()}`);
-    cOff = mem.alloc(out.size * el, 64, `dotGeneral: result ${out.toString()}`);
-    if (f64) { mem.writeF64(aOff, A.data); mem.writeF64(bOff, Bm.data); } else { mem.writeF32(aOff, A.data); mem.writeF32(bOff, Bm.data); }
-    if (A.data !== x) discardScratch(A.data);
-    if (Bm.data !== y) discardScratch(Bm.data);
-    r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff, bOff, cOff, transA: A.trans, transB: Bm.trans, batch: B });
-    return mem.readBytes(cOff, outputArray(out.dtype, out.size));
+    const a = operandData(x, p.xl, out.dtype, B * M * K), bm = operandData(y, p.yl, out.dtype, B * K * N);
+    if (f64) { mem.writeF64(base, a); mem.writeF64(base + p.bAt, bm); } else { mem.writeF32(base, a); mem.writeF32(base + p.bAt, bm); }
+    if (a !== x) discardScratch(a);
+    if (bm !== y) discardScratch(bm);
+    r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff: base, bOff: base + p.bAt, cOff: base + p.cAt, transA: p.xl.trans, transB: p.yl.trans, batch: B });
+    return mem.readBytes(base + p.cAt, outputArray(out.dtype, out.size));
   } finally {
-    mem.free(aOff);
-    if (bOff !== 0) mem.free(bOff);
-    if (cOff !== 0) mem.free(cOff);
+    mem.free(base);
   }
 }
 
