@@ -41,7 +41,11 @@ function checkTensors(op: string, xs: readonly unknown[]): Tensor[] {
 export function customJvp<A extends Tensor[]>(f: (...args: A) => Outs, rule: (primals: A, tangents: A) => [Outs, Outs]): (...args: A) => any {
   checkFunction('customJvp', f);
   checkFunction('customJvp', rule, 'rule');
-  const name = `customJvp(${f.name || 'f'})`;
+  return customJvpAs('customJvp', f, rule);
+}
+
+function customJvpAs<A extends Tensor[]>(kind: string, f: (...args: A) => Outs, rule: (primals: A, tangents: A) => [Outs, Outs]): (...args: A) => any {
+  const name = `${kind}(${f.name || 'f'})`;
   return (...args) => {
     const single = { value: true };
     const outs = bindCustomJvp(
@@ -115,7 +119,7 @@ export function customVjp<A extends Tensor[]>(
   checkFunction('customVjp', fwd, 'fwd');
   checkFunction('customVjp', bwd, 'bwd');
   const wrapBwd = (res: readonly Tensor[], cts: readonly Tensor[], single: boolean): Tensor[] => bwd([...res], single ? cts[0] : [...cts]);
-  return customJvp(f, (primals, tangents) => {
+  return customJvpAs('customVjp', f, (primals, tangents) => {
     const [out, res] = fwd(...primals);
     const single = out instanceof Tensor;
     const outs = asList(out);

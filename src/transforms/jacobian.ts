@@ -133,6 +133,10 @@ export function jacrev<F extends (...args: any[]) => any>(f: F, options: Jacobia
  */
 export function hessian<F extends (...args: any[]) => any>(f: F, options: JacobianOptions = {}): (...args: Parameters<F>) => any {
   checkFunction('hessian', f);
-  return jacfwd(jacrev(f, options), options);
+  const h = jacfwd(jacrev(f, options), options);
+  return (...args) => {
+    splitArgs('hessian', args, normArgnums('hessian', options.argnums ?? 0, args.length)); // errors under hessian's own name
+    return h(...args);
+  };
 }
 

@@ -69,6 +69,10 @@ const ROWS: Record<string, Row> = {
   jacfwd: { diff: true, run: (t) => () => cx.jacfwd(sumSquares)(t), check: (r, t) => { if (allFinite(t)) same('jacfwd', r, tree.map((l: Tensor) => l.mul(2).cast('float64'), t as never), TOL); } },
   // as in JAX: jacfwd's blocks take the output's dtype (float64 here), jacrev's the input's
   jacrev: { diff: true, run: (t) => () => cx.jacrev(sumSquares)(t), check: (r, t) => same('jacrev', r, tree.map((l: Tensor) => l.mul(2), t as never), TOL) },
+  // functions with custom rules take tensors (not pytrees): a tree is a typed error naming the rule's function
+  customJvp: { diff: false, run: (t) => () => cx.customJvp((x: Tensor) => x.mul(2), ([x], [v]) => [x.mul(2), v.mul(2)])(t as Tensor), check: (r, t) => same('customJvp', r, twice(t)) },
+  customVjp: { diff: false, run: (t) => () => cx.customVjp((x: Tensor) => x.mul(2), (x: Tensor) => [x.mul(2), []], (_r, ct: Tensor) => [ct.mul(2)])(t as Tensor), check: (r, t) => same('customVjp', r, twice(t)) },
+  hessian: { diff: true, run: (t) => () => cx.hessian(sumSquares)(t) },
   makeJaxpr: { diff: false, run: (t) => () => cx.evalJaxpr(cx.makeJaxpr(twice)(t), t), check: (r, t) => same('makeJaxpr', r, twice(t)) },
   // jit's handling of non-tensor leaves (static values in the cache key) belongs to jit's own tests: valid trees only here
   jit: { diff: false, validOnly: true, run: (t) => () => cx.jit(twice)(t), check: (r, t) => same('jit', r, twice(t)) },
