@@ -124,3 +124,26 @@ describe('eigh primitive', () => {
     }), { seed: 8, numRuns: 6 });
   });
 });
+
+describe('float32 and mapped axes', () => {
+  it('float32 inputs are factored in float64 and rounded once: L Lᵀ = A and A V = V Λ to float32 precision', () => {
+    fc.assert(fc.property(spdCase(6), ({ n, a }) => {
+      const a32 = a.cast('float32');
+      const l = linalg.choleskyTensor(a32);
+      expect(l.dtype).toBe('float32');
+      close(l.cast('float64').matmul(l.cast('float64').T), a32.cast('float64'), 1e-6);
+      const l64 = linalg.choleskyTensor(a32.cast('float64'));
+      expect(Array.from(l.toTypedArray())).toEqual(Array.from(Float32Array.from(l64.toTypedArray() as Float64Array)));
+      const { values, vectors } = linalg.eigh(a32);
+      close(a32.matmul(vectors).cast('float64'), vectors.mul(values.reshape([1, n])).cast('float64'), 1e-5);
+    }), { seed: 9, numRuns: 8 });
+  });
+
+  it('vmap over a non-leading axis equals a loop', () => {
+    fc.assert(fc.property(spdCase(4, 3), ({ a }) => {
+      const moved = a.transpose([1, 0, 2]); // the batch on axis 1
+      const r = vmap((x: Tensor) => linalg.choleskyTensor(x), { inAxes: 1 })(moved);
+      close(r, stack([0, 1, 2].map((i) => linalg.choleskyTensor(at(a, i)))), 1e-14);
+    }), { seed: 10, numRuns: 4 });
+  });
+});
