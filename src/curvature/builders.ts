@@ -8,13 +8,13 @@ import { concat, stack } from '../ops/manipulation.js';
 import { grad } from '../transforms/grad.js';
 import { hessian } from '../transforms/jacobian.js';
 import { linearize } from '../transforms/jvp.js';
-import { makeJaxpr } from '../transforms/make-jaxpr.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as random from '../random/index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 import { compiledAfterFirstCall } from './compiled.js';
+import { traceOutputs } from './program-cache.js';
 import { batchSize, jacobianSandwich, reductionScale, sandwichOperator, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
 
 /** Options shared by the builders. */
@@ -148,20 +148,13 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
   let z: Tensor | undefined;
   const zOf = (): Tensor => (z ??= batched(params, batch.x));
   // The exact kind needs the outputs only when its matrices or factors are formed (its diagonal
-  // recomputes them in its own program), so only their shape is traced here.
+  // recomputes them in its own program), so the forward pass and factor are only traced here.
   const exact = (options.kind ?? 'exact') === 'exact';
-  const shape = (exact ? tracedShape(batched, params, batch.x) : undefined) ?? zOf().shape;
+  const factorOf = (zn: Tensor): Tensor => lik.outputFisherSqrt(zn);
+  const traced = exact ? traceOutputs(spec.model, factorOf, params, batch.x) : undefined;
+  const shape = traced?.shape ?? zOf().shape;
   const cur = outputCurvatureOf(op, lik, shape, zOf, batch, options);
-  return sandwichOperator(spec.model, params, batch.x, shape, cur, s, exact ? (zn: Tensor) => lik.outputFisherSqrt(zn) : undefined);
-}
-
-/** The output shape of `f(params, x)` from a trace (no computation); undefined when `f` does not trace. */
-function tracedShape<P extends Params>(f: (p: P, xs: any) => Tensor, params: P, x: Batch['x']): readonly number[] | undefined {
-  try {
-    return makeJaxpr(f)(params, x).jaxpr.outAvals[0]?.shape;
-  } catch {
-    return undefined; // e.g. a model that reads values on the host: computed eagerly instead
-  }
+  return sandwichOperator(spec.model, params, batch.x, shape, cur, s, exact ? { of: factorOf, ...(traced?.signature ? { signature: traced.signature } : {}) } : undefined);
 }
 
 /**

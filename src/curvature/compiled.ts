@@ -26,6 +26,15 @@ import type { Jaxpr } from '../core/jaxpr.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as tree from '../tree/index.js';
 import type { Params } from './operator.js';
+import { reuseProgram, type ProgramSignature } from './program-cache.js';
+
+/** The output factor as a function of each output, zₙ ↦ Uₙ `[k, c]`, with the signature of its trace. */
+export interface OutputFactor {
+  /** zₙ ↦ Uₙ, traceable. */
+  readonly of: (z: Tensor) => Tensor;
+  /** From `traceOutputs` (absent: the program is not reused). */
+  readonly signature?: ProgramSignature;
+}
 
 /**
  * Switch for the compiled curvature programs (on by default); off runs every matvec and diagonal
@@ -165,7 +174,7 @@ export function outputFactorDiagonalProgram<P extends Params>(inner: (params: P,
  * ```text
  * diag = s Σₙ Σ꜀ (Jₙᵀ Uₙ[:, c])²
  * ```
- * Compiled (see the module comment): one program from θ and x when `factorOf` is given, else one
+ * Compiled (see the module comment): one program from θ and x when `factor` is given, else one
  * program over the columns of U; the columns one at a time when compilation is off or the
  * batched program is refused.
  * @param inner - (params, x) ↦ one example's output.
@@ -174,7 +183,8 @@ export function outputFactorDiagonalProgram<P extends Params>(inner: (params: P,
  * @param outShape - the outputs' shape `[N, ...zShape]` (k = Π zShape).
  * @param getFactors - U, `[N, k, c]` (asked for only when needed).
  * @param scale - s.
- * @param factorOf - zₙ ↦ Uₙ `[k, c]`, traceable (optional).
+ * @param factor - zₙ ↦ Uₙ `[k, c]`, traceable, and the signature of its trace (optional; with a
+ *   signature the program is reused across operators of the same model, see `program-cache.ts`).
  * @returns the diagonal, shaped like `params`.
  * @example
  * ```ts
@@ -183,7 +193,7 @@ export function outputFactorDiagonalProgram<P extends Params>(inner: (params: P,
  */
 export function sandwichDiagonal<P extends Params>(
   inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], getFactors: () => Tensor, scale: number,
-  factorOf?: (z: Tensor) => Tensor,
+  factor?: OutputFactor,
 ): P {
   const column = columnDiagonalProgram(inner);
   const firstColumn = (f: Tensor) => f.slice([0, 0, 0], [f.shape[0]!, f.shape[1]!, 1]).reshape(outShape);
@@ -191,11 +201,14 @@ export function sandwichDiagonal<P extends Params>(
     const f = getFactors();
     return [largestValue(column.lower(params, x, firstColumn(f)).optimized), f.shape[2]!];
   };
-  if (curvatureCompilation.enabled && factorOf) {
-    const whole = outputFactorDiagonalProgram(inner, factorOf);
-    if (acceptBatchedDiagonal(largestValue(whole.lower(params, x).optimized), perColumn)) {
+  if (curvatureCompilation.enabled && factor) {
+    const whole = reuseProgram(inner, factor.signature, () => {
+      const program = outputFactorDiagonalProgram(inner, factor.of);
+      return { program, ok: acceptBatchedDiagonal(largestValue(program.lower(params, x).optimized), perColumn) };
+    });
+    if (whole.ok) {
       curvatureCompilation.batchedDiagonals++;
-      return tree.scale(whole(params, x), scale);
+      return tree.scale(whole.program(params, x), scale);
     }
   }
   const factors = getFactors();

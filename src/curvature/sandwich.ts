@@ -12,7 +12,7 @@ import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as tree from '../tree/index.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
-import { compiledAfterFirstCall, sandwichDiagonal } from './compiled.js';
+import { compiledAfterFirstCall, sandwichDiagonal, type OutputFactor } from './compiled.js';
 
 /** How examples are combined: `'mean'` (1/N Σₙ) or `'sum'` (Σₙ). */
 export type Reduction = 'mean' | 'sum';
@@ -117,17 +117,17 @@ export function jacobianSandwich<P extends Params>(
  * @param outShape - `[N, ...zShape]`.
  * @param curvature - Output-space matrices and/or factors.
  * @param scale - s.
- * @param factorOf - zₙ ↦ Uₙ, traceable (used by `diagonal`).
+ * @param factor - zₙ ↦ Uₙ, traceable, with its trace's signature (used by `diagonal`).
  * @returns The operator.
  * @throws {ShapeError} when the curvature tensors do not match the outputs.
  * @example
  * ```ts
- * const F = sandwichOperator(model, params, x, [n, k], cur, 1 / n, (z) => lik.outputFisherSqrt(z));
+ * const F = sandwichOperator(model, params, x, [n, k], cur, 1 / n, { of: (z) => lik.outputFisherSqrt(z) });
  * ```
  */
 export function sandwichOperator<P extends Params>(
   inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], curvature: OutputCurvature, scale: number,
-  factorOf?: (z: Tensor) => Tensor,
+  factor?: OutputFactor,
 ): CurvatureOperator<P> {
   const outputs = { shape: outShape, size: outShape.reduce((a, b) => a * b, 1) };
   const n = outputs.shape[0]!;
@@ -177,7 +177,7 @@ export function sandwichOperator<P extends Params>(
     return tree.scale(back!(applyM(u).reshape(outputs.shape)), scale);
   });
   // One jitted program over all factor columns (see compiled.ts).
-  const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors, scale, factorOf);
+  const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors, scale, factor);
   // Dense C = s Σₙ Jₙᵀ Mₙ Jₙ from per-example Jacobians (one batched reverse pass per output
   // entry), used when the [N, k, P] Jacobian fits in memory; otherwise linearOperator falls back
   // to matvec on the basis vectors.
