@@ -15,7 +15,7 @@
  * program the backend declines) runs through its `impl` on temporary tensor wrappers.
  * @module
  */
-import type { Backend, BinaryOp, DotDims, Kernels, UnaryOp } from '../backend/backend.js';
+import type { Backend, BinaryOp, DotDims, Kernels, ReduceOp, UnaryOp } from '../backend/backend.js';
 import type { Aval } from '../tensor/aval.js';
 import { ConcreteTensor } from '../tensor/tensor.js';
 import type { Eqn, Var } from './jaxpr.js';
@@ -33,14 +33,21 @@ const BINARY = new Set<string>(['add', 'sub', 'mul', 'div', 'pow', 'max', 'min',
 type K = Kernels<unknown>;
 type Lower = (k: K, p: any, a: readonly Aval[], o: Aval, i: readonly number[], d: number) => Step;
 
+/** A reduction: the backend's planned kernel when it has one, else `reduce` per call. */
+function reduceStep(k: K, op: ReduceOp, ax: Aval, axes: readonly number[], o: Aval, x: number, d: number): Step {
+  if (k.planReduce === undefined) return (r) => { r[d] = k.reduce(op, r[x], ax, axes, o); };
+  const run = k.planReduce(op, ax, axes, o);
+  return (r) => { r[d] = run(r[x]); };
+}
+
 /** Single-output lowerings by primitive (each mirrors that primitive's `impl`). */
 const LOWER = new Map<Primitive<any>, Lower>([
   [PRIMITIVES.select, (k, _p, a, o, [p, x, y], d) => (r) => { r[d] = k.select(r[p!], r[x!], r[y!], a[0]!, a[1]!, a[2]!, o); }],
   [PRIMITIVES.cast, (k, _p, a, o, [x], d) => (r) => { r[d] = k.cast(r[x!], a[0]!, o); }],
-  [PRIMITIVES.reduce_sum, (k, { axes }, a, o, [x], d) => (r) => { r[d] = k.reduce('sum', r[x!], a[0]!, axes, o); }],
-  [PRIMITIVES.reduce_max, (k, { axes }, a, o, [x], d) => (r) => { r[d] = k.reduce('max', r[x!], a[0]!, axes, o); }],
-  [PRIMITIVES.reduce_min, (k, { axes }, a, o, [x], d) => (r) => { r[d] = k.reduce('min', r[x!], a[0]!, axes, o); }],
-  [PRIMITIVES.argmax, (k, { axis }, a, o, [x], d) => { const axes = [axis]; return (r) => { r[d] = k.reduce('argmax', r[x!], a[0]!, axes, o); }; }],
+  [PRIMITIVES.reduce_sum, (k, { axes }, a, o, [x], d) => reduceStep(k, 'sum', a[0]!, axes, o, x!, d)],
+  [PRIMITIVES.reduce_max, (k, { axes }, a, o, [x], d) => reduceStep(k, 'max', a[0]!, axes, o, x!, d)],
+  [PRIMITIVES.reduce_min, (k, { axes }, a, o, [x], d) => reduceStep(k, 'min', a[0]!, axes, o, x!, d)],
+  [PRIMITIVES.argmax, (k, { axis }, a, o, [x], d) => reduceStep(k, 'argmax', a[0]!, [axis], o, x!, d)],
   [PRIMITIVES.reshape, (k, _p, a, o, [x], d) => (r) => { r[d] = k.reshape(r[x!], a[0]!, o); }],
   [PRIMITIVES.transpose, (k, { perm }, a, o, [x], d) => (r) => { r[d] = k.transpose(r[x!], a[0]!, perm, o); }],
   [PRIMITIVES.broadcast_in_dim, (k, { dims }, a, o, [x], d) => (r) => { r[d] = k.broadcastInDim(r[x!], a[0]!, dims, o); }],

@@ -64,3 +64,24 @@ describe('planned fused kernels equal the unplanned ones', () => {
     }
   });
 });
+
+describe('planned reductions equal the unplanned ones', () => {
+  const cases: [number[], number[]][] = [
+    [[64, 1], [0, 1]], [[64, 1], [0]], [[64, 32], [0]], [[64, 32], [1]], [[128, 10], [1]], [[4, 600], [1]], [[3, 5, 7], [0, 2]], [[2048, 3], [0]], [[300, 300], [0, 1]], [[5], [0]],
+  ];
+  const special = (a: TypedArray) => { if (a.length > 6) { a[1] = NaN; a[3] = -0; a[4] = 0; a[5] = Infinity; } return a; };
+  for (const [name, backend] of [['wasm', wasmBackend], ['js', jsBackend]] as const) {
+    const K = backend.kernels as Kernels<TypedArray>;
+    for (const op of ['sum', 'max', 'min', 'argmax'] as const) {
+      it.each(cases.filter(([, axes]) => op !== 'argmax' || axes.length === 1))(`${name} ${op} of %j over %j`, (shape, axes) => {
+        for (const dtype of ['float32', 'float64'] as const) {
+          const ax = new Aval(shape, dtype);
+          const out = new Aval(shape.filter((_, i) => !axes.includes(i)), op === 'argmax' ? 'int32' : dtype);
+          for (const x of [data(dtype, ax.size, 9), special(data(dtype, ax.size, 10))]) {
+            expect(bits([K.planReduce!(op, ax, axes, out)(x)])).toEqual(bits([K.reduce(op, x, ax, axes, out)]));
+          }
+        }
+      });
+    }
+  }
+});

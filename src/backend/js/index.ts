@@ -93,6 +93,9 @@ const kernels: Kernels<Buf> = {
   reduce(op, x, ax, axes, out) {
     return reduceKernel(op, x, ax, axes, out);
   },
+  planReduce(op, ax, axes, out) {
+    return planReduceKernel(op, ax, axes, out);
+  },
   reshape(x) {
     return x;
   },
@@ -181,12 +184,36 @@ const kernels: Kernels<Buf> = {
 };
 
 function reduceKernel(op: ReduceOp, x: Buf, ax: Aval, axes: readonly number[], out: Aval): Buf {
+  return runReduce(op, x, reduceSlots(ax, axes, out), op === 'argmax' ? argmaxPositions(ax, axes[0]!) : undefined, out);
+}
+
+/** Inputs up to this many elements keep their slot tables in a plan (larger ones recompute them per call). */
+const PLAN_SLOTS_MAX = 65_536;
+
+/** `reduce` resolved once for fixed avals: the output slot of every input element is computed here. */
+function planReduceKernel(op: ReduceOp, ax: Aval, axes: readonly number[], out: Aval): (x: Buf) => Buf {
+  if (ax.size > PLAN_SLOTS_MAX) return (x) => reduceKernel(op, x, ax, axes, out);
+  const dst = reduceSlots(ax, axes, out);
+  const pos = op === 'argmax' ? argmaxPositions(ax, axes[0]!) : undefined;
+  return (x) => runReduce(op, x, dst, pos, out);
+}
+
+/** The output slot of every input element (row-major). */
+function reduceSlots(ax: Aval, axes: readonly number[], out: Aval): Int32Array {
   const rank = ax.shape.length;
   const keptStrides = stridesOf(out.shape);
   const os = new Array<number>(rank).fill(0);
   let k = 0;
   for (let d = 0; d < rank; d++) if (!axes.includes(d)) os[d] = keptStrides[k++]!;
-  const dst = offsets(ax.shape, os); // output slot of every input element (row-major)
+  return offsets(ax.shape, os);
+}
+
+/** The index along `axis` of every input element (row-major). */
+function argmaxPositions(ax: Aval, axis: number): Int32Array {
+  return offsets(ax.shape, stridesOf(ax.shape).map((_, d) => (d === axis ? 1 : 0)));
+}
+
+function runReduce(op: ReduceOp, x: Buf, dst: Int32Array, pos: Int32Array | undefined, out: Aval): Buf {
   const n = dst.length;
   const acc = new Float64Array(out.size);
   if (op === 'sum') {
@@ -194,11 +221,9 @@ function reduceKernel(op: ReduceOp, x: Buf, ax: Aval, axes: readonly number[], o
   } else if (op === 'argmax') {
     const best = new Float64Array(out.size);
     const count = new Int32Array(out.size);
-    const axis = axes[0]!;
-    const pos = offsets(ax.shape, stridesOf(ax.shape).map((_, d) => (d === axis ? 1 : 0)));
     for (let i = 0; i < n; i++) {
       const b = dst[i]!, v = x[i]!;
-      if (count[b] === 0 || v > best[b]! || (v !== v && best[b] === best[b])) { best[b] = v; acc[b] = pos[i]!; }
+      if (count[b] === 0 || v > best[b]! || (v !== v && best[b] === best[b])) { best[b] = v; acc[b] = pos![i]!; }
       count[b]!++;
     }
   } else {

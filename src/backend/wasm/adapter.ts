@@ -16,7 +16,7 @@
  * eligible and large (`fused-simd.ts`), else as the `js` backend's generated JavaScript loops.
  * @module
  */
-import type { Backend, DotDims, FusedProgram, Kernels } from '../backend.js';
+import type { Backend, DotDims, FusedProgram, Kernels, ReduceOp } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import { Aval } from '../../tensor/aval.js';
 import { swapAllocator, type DType, type TypedArray } from '../../tensor/dtype.js';
@@ -200,23 +200,42 @@ function canonicalNaN(res: Float32Array | Float64Array): void {
  * for bit; row sums differ from it only by float64 reassociation.
  */
 function wasmReduce(op: string, x: Buf, ax: Aval, axes: readonly number[], out: Aval): Buf | undefined {
+  const p = planWasmReduce(op, ax, axes, out);
+  return p === undefined ? undefined : runWasmReduce(p, x);
+}
+
+interface WasmReducePlan {
+  readonly op: 'sum' | 'max' | 'min';
+  readonly sh: { outer: number; red: number; inner: number };
+  readonly rows: boolean;
+  readonly ax: Aval; readonly out: Aval;
+  readonly xWhat: string; readonly oWhat: string;
+}
+
+/** The wasm plan of a reduction, or undefined when it stays in JS. */
+function planWasmReduce(op: string, ax: Aval, axes: readonly number[], out: Aval): WasmReducePlan | undefined {
   if (op !== 'sum' && op !== 'max' && op !== 'min') return undefined;
   if ((ax.dtype !== 'float32' && ax.dtype !== 'float64') || out.dtype !== ax.dtype || ax.size < REDUCE_MIN_SIZE) return undefined;
   const sh = reduceShape(ax, axes);
   if (!sh) return undefined;
   const rows = sh.inner === 1;
   if (rows ? sh.red < REDUCE_MIN_ROW : sh.inner < REDUCE_MIN_COLS) return undefined;
+  return { op, sh, rows, ax, out, xWhat: `reduce ${op}: operand ${ax.toString()}`, oWhat: `reduce ${op}: result ${out.toString()}` };
+}
+
+function runWasmReduce(p: WasmReducePlan, x: Buf): Buf | undefined {
   const r = rt();
   if (!r) return undefined;
+  const { op, sh, rows, ax, out } = p;
   const f64 = ax.dtype === 'float64';
   const d = f64 ? 'f64' : 'f32';
   const mem = r.memory;
   const E = f64 ? 8 : 4;
-  const xOff = mem.alloc(ax.size * E, 64, `reduce ${op}: operand ${ax.toString()}`);
+  const xOff = mem.alloc(ax.size * E, 64, p.xWhat);
   let oOff = 0;
   let res: Float32Array | Float64Array;
   try {
-    oOff = mem.alloc(out.size * E, 64, `reduce ${op}: result ${out.toString()}`);
+    oOff = mem.alloc(out.size * E, 64, p.oWhat);
     mem.writeBytes(xOff, x);
     if (rows) r.reduceRows(d, op, xOff, oOff, sh.outer, sh.red);
     else r.reduceCols(d, op, xOff, oOff, sh.outer, sh.red, sh.inner);
@@ -234,6 +253,14 @@ function wasmReduce(op: string, x: Buf, ax: Aval, axes: readonly number[], out: 
     }
   }
   return res;
+}
+
+/** `reduce` for fixed avals and axes: the same kernel choice as {@link wasmReduce}, made once. */
+function planWasmReduceKernel(op: ReduceOp, ax: Aval, axes: readonly number[], out: Aval): (x: Buf) => Buf {
+  const jsRun = js.planReduce!(op, ax, axes, out);
+  const p = planWasmReduce(op, ax, axes, out);
+  if (p === undefined) return jsRun;
+  return (x) => runWasmReduce(p, x) ?? jsRun(x);
 }
 
 /** A transpose as `[batch, m, n] → [batch, n, m]` on contiguous data, or undefined when it is not one. */
@@ -375,6 +402,7 @@ const direct: Kernels<Buf> = {
   fused: wasmFused,
   planFused: planWasmFused,
   reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
+  planReduce: planWasmReduceKernel,
   transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
 };
 
@@ -394,6 +422,14 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const run = (f as NonNullable<Kernels<Buf>['planDotGeneral']>)(ax, ay, d, o);
         const small = o.size * 8 < pool.minBytes;
         return (x: Buf, y: Buf) => (!pooling || small ? run(x, y) : withPool(pool, () => run(x, y)));
+      };
+      continue;
+    }
+    if (name === 'planReduce') {
+      out[name] = (op: ReduceOp, ax: Aval, axes: readonly number[], o: Aval) => {
+        const run = (f as NonNullable<Kernels<Buf>['planReduce']>)(op, ax, axes, o);
+        const small = o.size * 8 < pool.minBytes;
+        return (x: Buf) => (!pooling || small ? run(x) : withPool(pool, () => run(x)));
       };
       continue;
     }
