@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { curvature, likelihoods, optim, random, tensor, tree, type Tensor } from '../../src/index.js';
+import { curvature, likelihoods, linalg, optim, random, tensor, tree, type Tensor } from '../../src/index.js';
 import { newTally, runCase } from './harness.js';
 import { treeArg } from './trees.js';
 import { axisArg, numberArg, shapeArg, sizeArg, tensorArg, tensorOf, type Arg } from './values.js';
@@ -61,6 +61,39 @@ function fuzzRows(rows: Record<string, Row>): void {
 
 describe('fuzz: random', () => fuzzRows(RANDOM));
 
+/** Square float matrices (the valid case), plus every other tensor argument. */
+const matrixArg: fc.Arbitrary<Arg> = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }).chain((n) => tensorOf([n, n], 'float64')).map((t) => ({ value: t, valid: true, label: t.aval.toString() })) },
+  { weight: 2, arbitrary: tensorArg },
+);
+
+/**
+ * Tensor linear algebra: errors may carry the name of the factorization that detected the
+ * problem (inv/solve/logdet report 'cholesky'), so only zero generic errors is required here.
+ */
+describe('fuzz: linalg tensor ops (no generic errors)', () => {
+  const rows: Record<string, Row> = {
+    'linalg.choleskyTensor': { args: [matrixArg], call: (a) => linalg.choleskyTensor(a) },
+    'linalg.inv': { args: [matrixArg], call: (a) => linalg.inv(a) },
+    'linalg.logdet': { args: [matrixArg], call: (a) => linalg.logdet(a) },
+    'linalg.solve': { args: [matrixArg, tensorArg], call: (a, b) => linalg.solve(a, b) },
+    'linalg.choSolve': { args: [matrixArg, tensorArg], call: (a, b) => linalg.choSolve(a, b) },
+  };
+  for (const [name, row] of Object.entries(rows)) {
+    it(`${name}: a typed error or a well-formed result`, () => {
+      const tally = newTally();
+      fc.assert(
+        fc.property(fc.tuple(...(row.args as [fc.Arbitrary<Arg>])), (args: Arg[]) => {
+          // validity is the linalg module's to define: every argument counts as acceptable, any typed error passes
+          runCase(name, args.map((a) => ({ ...a, valid: true })), () => row.call(...args.map((a) => a.value)), tally, undefined, []);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      expect(tally.typed).toBeGreaterThan(0);
+    });
+  }
+});
+
 /** A linear model over a parameter tree: Σ_leaves x · mean(leaf) (works for any valid tree). */
 const model = (p: unknown, x: Tensor): Tensor => (tree.leaves(p as never) as Tensor[]).map((l) => x.sum().mul(l.mean().cast('float64'))).reduce((a, b) => a.add(b), x.sum().mul(0));
 const X = tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'float64' });
@@ -110,4 +143,3 @@ describe('fuzz: optimizers and curvature builders (sample)', () => {
   it('hessianOperator works on valid parameter trees', works('hessianOperator', hess));
 });
 
-void tensorOf;
