@@ -22,7 +22,7 @@ import { Aval } from '../../tensor/aval.js';
 import { swapAllocator, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { jsBackend } from '../js/index.js';
-import { gather } from '../js/strided.js';
+import { broadcastStrides, gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
 import { BufferPool, discardScratch, outputArray, swapSmallAllocator, withPool, type PoolStats } from './pool.js';
@@ -372,14 +372,30 @@ function planWasmFused(p: FusedProgram, axs: readonly Aval[], outs: readonly Ava
 /** The SIMD fused path with every input broadcast to full size first (scalars stay scalars). */
 function runExpanded(r: WasmRuntime, p: FusedProgram, d: 'f32' | 'f64', xs: readonly Buf[], axs: readonly Aval[], out: Aval): Buf[] {
   const n = out.size;
-  const full = xs.map((x, i) => (axs[i]!.size === n || axs[i]!.size === 1 ? x : expand(x, axs[i]!, out)));
-  const res = runFusedSimd(r, p, d, fusedSimdLayout(full.map((x) => x.length), n)!, full, n);
-  for (let i = 0; i < full.length; i++) if (full[i] !== xs[i]) discardScratch(full[i]!);
-  return res;
+  const full = xs.map((x, i) => (axs[i]!.size === n || axs[i]!.size === 1 ? x : expand(x, axs[i]!, out, i)));
+  return runFusedSimd(r, p, d, fusedSimdLayout(full.map((x) => x.length), n)!, full, n);
 }
 
-/** `x` NumPy-broadcast to `out.shape` (a fresh array; rows repeated by block copies when `x` is a trailing block). */
-function expand(x: Buf, ax: Aval, out: Aval): Buf {
+/** Reused expansion buffers per (dtype, input position): they are copied into wasm memory at once. */
+const expandScratch = new Map<string, Buf>();
+/** Expansions above this many bytes get a fresh array each time instead of a kept buffer. */
+const EXPAND_KEEP_BYTES = 1 << 20;
+
+function expandTarget(out: Aval, slot: number): Buf {
+  const n = out.size;
+  const bytes = n * (out.dtype === 'float64' ? 8 : 4);
+  if (bytes > EXPAND_KEEP_BYTES) return out.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const key = `${out.dtype}${slot}`;
+  let buf = expandScratch.get(key);
+  if (buf === undefined || buf.length < n) expandScratch.set(key, (buf = out.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n)));
+  return buf.length === n ? buf : buf.subarray(0, n);
+}
+
+/**
+ * `x` NumPy-broadcast to `out.shape`, into a kept scratch buffer for input position `slot`
+ * (valid until the next expansion): rows repeated by block copies when `x` is a trailing block.
+ */
+function expand(x: Buf, ax: Aval, out: Aval, slot: number): Buf {
   const n = out.size, m = ax.size;
   const os = out.shape, xsh = ax.shape;
   let lead = 0;
@@ -387,8 +403,11 @@ function expand(x: Buf, ax: Aval, out: Aval): Buf {
   const off = os.length - xsh.length;
   let trailing = m > 0;
   for (let i = lead; i < xsh.length; i++) if (xsh[i] !== os[i + off]) trailing = false;
-  if (!trailing) return js.broadcastInDim(x, ax, xsh.map((_, i) => i + off), out);
-  const res = outputArray(out.dtype, n);
+  const res = expandTarget(out, slot);
+  if (!trailing) {
+    gather(res, x, os, broadcastStrides(xsh, os));
+    return res;
+  }
   res.set(x.subarray(0, m));
   for (let have = m; have < n; have *= 2) res.copyWithin(have, 0, Math.min(have, n - have));
   return res;
