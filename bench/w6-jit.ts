@@ -41,13 +41,13 @@ function plain(): Float64Array {
       const p = 1 / (1 + Math.exp(-z));
       s[n] = p * (1 - p);
       const r = (p - yy[n]!) / N;
-      for (let j = 0; j < P; j++) gr[j] += r * xs[n * P + j]!;
+      for (let j = 0; j < P; j++) gr[j]! += r * xs[n * P + j]!;
     }
     for (let n = 0; n < N; n++) {
       const sn = s[n]! / N;
-      for (let i = 0; i < P; i++) { const a = sn * xs[n * P + i]!; for (let j = 0; j <= i; j++) F[i * P + j] += a * xs[n * P + j]!; }
+      for (let i = 0; i < P; i++) { const a = sn * xs[n * P + i]!; for (let j = 0; j <= i; j++) F[i * P + j]! += a * xs[n * P + j]!; }
     }
-    for (let i = 0; i < P; i++) F[i * P + i] += damping;
+    for (let i = 0; i < P; i++) F[i * P + i]! += damping;
     for (let j = 0; j < P; j++) {
       let dd = F[j * P + j]!;
       for (let k = 0; k < j; k++) dd -= F[j * P + k]! ** 2;
@@ -57,7 +57,7 @@ function plain(): Float64Array {
     }
     for (let i = 0; i < P; i++) { let v = gr[i]!; for (let k = 0; k < i; k++) v -= F[i * P + k]! * gr[k]!; gr[i] = v / F[i * P + i]!; }
     for (let i = P - 1; i >= 0; i--) { let v = gr[i]!; for (let k = i + 1; k < P; k++) v -= F[k * P + i]! * gr[k]!; gr[i] = v / F[i * P + i]!; }
-    for (let j = 0; j < P; j++) w[j] -= gr[j]!;
+    for (let j = 0; j < P; j++) w[j]! -= gr[j]!;
   }
   return w;
 }
