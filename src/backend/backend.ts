@@ -120,7 +120,7 @@ export interface Kernels<B> {
    * @internal Optional: `reduce` resolved once for fixed avals and axes (used by `jit`'s
    * executables); the returned function computes exactly what `reduce` computes, bit for bit.
    */
-  planReduce?(op: ReduceOp, ax: Aval, axes: readonly number[], out: Aval): (x: B) => B;
+  planReduce?(op: ReduceOp, ax: Aval, axes: readonly number[], out: Aval): Planned<[x: B], B>;
   /**
    * @internal Optional: runs a fused elementwise program (from `jit`) in one pass, with no
    * intermediate buffers. `xs[i]` has aval `axs[i]` (broadcastable to the output shape); every
