@@ -69,16 +69,18 @@ function leafKind(l: unknown): string {
  * const [leaves, def] = checkTensorTree('fisher', { w: ones([2]) }, 'params');
  * ```
  */
-export function checkTensorTree(op: string, value: unknown, argument: string, paths: string[] = []): [Tensor[], TreeDef] {
+export function checkTensorTree(op: string, value: unknown, argument: string, paths?: string[]): [Tensor[], TreeDef] {
   const [ls, def] = flattenChecked<unknown>(value, op, paths);
+  // leaf paths are built only for a message (unless the caller asked for them)
+  const pathOf = (i: number): string => (paths ?? leafPaths(op, value))[i]!;
   const out = new Array<Tensor>(ls.length);
   let numeric: string | undefined | null = null; // computed at the first number leaf
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i];
     if (l instanceof Tensor) {
       if ((l as { isDisposed?: boolean }).isDisposed === true) {
-        throw new DisposedTensorError(`${op}: ${at(argument, paths[i]!)} is a tensor ${l.aval.toString()} that was disposed. Keep a tensor alive while it is used, or recompute it.`, {
-          op, argument: at(argument, paths[i]!), received: l.aval.toString(),
+        throw new DisposedTensorError(`${op}: ${at(argument, pathOf(i))} is a tensor ${l.aval.toString()} that was disposed. Keep a tensor alive while it is used, or recompute it.`, {
+          op, argument: at(argument, pathOf(i)), received: l.aval.toString(),
         });
       }
       out[i] = l;
@@ -97,11 +99,18 @@ export function checkTensorTree(op: string, value: unknown, argument: string, pa
     }
     const kind = leafKind(l);
     const hint = ArrayBuffer.isView(l) ? '; wrap it with tensor(...)' : '';
-    throw new TransformError(`${op}: ${at(argument, paths[i]!)} is ${kind}, not a Tensor${hint}. ${argument[0]!.toUpperCase()}${argument.slice(1)} must be a pytree (arrays and plain objects) of tensors.`, {
-      op, argument: at(argument, paths[i]!), expected: 'a Tensor', received: kind,
+    throw new TransformError(`${op}: ${at(argument, pathOf(i))} is ${kind}, not a Tensor${hint}. ${argument[0]!.toUpperCase()}${argument.slice(1)} must be a pytree (arrays and plain objects) of tensors.`, {
+      op, argument: at(argument, pathOf(i)), expected: 'a Tensor', received: kind,
     });
   }
   return [out, def];
+}
+
+/** @internal The path of every leaf of a (finite) tree, in flatten order. */
+export function leafPaths(op: string, value: unknown): string[] {
+  const paths: string[] = [];
+  flattenChecked(value, op, paths);
+  return paths;
 }
 
 /** @internal Flattens a tree, turning number leaves into scalars and rejecting other leaves (see {@link checkTensorTree}). */
@@ -120,11 +129,11 @@ export function checkFunction(op: string, f: unknown, argument = 'f'): void {
   }
 }
 
-/** @internal Requires floating leaves for differentiation; `where` (e.g. `argument 0 at .w`, one per leaf) locates them in messages. */
-export function requireFloatLeaves(op: string, leaves: readonly Tensor[], argument: string, where?: readonly string[]): void {
+/** @internal Requires floating leaves for differentiation; `where(i)` (e.g. `argument 0 at .w`) locates leaf `i` in messages. */
+export function requireFloatLeaves(op: string, leaves: readonly Tensor[], argument: string, where?: (i: number) => string): void {
   leaves.forEach((l, i) => {
     if (!isFloat(l.dtype)) {
-      const w = where ? where[i]! : `${argument} leaf ${i}`;
+      const w = where ? where(i) : `${argument} leaf ${i}`;
       throw new DTypeError(`${op}: can only differentiate with respect to floating-point inputs, but ${w} is ${l.aval.toString()}. Cast it, or move it out of argnums.`, {
         op, argument: w, received: l.aval.toString(),
       });
@@ -154,9 +163,8 @@ export function splitArgs(op: string, args: readonly unknown[], argnums: readonl
   const defs: TreeDef[] = [];
   const leaves: Tensor[] = [];
   for (const a of argnums) {
-    const paths: string[] = [];
-    const [ls, d] = checkTensorTree(op, args[a], `argument ${a}`, paths);
-    requireFloatLeaves(op, ls, `argument ${a}`, paths.map((p) => at(`argument ${a}`, p)));
+    const [ls, d] = checkTensorTree(op, args[a], `argument ${a}`);
+    requireFloatLeaves(op, ls, `argument ${a}`, (i) => at(`argument ${a}`, leafPaths(op, args[a])[i]!));
     defs.push(d);
     leaves.push(...ls);
   }

@@ -14,19 +14,25 @@ import { applyLinear, jvpFlat, linearizeFlat, stageFlat } from '../core/flat.js'
 import { backwardPass } from '../core/interpreters/transpose.js';
 import { instantiate } from '../core/primitives/_rules.js';
 import { assertSameStructure, unflatten, type TreeDef } from '../tree/tree.js';
-import { at, checkFunction, checkTensorTree, requireFloatLeaves, tensorLeaves, treesPerArg } from './common.js';
+import { at, checkFunction, checkTensorTree, leafPaths, requireFloatLeaves, tensorLeaves, treesPerArg } from './common.js';
 import { describeValue } from '../tensor/shape.js';
 
-function flatArgs(op: string, args: readonly unknown[], what: string, paths?: string[]): [Tensor[], TreeDef[]] {
+function flatArgs(op: string, args: readonly unknown[], what: string): [Tensor[], TreeDef[]] {
   const leaves: Tensor[] = [], defs: TreeDef[] = [];
   args.forEach((a, i) => {
-    const p: string[] = [];
-    const [ls, d] = checkTensorTree(op, a, `${what} ${i}`, p);
+    const [ls, d] = checkTensorTree(op, a, `${what} ${i}`);
     leaves.push(...ls);
     defs.push(d);
-    paths?.push(...p.map((q) => at(`${what} ${i}`, q)));
   });
   return [leaves, defs];
+}
+
+/** `primal i at .path` for leaf `k` of the flattened primals (built only for a message). */
+function primalWhere(op: string, args: readonly unknown[]): (k: number) => string {
+  return (k) => {
+    const all = args.flatMap((a, i) => leafPaths(op, a).map((p) => at(`primal ${i}`, p)));
+    return all[k]!;
+  };
 }
 
 function rebuildArgs(defs: readonly TreeDef[], ls: readonly Tensor[]): unknown[] {
@@ -69,10 +75,9 @@ export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters
       });
     }
   }
-  const paths: string[] = [];
-  const [ps, pd] = flatArgs(op, primals, 'primal', paths);
+  const [ps, pd] = flatArgs(op, primals, 'primal');
   const [ts, td] = flatArgs(op, tangents, 'tangent');
-  requireFloatLeaves(op, ps, 'primals', paths);
+  requireFloatLeaves(op, ps, 'primals', primalWhere(op, primals));
   checkTangents(op, ps, ts, pd, td);
   let outDef: TreeDef | undefined;
   const [outs, touts] = jvpFlat((ls) => {
@@ -96,9 +101,8 @@ export function jvp<F extends (...args: any[]) => any>(f: F, primals: Parameters
 export function linearize<F extends (...args: any[]) => any>(f: F, ...primals: Parameters<F>): [ReturnType<F>, (...tangents: Parameters<F>) => ReturnType<F>] {
   const op = 'linearize';
   checkFunction(op, f);
-  const paths: string[] = [];
-  const [ps, pd] = flatArgs(op, primals, 'primal', paths);
-  requireFloatLeaves(op, ps, 'primals', paths);
+  const [ps, pd] = flatArgs(op, primals, 'primal');
+  requireFloatLeaves(op, ps, 'primals', primalWhere(op, primals));
   let outDef: TreeDef | undefined;
   const [outs, jaxpr] = linearizeFlat((ls) => {
     const [o, d] = tensorLeaves(op, f(...rebuildArgs(pd, ls)), 'output');
