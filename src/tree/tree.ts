@@ -90,8 +90,14 @@ export const MAX_TREE_DEPTH = 256;
  */
 export function flattenChecked<T>(t: unknown, op: string, paths?: string[]): [T[], TreeDef] {
   const leaves: T[] = [];
-  const def = flattenInto(t, leaves, { op, stack: [], paths }, '');
-  return [leaves, def];
+  try {
+    const def = flattenInto(t, leaves, { op, stack: [], paths }, '');
+    return [leaves, def];
+  } catch (e) {
+    // paths are built only for messages: walk again with them to locate the cycle or the depth
+    if (e instanceof InvalidTreeError && paths === undefined) flattenInto(t, [], { op, stack: [], paths: [] }, '');
+    throw e;
+  }
 }
 
 interface Walk {
