@@ -16,6 +16,9 @@ export function readBack(x: unknown): void {
   for (const l of tree.leaves(x as any) as unknown[]) if (l && typeof (l as Tensor).toTypedArray === 'function') (l as Tensor).toTypedArray();
 }
 
+/** The fastest run of the last {@link time} call, in ms (on a shared machine: the run least disturbed). */
+export let lastFastestMs = NaN;
+
 /** Median wall time in ms of `fn` over `reps` runs after `warmup` runs. */
 export function time(fn: () => unknown, reps = 5, warmup = 2): number {
   for (let i = 0; i < warmup; i++) readBack(fn());
@@ -26,6 +29,7 @@ export function time(fn: () => unknown, reps = 5, warmup = 2): number {
     ts.push(performance.now() - t0);
   }
   ts.sort((a, b) => a - b);
+  lastFastestMs = ts[0]!;
   return ts[Math.floor(ts.length / 2)]!;
 }
 
