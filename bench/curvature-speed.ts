@@ -5,7 +5,7 @@
 //   npx tsx bench/curvature-speed.ts [rounds=7] [--one-thread]
 //
 // Definitions as bench/workloads.ts (W2 model and batch, float32, fixed seeds).
-import { curvature, grad, jit, jvp, likelihoods, matmul, tree, backendName, stopWasmThreads, type Tensor } from '../src/index.js';
+import { curvature, grad, jit, jvp, likelihoods, matmul, tree, valueAndGrad, backendName, stopWasmThreads, type Tensor } from '../src/index.js';
 import { curvatureCompilation } from '../src/curvature/compiled.js';
 import { readBack } from './harness.js';
 import { mlpBatch, mlpLoss, mlpParams, type Mlp } from './workloads.js';
@@ -32,10 +32,12 @@ const opsFor = (on: boolean) => {
   return o;
 };
 const hvpJvpGrad = (q: Mlp) => jvp(grad((r: Mlp) => mlpLoss(r, x, y)), [q], [v])[1];
+const w2 = jit(valueAndGrad(mlpLoss));
 const hvpJit = jit((q: Mlp, w: Mlp) => jvp(grad((r: Mlp) => mlpLoss(r, x, y)), [q], [w])[1]);
 
 interface Case { name: string; run: (on: boolean) => unknown; modes: boolean[]; reps: number }
 const cases: Case[] = [
+  { name: 'W2 value+grad, jit (reference)', run: () => w2(p, x, y), modes: [false], reps: 10 },
   { name: 'W4 GGN-vp (operator built once)', run: (on) => opsFor(on).G.matvec(v), modes: [false, true], reps: 10 },
   { name: 'W4 GGN-vp (incl. linearize)', run: () => curvature.ggn(split, p, { x, y }).matvec(v), modes: [false, true], reps: 5 },
   { name: 'W4 HVP hessianOperator.matvec', run: (on) => opsFor(on).H.matvec(v), modes: [false, true], reps: 10 },
