@@ -3,7 +3,7 @@
 // reference as the per-column result) and forms one product per dense layer whatever the
 // number of columns.
 import { afterEach, describe, expect, it } from 'vitest';
-import { curvature, likelihoods, random, tree, type Tensor } from '../../src/index.js';
+import { curvature, grad, likelihoods, random, stack, tree, vmap, type Tensor } from '../../src/index.js';
 import {
   acceptBatchedDiagonal, allColumnsDiagonalProgram, curvatureCompilation, largestValue, outputFactorDiagonalProgram,
 } from '../../src/curvature/compiled.js';
@@ -117,5 +117,15 @@ describe('all-columns exact diagonal', () => {
     expect(acceptBatchedDiagonal(1 << 24, () => [1 << 21, 10])).toBe(true); // ≤ c × one column, ≤ 2²⁴
     expect(acceptBatchedDiagonal((1 << 24) + 1, () => [1 << 23, 10])).toBe(false); // c × one column, beyond 2²⁴
     expect(acceptBatchedDiagonal(1 << 23, () => [1 << 19, 10])).toBe(false); // more than c × one column
+  });
+
+  it('composes: grad through the diagonal and vmap over parameter sets equal the per-column results to rounding', () => {
+    const total = (p: Mlp) => (tree.leaves(curvature.fisher({ model: mlp, likelihood: lik }, p, batch).diagonal() as never) as Tensor[]).reduce((s: Tensor, l) => s.add(l.sum()), params.o.b.sum().mul(0));
+    const flat = (t: unknown) => tree.leaves(t as never).flatMap((l) => Array.from((l as Tensor).toTypedArray() as Float64Array));
+    const close = (a: number[], b: number[]) => a.forEach((q, i) => expect(Math.abs(q - b[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(b[i]!))));
+    close(flat(grad(total)(params)), flat(withCompilation(false, () => grad(total)(params))));
+    const stacked = tree.map((a: Tensor, b: Tensor) => stack([a, b]), params as never, mlpParams(16, din, hidden, dout) as never) as Mlp;
+    const diag = (p: Mlp) => curvature.fisher({ model: mlp, likelihood: lik }, p, batch).diagonal();
+    close(flat(vmap(diag)(stacked)), flat(withCompilation(false, () => vmap(diag)(stacked))));
   });
 });
