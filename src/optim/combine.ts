@@ -10,6 +10,7 @@
  * and `chain(chain(a, b), c) ≡ chain(a, chain(b, c))`.
  * @module
  */
+import { checkTensorTree } from '../transforms/common.js';
 import type { Monoid } from 'fp-ts/lib/Monoid.js';
 import { ValueError } from '../errors.js';
 import type { EmptyState, GradientTransformation, StateOf } from './base.js';
@@ -61,8 +62,13 @@ export function chain<const Ts extends readonly GradientTransformation<any>[]>(.
     }
   });
   return {
-    init: (params) => transforms.map((t) => t.init(params)) as unknown as ChainState<Ts>,
+    init: (params) => {
+      checkTensorTree('init', params, 'params');
+      return transforms.map((t) => t.init(params)) as unknown as ChainState<Ts>;
+    },
     update: (updates, state, params, extra) => {
+      checkTensorTree('update', updates, 'updates');
+      if (params !== undefined) checkTensorTree('update', params, 'params');
       if (params !== undefined) checkSameDtypes('update', updates, 'gradient', params, 'the parameter', PARAM_HINT);
       const states = state as unknown as readonly unknown[];
       let u = updates;
