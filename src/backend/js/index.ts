@@ -56,6 +56,71 @@ function fastArith(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval, 
   }
 }
 
+/**
+ * How a broadcast operand of shape `s` meets an output of shape `o`: `'rows'` when it is the
+ * trailing block of `o` (repeated for every leading index), `'cols'` when it is the leading block
+ * followed by size-1 axes (one value per run of trailing elements), else null.
+ */
+function blockKind(s: readonly number[], o: readonly number[]): 'rows' | 'cols' | null {
+  const off = o.length - s.length;
+  let lead = 0;
+  while (lead < s.length && s[lead] === 1) lead++;
+  let rows = true;
+  for (let i = lead; i < s.length; i++) if (s[i] !== o[i + off]) { rows = false; break; }
+  if (rows) return 'rows';
+  let end = s.length;
+  while (end > 0 && s[end - 1] === 1) end--;
+  for (let i = 0; i < end; i++) if (s[i] !== o[i + off]) return null;
+  for (let i = 0; i < off; i++) if (o[i] !== 1) return null;
+  return 'cols';
+}
+
+/**
+ * + − × ÷ with one full-size operand and the other a trailing block (`[R, C] ∘ [C]`) or a leading
+ * block (`[R, C] ∘ [R, 1]`): plain nested loops, the same per-element operation as the strided path.
+ */
+function blockArith(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval, ay: Aval, out: Aval, res: Buf): boolean {
+  const n = res.length;
+  const yBlock = ax.size === n;
+  if (!yBlock && ay.size !== n) return false;
+  const small = yBlock ? ay : ax;
+  const m = small.size;
+  if (m === 0 || n % m !== 0) return false;
+  const kind = blockKind(small.shape, out.shape);
+  if (kind === null) return false;
+  const big = yBlock ? x : y, b = yBlock ? y : x;
+  // index of the small operand for output element r * inner + j: rows → j, cols → r
+  const outer = kind === 'rows' ? n / m : m, inner = kind === 'rows' ? m : n / m;
+  for (let r = 0; r < outer; r++) {
+    const base = r * inner;
+    if (kind === 'cols') {
+      const v = b[r]!;
+      if (yBlock) blockRun(op, big, v, null, res, base, inner, false);
+      else blockRun(op, big, v, null, res, base, inner, true);
+    } else if (yBlock) blockRun(op, big, 0, b, res, base, inner, false);
+    else blockRun(op, big, 0, b, res, base, inner, true);
+  }
+  return true;
+}
+
+/** res[base + j] = big[base + j] ∘ (v or vec[j]), operands swapped when `swap`. */
+function blockRun(op: 'add' | 'sub' | 'mul' | 'div', big: Buf, v: number, vec: Buf | null, res: Buf, base: number, len: number, swap: boolean): void {
+  if (vec === null) {
+    switch (op) {
+      case 'add': for (let j = 0; j < len; j++) res[base + j] = swap ? v + big[base + j]! : big[base + j]! + v; return;
+      case 'sub': for (let j = 0; j < len; j++) res[base + j] = swap ? v - big[base + j]! : big[base + j]! - v; return;
+      case 'mul': for (let j = 0; j < len; j++) res[base + j] = swap ? v * big[base + j]! : big[base + j]! * v; return;
+      case 'div': for (let j = 0; j < len; j++) res[base + j] = swap ? v / big[base + j]! : big[base + j]! / v; return;
+    }
+  }
+  switch (op) {
+    case 'add': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! + big[base + j]! : big[base + j]! + vec[j]!; return;
+    case 'sub': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! - big[base + j]! : big[base + j]! - vec[j]!; return;
+    case 'mul': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! * big[base + j]! : big[base + j]! * vec[j]!; return;
+    case 'div': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! / big[base + j]! : big[base + j]! / vec[j]!; return;
+  }
+}
+
 const kernels: Kernels<Buf> = {
   unary(op, x, _ax, out) {
     const f = UNARY[op];
@@ -67,7 +132,7 @@ const kernels: Kernels<Buf> = {
     const res = allocTyped(out.dtype, out.size);
     const n = res.length;
     const intDivide = out.dtype === 'int32' && op === 'div';
-    if (!intDivide && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div') && fastArith(op, x, y, ax, ay, res)) return res;
+    if (!intDivide && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div') && (fastArith(op, x, y, ax, ay, res) || blockArith(op, x, y, ax, ay, out, res))) return res;
     const f = intDivide ? intDiv : BINARY[op];
     if (shapesEqual(ax.shape, ay.shape)) for (let i = 0; i < n; i++) res[i] = f(x[i]!, y[i]!);
     else if (ay.size === 1 && ax.size === n) { const b = y[0]!; for (let i = 0; i < n; i++) res[i] = f(x[i]!, b); }
