@@ -86,10 +86,20 @@ export function runDot(p: DotPlan, x: Buf, y: Buf): Buf {
   if (p.ys !== null) [yb, yk, yn] = p.ys;
   else { y = permuted(y, p.ay, p.yPerm); yb = K * N; yk = N; yn = 1; }
   for (let b = 0; b < B; b++) {
-    if (N >= 4) dotCols(x, y, res, b * xb, xm, xk, b * yb, yk, yn, b * M * N, M, N, K);
+    if (K === 1) outer(x, y, res, b * xb, xm, b * yb, yn, b * M * N, M, N);
+    else if (N >= 4) dotCols(x, y, res, b * xb, xm, xk, b * yb, yk, yn, b * M * N, M, N, K);
     else dotRowsBlocked(x, y, res, b * xb, xm, xk, b * yb, yk, yn, b * M * N, M, N, K);
   }
   return res;
+}
+
+/** One batch of an outer product (K = 1): each output is `0 + x·y`, as the general loops compute it. */
+function outer(x: Buf, y: Buf, out: Buf, x0: number, xm: number, y0: number, yn: number, o0: number, M: number, N: number): void {
+  for (let i = 0; i < M; i++) {
+    const a = x[x0 + i * xm]!, orow = o0 + i * N;
+    if (yn === 1) for (let j = 0; j < N; j++) out[orow + j] = 0 + a * y[y0 + j]!;
+    else for (let j = 0; j < N; j++) out[orow + j] = 0 + a * y[y0 + j * yn]!;
+  }
 }
 
 /** One batch: 4 columns of a row per pass. */
