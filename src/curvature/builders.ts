@@ -15,7 +15,8 @@ import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 import { compiledAfterFirstCall } from './compiled.js';
 import { traceOutputs } from './program-cache.js';
-import { batchSize, jacobianSandwich, reductionScale, sandwichOperator, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
+import { linearization } from './linearization.js';
+import { batchSize, reductionScale, sandwichOperator, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
 
 /** Options shared by the builders. */
 export interface ReductionOptions {
@@ -87,10 +88,11 @@ export function ggn<P extends Params>(split: GgnSplit<P>, params: P, batch: Batc
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
   const y = requireLabels(op, batch);
-  const z = vmap(split.inner, { inAxes: [null, 0] })(params, batch.x);
+  const lz = linearization(split.inner, params, batch.x); // the outputs now, the maps on the first matvec
+  const z = lz.outputs();
   const k = z.size / n;
   const h = vmap(hessian((zz: Tensor, yy: any) => split.outer(zz, yy)), { inAxes: [0, 0] })(z, y).reshape([n, k, k]);
-  return jacobianSandwich(split.inner, params, batch.x, z, { matrices: h, factors: () => vmap(psdCholesky)(h) }, s);
+  return sandwichOperator(split.inner, params, batch.x, z.shape, { matrices: h, factors: () => vmap(psdCholesky)(h) }, s, undefined, lz);
 }
 
 /** A probabilistic model: an output per example and a likelihood p(y | output). */
@@ -144,9 +146,8 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
   const lik = spec.likelihood;
-  const batched = (p: P, xs: any): Tensor => vmap(spec.model, { inAxes: [null, 0] })(p, xs);
-  let z: Tensor | undefined;
-  const zOf = (): Tensor => (z ??= batched(params, batch.x));
+  const lz = linearization(spec.model, params, batch.x);
+  const zOf = (): Tensor => lz.outputs();
   // The exact kind needs the outputs only when its matrices or factors are formed (its diagonal
   // recomputes them in its own program), so the forward pass and factor are only traced here.
   const exact = (options.kind ?? 'exact') === 'exact';
@@ -154,7 +155,7 @@ export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch:
   const traced = exact ? traceOutputs(spec.model, factorOf, params, batch.x) : undefined;
   const shape = traced?.shape ?? zOf().shape;
   const cur = outputCurvatureOf(op, lik, shape, zOf, batch, options);
-  return sandwichOperator(spec.model, params, batch.x, shape, cur, s, exact ? { of: factorOf, ...(traced?.signature ? { signature: traced.signature } : {}) } : undefined);
+  return sandwichOperator(spec.model, params, batch.x, shape, cur, s, exact ? { of: factorOf, ...(traced?.signature ? { signature: traced.signature } : {}) } : undefined, lz);
 }
 
 /**

@@ -6,13 +6,12 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { dotGeneral, matmul } from '../ops/linalg.js';
 import { jacrev } from '../transforms/jacobian.js';
-import { linearize } from '../transforms/jvp.js';
-import { vjp } from '../transforms/grad.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as tree from '../tree/index.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
 import { compiledAfterFirstCall, sandwichDiagonal, type OutputFactor } from './compiled.js';
+import { linearization, type Linearization } from './linearization.js';
 
 /** How examples are combined: `'mean'` (1/N Σₙ) or `'sum'` (Σₙ). */
 export type Reduction = 'mean' | 'sum';
@@ -118,6 +117,7 @@ export function jacobianSandwich<P extends Params>(
  * @param curvature - Output-space matrices and/or factors.
  * @param scale - s.
  * @param factor - zₙ ↦ Uₙ, traceable, with its trace's signature (used by `diagonal`).
+ * @param shared - the builder's linearization of the batched model (else one is made on first use).
  * @returns The operator.
  * @throws {ShapeError} when the curvature tensors do not match the outputs.
  * @example
@@ -127,14 +127,12 @@ export function jacobianSandwich<P extends Params>(
  */
 export function sandwichOperator<P extends Params>(
   inner: (params: P, x: any) => Tensor, params: P, x: tree.Tree<Tensor>, outShape: readonly number[], curvature: OutputCurvature, scale: number,
-  factor?: OutputFactor,
+  factor?: OutputFactor, shared?: Linearization<P>,
 ): CurvatureOperator<P> {
   const outputs = { shape: outShape, size: outShape.reduce((a, b) => a * b, 1) };
   const n = outputs.shape[0]!;
   const k = outputs.size / n;
-  const batched = (p: P): Tensor => vmap(inner, { inAxes: [null, 0] })(p, x);
-  let lin: ((v: P) => Tensor) | undefined;
-  let back: ((ct: Tensor) => P) | undefined;
+  const lz = shared ?? linearization(inner, params, x);
   let factors: Tensor | undefined;
   const getFactors = (): Tensor => {
     if (factors) return factors;
@@ -168,13 +166,9 @@ export function sandwichOperator<P extends Params>(
   // Linearized once (on the first call); from the second call on the whole linear map
   // (J v → Mₙ → Jᵀ) runs as one jitted program with the linearization's residuals as constants.
   const matvec = compiledAfterFirstCall((v: P): P => {
-    if (!lin) {
-      lin = linearize(batched, params)[1] as (v: P) => Tensor;
-      const [, b] = vjp(batched, params);
-      back = (ct: Tensor) => b(ct)[0] as P;
-    }
-    const u = lin(v).reshape([n, k]);
-    return tree.scale(back!(applyM(u).reshape(outputs.shape)), scale);
+    const { jvp, vjp } = lz.maps();
+    const u = jvp(v).reshape([n, k]);
+    return tree.scale(vjp(applyM(u).reshape(outputs.shape)), scale);
   });
   // One jitted program over all factor columns (see compiled.ts).
   const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors, scale, factor);
