@@ -85,3 +85,31 @@ describe('planned reductions equal the unplanned ones', () => {
     }
   }
 });
+
+describe('long float32 programs on SIMD from 64 elements', () => {
+  /** An Adam update as jit fuses it: m, v and the new parameter from g, m, v, two scalars and p. */
+  const adam: FusedProgram = (() => {
+    const f = 'float32' as const;
+    const lit = (value: number) => ({ value: Math.fround(value), dtype: f }); // literals are values of their dtype
+    // inputs 0..5 (g, m, v, c1, c2, p), literals 6..11, ops from 12
+    const literals = [lit(0.1), lit(0.9), lit(0.001), lit(0.999), lit(1e-8), lit(-0.01)];
+    const o = (op: FusedOp['op'], ...args: number[]): FusedOp => ({ op, args, dtype: f });
+    const ops = [
+      o('mul', 0, 6), o('mul', 1, 7), o('add', 12, 13), o('mul', 0, 0), o('mul', 15, 8), o('mul', 2, 9), o('add', 16, 17),
+      o('div', 14, 3), o('div', 18, 4), o('sqrt', 20), o('add', 21, 10), o('div', 19, 22), o('mul', 23, 11), o('add', 5, 24),
+    ];
+    return { inputs: [f, f, f, f, f, f], literals, ops, outputs: [14, 18, 25], key: 'plan-test|adam' };
+  })();
+  it.each([[32, false], [64, true], [256, true], [1000, true]] as const)('%i elements: SIMD %s, equal to the JS loop bit for bit', (n, simd) => {
+    const K = wasmBackend.kernels as Kernels<TypedArray>;
+    const full = new Aval([n], 'float32'), scalar = new Aval([], 'float32');
+    const axs = [full, full, full, scalar, scalar, full];
+    const xs = axs.map((a, i) => Float32Array.from(randoms(a.size, 20 + i), (v) => (i === 2 || i >= 3 && i <= 4 ? Math.abs(v) + 0.01 : v)));
+    xs[0]![0] = -0; xs[0]![1] = NaN; xs[5]![2] = Infinity;
+    const before = fusedSimdRuns();
+    const got = K.planFused!(adam, axs, [full, full, full])!(xs);
+    expect(fusedSimdRuns() > before).toBe(simd);
+    expect(bits(got)).toEqual(bits(jsBackend.kernels.fused!(adam, xs, axs, [full, full, full]) as TypedArray[]));
+    expect(bits(K.fused!(adam, xs, axs, [full, full, full]))).toEqual(bits(got));
+  });
+});
