@@ -67,7 +67,7 @@ describe('planned fused kernels equal the unplanned ones', () => {
 
 describe('planned reductions equal the unplanned ones', () => {
   const cases: [number[], number[]][] = [
-    [[64, 1], [0, 1]], [[64, 1], [0]], [[64, 32], [0]], [[64, 32], [1]], [[128, 10], [1]], [[4, 600], [1]], [[3, 5, 7], [0, 2]], [[2048, 3], [0]], [[300, 300], [0, 1]], [[5], [0]],
+    [[64, 1], [0, 1]], [[64, 1], [0]], [[64, 32], [0]], [[12, 7], [0]], [[2, 3, 4], [0, 1]], [[2, 3, 4], [1, 2]], [[2, 1, 4], [0]], [[3, 0], [1]], [[0, 3], [0]], [[], []], [[64, 32], [1]], [[128, 10], [1]], [[4, 600], [1]], [[3, 5, 7], [0, 2]], [[2048, 3], [0]], [[300, 300], [0, 1]], [[5], [0]],
   ];
   const special = (a: TypedArray) => { if (a.length > 6) { a[1] = NaN; a[3] = -0; a[4] = 0; a[5] = Infinity; } return a; };
   for (const [name, backend] of [['wasm', wasmBackend], ['js', jsBackend]] as const) {

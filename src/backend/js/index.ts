@@ -257,10 +257,77 @@ const PLAN_SLOTS_MAX = 65_536;
 
 /** `reduce` resolved once for fixed avals: the output slot of every input element is computed here. */
 function planReduceKernel(op: ReduceOp, ax: Aval, axes: readonly number[], out: Aval): (x: Buf) => Buf {
+  const block = op === 'argmax' ? undefined : reduceBlock(ax, axes);
+  if (block !== undefined) {
+    const { outer, red, inner } = block;
+    return (x) => (inner === 1 ? reduceRows(op, x, outer, red, out) : reduceCols(op, x, red, inner, out));
+  }
   if (ax.size > PLAN_SLOTS_MAX) return (x) => reduceKernel(op, x, ax, axes, out);
   const dst = reduceSlots(ax, axes, out);
   const pos = op === 'argmax' ? argmaxPositions(ax, axes[0]!) : undefined;
   return (x) => runReduce(op, x, dst, pos, out);
+}
+
+/**
+ * A reduction whose kept axes all come before its reduced ones (`inner` = 1: rows) or after them
+ * (`outer` = 1: columns), size-1 axes ignored; undefined otherwise.
+ */
+function reduceBlock(ax: Aval, axes: readonly number[]): { outer: number; red: number; inner: number } | undefined {
+  let outer = 1, red = 1, inner = 1, phase = 0; // 0: kept before, 1: reduced, 2: kept after
+  for (let d = 0; d < ax.shape.length; d++) {
+    const n = ax.shape[d]!;
+    if (n === 1) continue;
+    const reduced = axes.includes(d);
+    if (reduced) { if (phase === 2) return undefined; phase = 1; red *= n; }
+    else if (phase === 0) outer *= n;
+    else { phase = 2; inner *= n; }
+  }
+  if (outer > 1 && inner > 1) return undefined;
+  return { outer, red, inner };
+}
+
+/** Row reductions: each output sums (or maxes) its contiguous run of `red` inputs, in order, like runReduce. */
+function reduceRows(op: ReduceOp, x: Buf, outer: number, red: number, out: Aval): Buf {
+  const res = allocTyped(out.dtype, out.size);
+  if (op === 'sum') {
+    for (let r = 0; r < outer; r++) {
+      let s = 0;
+      for (let j = r * red, e = j + red; j < e; j++) s += x[j]!;
+      res[r] = s;
+    }
+    return res;
+  }
+  const sgn = op === 'max' ? 1 : -1;
+  for (let r = 0; r < outer; r++) {
+    let a = -Infinity;
+    for (let j = r * red, e = j + red; j < e; j++) {
+      const v = sgn * x[j]!;
+      if (v > a || v !== v) a = v;
+    }
+    res[r] = sgn < 0 ? -a : a;
+  }
+  return res;
+}
+
+/** Column reductions: output j accumulates inputs j, j + inner, j + 2·inner, … in order, like runReduce. */
+function reduceCols(op: ReduceOp, x: Buf, red: number, inner: number, out: Aval): Buf {
+  const acc = new Float64Array(inner);
+  if (op === 'sum') {
+    for (let k = 0; k < red; k++) for (let j = 0, b = k * inner; j < inner; j++) acc[j]! += x[b + j]!;
+  } else {
+    const sgn = op === 'max' ? 1 : -1;
+    acc.fill(-Infinity);
+    for (let k = 0; k < red; k++) {
+      for (let j = 0, b = k * inner; j < inner; j++) {
+        const v = sgn * x[b + j]!;
+        if (v > acc[j]! || v !== v) acc[j] = v;
+      }
+    }
+    if (sgn < 0) for (let j = 0; j < inner; j++) acc[j] = -acc[j]!;
+  }
+  const res = allocTyped(out.dtype, out.size);
+  (res as Float64Array).set(acc);
+  return res;
 }
 
 /** The output slot of every input element (row-major). */
