@@ -134,6 +134,18 @@ function exit(): void {
 }
 
 /**
+ * @internal Whether a {@link scope} is active: tensors created now are disposed when it ends.
+ * @returns true inside `scope(fn)`.
+ * @example
+ * ```ts
+ * scope(() => scopeActive()); // true
+ * ```
+ */
+export function scopeActive(): boolean {
+  return frames.length > 0;
+}
+
+/**
  * Exempts tensors from every active and enclosing {@link scope}: they are not disposed when
  * the scope ends (dispose them yourself when done). Accepts a tensor or a pytree of them
  * (arrays, plain objects, `Map`s, `Set`s); other values are ignored.

@@ -9,7 +9,8 @@
  * A matvec closes over its linearization, so the jitted program is the linear (tangent and
  * cotangent) part only: dispatches, broadcasts and elementwise chains of the eager replay become
  * one executable. Its first call runs eagerly, so an operator used once pays no trace; jit is
- * bit-identical to eager, so every call returns the same bits.
+ * bit-identical to eager, so every call returns the same bits. Calls inside `scope()` run
+ * eagerly: jit keeps the constants it captures out of every scope.
  *
  * The diagonal stages the per-example VJPs vmapped over the columns; jit's simplification
  * (`core/simplify.ts`) turns each dense layer's Σ꜀ Σₙ (aₙ ⊗ δₙ꜀)² into (a²)ᵀ (Σ꜀ δ꜀²), so the
@@ -20,6 +21,7 @@
  */
 import { ShapeError } from '../errors.js';
 import { jit } from '../transforms/jit.js';
+import { scopeActive } from '../core/scope.js';
 import { vjp } from '../transforms/grad.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Jaxpr } from '../core/jaxpr.js';
@@ -49,7 +51,8 @@ export interface OutputFactor {
 export const curvatureCompilation = { enabled: true, compiledCalls: 0, batchedDiagonals: 0 };
 
 /**
- * `f` eagerly on its first call and as one jitted program from the second call on.
+ * `f` eagerly on its first call and as one jitted program from the second call on (eagerly
+ * whenever a `scope` is active, so the scope still frees what `f` captured).
  * @param f - a function of one pytree of tensors (everything else captured).
  * @returns the same function, compiled after its first use.
  * @example
@@ -61,7 +64,9 @@ export function compiledAfterFirstCall<A, R>(f: (a: A) => R): (a: A) => R {
   let calls = 0;
   let jitted: ((a: A) => R) | undefined;
   return (a) => {
-    if (!curvatureCompilation.enabled || calls++ === 0) return f(a);
+    // Inside scope() the eager call: a jitted program keeps the tensors it captures (here the
+    // linearization's residuals) beyond the scope, which would then not free them.
+    if (!curvatureCompilation.enabled || calls++ === 0 || scopeActive()) return f(a);
     curvatureCompilation.compiledCalls++;
     return (jitted ??= jit(f) as unknown as (a: A) => R)(a);
   };
