@@ -3,7 +3,7 @@
 // reference as the per-column result) and forms one product per dense layer whatever the
 // number of columns.
 import { afterEach, describe, expect, it } from 'vitest';
-import { curvature, grad, likelihoods, random, stack, tree, vmap, type Tensor } from '../../src/index.js';
+import { curvature, grad, likelihoods, random, scope, stack, tree, vmap, type Tensor } from '../../src/index.js';
 import {
   acceptBatchedDiagonal, allColumnsDiagonalProgram, curvatureCompilation, largestValue, outputFactorDiagonalProgram,
 } from '../../src/curvature/compiled.js';
@@ -49,6 +49,24 @@ describe('compiled matvecs', () => {
       });
     }
   }
+});
+
+describe('compiled matvecs inside scope()', () => {
+  it('stay eager, so the scope frees the linearization it created (a jitted program would keep it)', () => {
+    const params = mlpParams(17, din, hidden, dout);
+    const x = inputs(18, n, din);
+    const v = mlpParams(19, din, hidden, dout);
+    const before = curvatureCompilation.compiledCalls;
+    const inside = scope(() => {
+      const op = curvature.fisher({ model: mlp, likelihood: lik }, params, { x });
+      return [op.matvec(v), op.matvec(v), op.matvec(v)].map(bits);
+    });
+    expect(curvatureCompilation.compiledCalls).toBe(before);
+    const op = curvature.fisher({ model: mlp, likelihood: lik }, params, { x });
+    const outside = [op.matvec(v), op.matvec(v), op.matvec(v)].map(bits);
+    expect(curvatureCompilation.compiledCalls - before).toBe(2);
+    expect(outside).toEqual(inside);
+  });
 });
 
 describe('all-columns exact diagonal', () => {
