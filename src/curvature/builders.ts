@@ -8,13 +8,15 @@ import { concat, stack } from '../ops/manipulation.js';
 import { grad } from '../transforms/grad.js';
 import { hessian } from '../transforms/jacobian.js';
 import { linearize } from '../transforms/jvp.js';
+import { jit } from '../transforms/jit.js';
+import { makeJaxpr } from '../transforms/make-jaxpr.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as random from '../random/index.js';
 import { psdCholesky, type Likelihood } from '../likelihoods/types.js';
 import { linearOperator, type CurvatureOperator, type Params } from './operator.js';
-import { compiledAfterFirstCall } from './compiled.js';
-import { traceOutputs } from './program-cache.js';
+import { compiledAfterFirstCall, curvatureCompilation } from './compiled.js';
+import { reuseProgram, signatureOf, traceOutputs, type ProgramSignature } from './program-cache.js';
 import { linearization } from './linearization.js';
 import { batchSize, reductionScale, sandwichOperator, type Batch, type OutputCurvature, type Reduction } from './sandwich.js';
 
@@ -91,8 +93,25 @@ export function ggn<P extends Params>(split: GgnSplit<P>, params: P, batch: Batc
   const lz = linearization(split.inner, params, batch.x); // the outputs now, the maps on the first matvec
   const z = lz.outputs();
   const k = z.size / n;
-  const h = vmap(hessian((zz: Tensor, yy: any) => split.outer(zz, yy)), { inAxes: [0, 0] })(z, y).reshape([n, k, k]);
+  const h = outputHessians(split.outer, z, y).reshape([n, k, k]);
   return sandwichOperator(split.inner, params, batch.x, z.shape, { matrices: h, factors: () => vmap(psdCholesky)(h) }, s, undefined, lz);
+}
+
+/**
+ * ∇²_z a(zₙ, yₙ) for every example. Compiled, the program is traced once per outer function and
+ * signature (the printed trace of vmap(a) and its constants, see `program-cache.ts`) and reused
+ * by later operators; jit returns the eager bits.
+ */
+function outputHessians(outer: (z: Tensor, y: any) => Tensor, z: Tensor, y: Tensor): Tensor {
+  const hessians = (zz: Tensor, yy: Tensor): Tensor => vmap(hessian((a: Tensor, b: any) => outer(a, b)), { inAxes: [0, 0] })(zz, yy);
+  if (!curvatureCompilation.enabled) return hessians(z, y);
+  let signature: ProgramSignature | undefined;
+  try {
+    signature = signatureOf(makeJaxpr((zz: Tensor, yy: Tensor) => vmap(outer, { inAxes: [0, 0] })(zz, yy))(z, y).jaxpr);
+  } catch {
+    return hessians(z, y); // not traceable: eager (which reports any error of `outer`)
+  }
+  return reuseProgram('output hessians', outer, signature, () => jit(hessians))(z, y);
 }
 
 /** A probabilistic model: an output per example and a likelihood p(y | output). */

@@ -207,7 +207,7 @@ export function sandwichDiagonal<P extends Params>(
     return [largestValue(column.lower(params, x, firstColumn(f)).optimized), f.shape[2]!];
   };
   if (curvatureCompilation.enabled && factor) {
-    const whole = reuseProgram(inner, factor.signature, () => {
+    const whole = reuseProgram('diagonal', inner, factor.signature, () => {
       const program = outputFactorDiagonalProgram(inner, factor.of);
       return { program, ok: acceptBatchedDiagonal(largestValue(program.lower(params, x).optimized), perColumn) };
     });

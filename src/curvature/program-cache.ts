@@ -19,6 +19,7 @@
 import { makeJaxpr } from '../transforms/make-jaxpr.js';
 import { vmap } from '../transforms/vmap.js';
 import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import type { Jaxpr } from '../core/jaxpr.js';
 import type { Params } from './operator.js';
 
 /** What a traced forward pass and factor compute: the printed program and its constants' bytes. */
@@ -65,17 +66,29 @@ export function traceOutputs<P extends Params>(model: (p: P, x: any) => Tensor, 
   } catch {
     return undefined;
   }
-  const j = staged.jaxpr;
-  const shape = j.outAvals[0]!.shape;
+  const signature = signatureOf(staged.jaxpr);
+  return { shape: staged.jaxpr.outAvals[0]!.shape, ...(signature ? { signature } : {}) };
+}
+
+/**
+ * The signature of a traced program: its printed form and a copy of its constants' bytes.
+ * @param j - a jaxpr (from `makeJaxpr`).
+ * @returns the signature, or undefined when the constants exceed 2²⁰ elements or are not concrete.
+ * @example
+ * ```ts
+ * const sig = signatureOf(makeJaxpr((z: Tensor, y: Tensor) => vmap(outer)(z, y))(z, y).jaxpr);
+ * ```
+ */
+export function signatureOf(j: Jaxpr): ProgramSignature | undefined {
   let total = 0;
   const consts: Uint8Array[] = [];
   for (const c of j.consts) {
     total += c.size;
-    if (!(c instanceof ConcreteTensor) || c.isDisposed || total > MAX_CONST_ELEMENTS) return { shape };
+    if (!(c instanceof ConcreteTensor) || c.isDisposed || total > MAX_CONST_ELEMENTS) return undefined;
     const data = c.toTypedArray() as ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
     consts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
   }
-  return { shape, signature: { text: j.toString(), consts } };
+  return { text: j.toString(), consts };
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
@@ -87,7 +100,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
 const sameSignature = (a: ProgramSignature, b: ProgramSignature): boolean =>
   a.text === b.text && a.consts.length === b.consts.length && a.consts.every((c, i) => sameBytes(c, b.consts[i]!));
 
-const programs = new WeakMap<object, { signature: ProgramSignature; value: unknown }[]>();
+const programs = new WeakMap<object, { kind: string; signature: ProgramSignature; value: unknown }[]>();
 
 /**
  * How often {@link reuseProgram} found a program (`hits`) or made one (`misses`); for tests.
@@ -99,22 +112,23 @@ const programs = new WeakMap<object, { signature: ProgramSignature; value: unkno
 export const programReuse = { hits: 0, misses: 0 };
 
 /**
- * The value made for `model` and an identical signature before, else `make()` (remembered).
- * Without a signature, always `make()`.
+ * The value of this kind made for `model` and an identical signature before, else `make()`
+ * (remembered). Without a signature, always `make()`.
+ * @param kind - what the value is (values of different kinds never match).
  * @param model - the model function (programs are kept per function object).
  * @param signature - from {@link traceOutputs}.
  * @param make - builds the program (and whatever is decided with it).
  * @returns the remembered or new value.
  * @example
  * ```ts
- * const prog = reuseProgram(model, traced.signature, () => outputFactorDiagonalProgram(model, factorOf));
+ * const prog = reuseProgram('diagonal', model, traced.signature, () => outputFactorDiagonalProgram(model, factorOf));
  * ```
  */
-export function reuseProgram<T>(model: object, signature: ProgramSignature | undefined, make: () => T): T {
+export function reuseProgram<T>(kind: string, model: object, signature: ProgramSignature | undefined, make: () => T): T {
   if (signature === undefined) return make();
   let list = programs.get(model);
   if (list === undefined) programs.set(model, (list = []));
-  const at = list.findIndex((e) => sameSignature(e.signature, signature));
+  const at = list.findIndex((e) => e.kind === kind && sameSignature(e.signature, signature));
   if (at >= 0) {
     const [hit] = list.splice(at, 1);
     list.push(hit!);
@@ -123,7 +137,7 @@ export function reuseProgram<T>(model: object, signature: ProgramSignature | und
   }
   const value = make();
   programReuse.misses++;
-  list.push({ signature, value });
+  list.push({ kind, signature, value });
   if (list.length > MAX_PROGRAMS) list.shift();
   return value;
 }

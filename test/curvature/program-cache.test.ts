@@ -64,4 +64,22 @@ describe('exact-diagonal program reuse', () => {
     expect(branch).toMatchObject({ hit: 0, miss: 1 });
     expect(bits(branch.d)).toEqual(bits(fresh((p, xn) => mlp(p, xn).mul(2))));
   });
+
+  it('GGN output Hessians: one program per outer function and signature, the eager bits', () => {
+    const y = random.categorical(random.key(25), random.normal(random.key(26), [10, 3]).mul(0));
+    const outer = (z: Tensor, yy: Tensor) => lik.logProb(z, yy).neg();
+    const v = mlpParams(27, 5, 4, 3);
+    const run = (on: boolean, ps: Mlp) => {
+      curvatureCompilation.enabled = on;
+      const h = programReuse.hits, m = programReuse.misses;
+      const r = bits(curvature.ggn({ inner: mlp, outer }, ps, { x, y }).matvec(v));
+      curvatureCompilation.enabled = true;
+      return { r, hit: programReuse.hits - h, miss: programReuse.misses - m };
+    };
+    expect(run(true, params)).toMatchObject({ hit: 0, miss: 1 });
+    const p2 = mlpParams(28, 5, 4, 3);
+    const again = run(true, p2);
+    expect(again).toMatchObject({ hit: 1, miss: 0 });
+    expect(again.r).toEqual(run(false, p2).r);
+  });
 });
