@@ -114,7 +114,7 @@ describe('the packed package in a fresh consumer project', () => {
     expect(top.filter((p) => DEV_ONLY.includes(p))).toEqual([]);
     expect(Object.keys(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).dependencies)).toEqual(['curvax']);
     const shipped = readdirSync(join(nm, 'curvax')).sort();
-    expect(shipped).toEqual(['README.md', 'dist', 'package.json', 'src']);
+    expect(shipped).toEqual(['LICENSE', 'README.md', 'dist', 'package.json', 'src']);
     expect(existsSync(join(nm, 'curvax', 'dist', 'index.d.ts'))).toBe(true);
   });
 
