@@ -84,7 +84,7 @@ export function batchSize(op: string, batch: Batch): number {
  * Builds the operator C = s · Σₙ Jₙᵀ Mₙ Jₙ, with Jₙ = ∂ inner(θ, xₙ)/∂θ.
  *
  * ```text
- * matvec(v) = s · vjp_θ( Mₙ (J v)ₙ )        (J v from one linearization of the vmapped inner)
+ * matvec(v) = vjp_θ( s · Mₙ (J v)ₙ )        (J v from one linearization of the vmapped inner)
  * diag(C)   = s · Σₙ Σ_c (Jₙᵀ Uₙ[:, c])²     (per-example VJPs vmapped over examples and columns, one jitted program)
  * ```
  * @param inner - (params, x) ↦ z, one example's output.
@@ -168,7 +168,9 @@ export function sandwichOperator<P extends Params>(
   const matvec = compiledAfterFirstCall((v: P): P => {
     const { jvp, vjp } = lz.maps();
     const u = jvp(v).reshape([n, k]);
-    return tree.scale(vjp(applyM(u).reshape(outputs.shape)), scale);
+    // s·Jᵀ(M u) as Jᵀ(s·M u): the scale on the [N, k] cotangent, not on the P-sized result (the
+    // same bits when s is a power of two, e.g. 1/N for N = 2ᵏ or 'sum'; else within rounding).
+    return vjp(applyM(u).mul(scale).reshape(outputs.shape));
   });
   // One jitted program over all factor columns (see compiled.ts).
   const diagonal = (): P => sandwichDiagonal(inner, params, x, outputs.shape, getFactors, scale, factor);

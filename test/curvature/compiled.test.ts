@@ -3,7 +3,7 @@
 // reference as the per-column result) and forms one product per dense layer whatever the
 // number of columns.
 import { afterEach, describe, expect, it } from 'vitest';
-import { curvature, grad, likelihoods, random, scope, stack, tree, vmap, type Tensor } from '../../src/index.js';
+import { curvature, grad, jvp, likelihoods, random, scope, stack, tree, vjp, vmap, type Tensor } from '../../src/index.js';
 import {
   acceptBatchedDiagonal, allColumnsDiagonalProgram, curvatureCompilation, largestValue, outputFactorDiagonalProgram,
 } from '../../src/curvature/compiled.js';
@@ -48,6 +48,30 @@ describe('compiled matvecs', () => {
         expect(bits(got[0])).not.toEqual(bits(got[1]));
       });
     }
+  }
+});
+
+describe('matvec scale placement', () => {
+  // The operator applies s = 1/N to the [N, k] output-space cotangent, Jᵀ(s·M J v), where it used
+  // to scale the result, s·Jᵀ(M J v): the same bits when s is a power of two, else within rounding.
+  const scaledAfter = (p: Mlp, xs: Tensor, v: Mlp): Mlp => {
+    const batched = (q: Mlp) => vmap(mlp, { inAxes: [null, 0] })(q, xs);
+    const [z, jv] = jvp(batched, [p], [v]);
+    const m = vmap((f: Tensor) => lik.outputFisher(f))(z);
+    const mu = m.mul(jv.reshape([jv.shape[0]!, 1, dout])).sum(2);
+    return tree.scale(vjp(batched, p)[1](mu)[0] as Mlp, 1 / xs.shape[0]!) as Mlp;
+  };
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: N = 16 gives the bits of scaling the result; N = 24 agrees to rounding`, () => {
+      const p = cast(mlpParams(41, din, hidden, dout), dtype), v = cast(mlpParams(42, din, hidden, dout), dtype);
+      const x16 = cast(inputs(43, 16, din), dtype), x24 = cast(inputs(44, 24, din), dtype);
+      const F = (xs: Tensor) => curvature.fisher({ model: mlp, likelihood: lik }, p, { x: xs });
+      expect(bits(F(x16).matvec(v))).toEqual(bits(scaledAfter(p, x16, v)));
+      const a = bits(F(x24).matvec(v)), b = bits(scaledAfter(p, x24, v));
+      const tol = dtype === 'float32' ? 1e-5 : 1e-13;
+      const big = Math.max(...b.map(Math.abs));
+      a.forEach((q, i) => expect(Math.abs(q - b[i]!)).toBeLessThanOrEqual(tol * big));
+    });
   }
 });
 
