@@ -28,6 +28,8 @@ export interface ProgramSignature {
   readonly text: string;
   /** A copy of each constant's bytes, in order. */
   readonly consts: readonly Uint8Array[];
+  /** The constants themselves: a program made with them is not reused once one is disposed. */
+  readonly tensors: readonly Tensor[];
 }
 
 /** The outputs of a model over a batch, traced: their shape and, when it has one, the signature. */
@@ -88,7 +90,7 @@ export function signatureOf(j: Jaxpr): ProgramSignature | undefined {
     const data = c.toTypedArray() as ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
     consts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice());
   }
-  return { text: j.toString(), consts };
+  return { text: j.toString(), consts, tensors: j.consts };
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
@@ -131,9 +133,13 @@ export function reuseProgram<T>(kind: string, model: object, signature: ProgramS
   const at = list.findIndex((e) => e.kind === kind && sameSignature(e.signature, signature));
   if (at >= 0) {
     const [hit] = list.splice(at, 1);
-    list.push(hit!);
-    programReuse.hits++;
-    return hit!.value as T;
+    // A program captured the tensors of its own trace: one the caller has disposed since (an
+    // equal new tensor matched the bytes) would fail it, so it is made again.
+    if (!hit!.signature.tensors.some((t) => t instanceof ConcreteTensor && t.isDisposed)) {
+      list.push(hit!);
+      programReuse.hits++;
+      return hit!.value as T;
+    }
   }
   const value = make();
   programReuse.misses++;

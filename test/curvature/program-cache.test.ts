@@ -51,6 +51,18 @@ describe('exact-diagonal program reuse', () => {
     expect(bits(same.d)).toEqual(bits(changedNumber.d));
   });
 
+  it('a program whose captured tensor was disposed is made again, even when a new tensor has equal values', () => {
+    let shift = tensor([0.5, -1, 2], { dtype: 'float64' });
+    const model = (p: Mlp, xn: Tensor) => mlp(p, xn).add(shift);
+    const first = diagonal(model);
+    expect(first.miss).toBe(1);
+    shift.dispose();
+    shift = tensor([0.5, -1, 2], { dtype: 'float64' });
+    const again = diagonal(model);
+    expect(again).toMatchObject({ hit: 0, miss: 1 });
+    expect(bits(again.d)).toEqual(bits(first.d));
+  });
+
   it('another batch size or branch gives a new program', () => {
     let wide = false;
     const model = (p: Mlp, xn: Tensor) => (wide ? mlp(p, xn).mul(2) : mlp(p, xn));
