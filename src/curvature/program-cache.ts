@@ -13,7 +13,8 @@
  * reuses the program, so repeated `fisher(...).diagonal()` calls (a preconditioner or EWC
  * refreshed every step) skip tracing, optimization and compilation. Any change — another shape,
  * a captured value that changed, a different branch taken — changes the signature and gives a
- * new program. Constants above 2²⁰ elements in all opt out (no signature, no reuse).
+ * new program, and so does a disposed captured tensor. Constants above 2²⁰ elements in all opt
+ * out (no signature, no reuse). The GGN's output Hessians use the same scheme per outer function.
  * @module
  */
 import { makeJaxpr } from '../transforms/make-jaxpr.js';
