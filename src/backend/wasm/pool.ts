@@ -140,6 +140,10 @@ export class BufferPool {
    * @param view - a typed array on a pooled buffer
    */
   retain(view: ArrayBufferView): void {
+    // A pooled buffer's views span at least minBytes (typed() makes them so; reshape shares the
+    // view): smaller views are not the pool's, and reading `.buffer` of a small on-heap array
+    // would make V8 allocate one.
+    if (view.byteLength < this.minBytes) return;
     const ab = view.buffer;
     if (ab.byteLength < this.minBytes) return;
     const s = this.state.get(ab as ArrayBuffer);
@@ -155,6 +159,7 @@ export class BufferPool {
    * @param view - a typed array on a pooled buffer
    */
   release(view: ArrayBufferView): void {
+    if (view.byteLength < this.minBytes) return; // see retain
     const ab = view.buffer as ArrayBuffer;
     if (ab.byteLength < this.minBytes) return;
     const s = this.state.get(ab);
@@ -186,6 +191,7 @@ export class BufferPool {
    * @param view - a typed array on that buffer, not used afterwards
    */
   discard(view: ArrayBufferView): void {
+    if (view.byteLength < this.minBytes) return; // see retain
     const ab = view.buffer as ArrayBuffer;
     if (ab.byteLength < this.minBytes || this.state.get(ab) !== 0) return;
     this.state.set(ab, 1);
