@@ -10,6 +10,7 @@ import { hessian } from '../transforms/jacobian.js';
 import { linearize } from '../transforms/jvp.js';
 import { jit } from '../transforms/jit.js';
 import { makeJaxpr } from '../transforms/make-jaxpr.js';
+import { checkParams } from './check-params.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as random from '../random/index.js';
@@ -46,6 +47,7 @@ export type ExampleLoss<P extends Params> = (params: P, x: any, y: any) => Tenso
  */
 export function perExampleGrads<P extends Params>(loss: ExampleLoss<P>): (params: P, batch: Batch) => P {
   return (params, batch) => {
+    checkParams('perExampleGrads', params);
     batchSize('perExampleGrads', batch);
     return vmap(grad(loss), { inAxes: [null, 0, batch.y === undefined ? null : 0] })(params, batch.x, batch.y) as P;
   };
@@ -87,6 +89,7 @@ function requireLabels(op: string, batch: Batch): Tensor {
  */
 export function ggn<P extends Params>(split: GgnSplit<P>, params: P, batch: Batch, options: ReductionOptions = {}): CurvatureOperator<P> {
   const op = 'ggn';
+  checkParams(op, params);
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
   const y = requireLabels(op, batch);
@@ -162,6 +165,7 @@ export interface FisherOptions extends ReductionOptions {
  */
 export function fisher<P extends Params>(spec: FisherModel<P>, params: P, batch: Batch, options: FisherOptions = {}): CurvatureOperator<P> {
   const op = 'fisher';
+  checkParams(op, params);
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
   const lik = spec.likelihood;
@@ -264,6 +268,7 @@ function outputCurvatureOf(op: string, lik: Likelihood, shape: readonly number[]
  */
 export function hessianOperator<P extends Params>(loss: ExampleLoss<P>, params: P, batch: Batch, options: ReductionOptions = {}): CurvatureOperator<P> {
   const op = 'hessianOperator';
+  checkParams(op, params);
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
   const total = (p: P): Tensor => vmap(loss, { inAxes: [null, 0, batch.y === undefined ? null : 0] })(p, batch.x, batch.y).sum().mul(s);

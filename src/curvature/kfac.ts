@@ -7,6 +7,7 @@
  * input activation a and adds a zero probe to the pre-activation, whose gradient is g.
  * @module
  */
+import { checkParams } from './check-params.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { concat } from '../ops/manipulation.js';
 import { valueAndGrad, vjp } from '../transforms/grad.js';
@@ -166,6 +167,7 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
  */
 export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch: Batch, options: KfacFactorOptions = {}): KfacOperator<P> {
   const op = 'kfac';
+  checkParams(op, params);
   const names = checkLayers(params);
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
