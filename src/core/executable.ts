@@ -80,6 +80,14 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   const release: number[][] = steps.map(() => []);
   for (let r = nFixed; r < n; r++) if (!keepAlive.has(r) && last[r]! >= 0) release[last[r]!]!.push(r);
 
+  // A kernel may return an operand itself (`reshape` does on js/wasm): a result that is an input's
+  // or a constant's buffer belongs to the caller or the program, so its register must not release it
+  // (that would hand the caller's live buffer back to a pool while the caller still holds it).
+  const aliasesFixed = (r: unknown[], buf: unknown): boolean => {
+    for (let i = 0; i < nFixed; i++) if (r[i] === buf) return true;
+    return false;
+  };
+
   // One closure per step, release folded in, so the call loop is a plain array walk. With an
   // arena, each result gets an owner per register holding it, and a released small buffer
   // goes back to the arena instead of the backend.
@@ -93,7 +101,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
         step(r);
         for (let i = 0; i < rel.length; i++) {
           const q = rel[i]!;
-          b.dispose(r[q]);
+          if (!aliasesFixed(r, r[q])) b.dispose(r[q]);
           r[q] = undefined;
         }
       };
@@ -103,7 +111,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
       for (let i = 0; i < outs.length; i++) arena.own(r[outs[i]!]);
       for (let i = 0; i < rel.length; i++) {
         const q = rel[i]!;
-        if (!arena.drop(r[q])) b.dispose(r[q]);
+        if (!arena.drop(r[q]) && !aliasesFixed(r, r[q])) b.dispose(r[q]);
         r[q] = undefined;
       }
     };

@@ -111,7 +111,14 @@ function fusedBySteps(b: Backend, p: FusedParams, ins: readonly number[], outs: 
     const at = v.length;
     for (let i = 0; i < finals.length; i++) finals[i]!(v);
     for (let i = 0; i < outs.length; i++) r[outs[i]!] = v[at + i];
-    for (let i = 0; i < release.length; i++) b.dispose(v[release[i]!]);
+    for (let i = 0; i < release.length; i++) {
+      const buf = v[release[i]!];
+      // a kernel may return an operand itself: never release a buffer an input, constant or output still is
+      let alias = false;
+      for (let j = 0; j < base && !alias; j++) alias = v[j] === buf;
+      for (let j = at; j < v.length && !alias; j++) alias = v[j] === buf;
+      if (!alias) b.dispose(buf);
+    }
   };
 }
 
