@@ -4,6 +4,7 @@
 // Rounds are interleaved and repeated; medians are reported.
 //   npx tsx --conditions curvax-source bench/w6-jit.ts [rounds]
 import { readFileSync } from 'node:fs';
+import { ngdPlainJs } from './w6.js';
 import { backendName, curvature, grad, jit, likelihoods, tensor, vmap, zerosLike, type Tensor } from '../src/index.js';
 
 const d = readFileSync(new URL('../data/breast_cancer.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
@@ -29,38 +30,7 @@ function run(f: (w: Tensor) => Tensor): Tensor {
   return w;
 }
 
-/** Plain JS: F = Xᵀ diag(p(1−p)) X / N + λI, Cholesky, two triangular solves, float64. */
-function plain(): Float64Array {
-  const N = rows.length, xs = Float64Array.from(rows.flat()), yy = Float64Array.from(d.map((r) => r[cols]!));
-  const w = new Float64Array(P), F = new Float64Array(P * P), gr = new Float64Array(P), s = new Float64Array(N);
-  for (let t = 0; t < 100; t++) {
-    F.fill(0); gr.fill(0);
-    for (let n = 0; n < N; n++) {
-      let z = 0;
-      for (let j = 0; j < P; j++) z += xs[n * P + j]! * w[j]!;
-      const p = 1 / (1 + Math.exp(-z));
-      s[n] = p * (1 - p);
-      const r = (p - yy[n]!) / N;
-      for (let j = 0; j < P; j++) gr[j]! += r * xs[n * P + j]!;
-    }
-    for (let n = 0; n < N; n++) {
-      const sn = s[n]! / N;
-      for (let i = 0; i < P; i++) { const a = sn * xs[n * P + i]!; for (let j = 0; j <= i; j++) F[i * P + j]! += a * xs[n * P + j]!; }
-    }
-    for (let i = 0; i < P; i++) F[i * P + i]! += damping;
-    for (let j = 0; j < P; j++) {
-      let dd = F[j * P + j]!;
-      for (let k = 0; k < j; k++) dd -= F[j * P + k]! ** 2;
-      const l = Math.sqrt(dd);
-      F[j * P + j] = l;
-      for (let i = j + 1; i < P; i++) { let v = F[i * P + j]!; for (let k = 0; k < j; k++) v -= F[i * P + k]! * F[j * P + k]!; F[i * P + j] = v / l; }
-    }
-    for (let i = 0; i < P; i++) { let v = gr[i]!; for (let k = 0; k < i; k++) v -= F[i * P + k]! * gr[k]!; gr[i] = v / F[i * P + i]!; }
-    for (let i = P - 1; i >= 0; i--) { let v = gr[i]!; for (let k = i + 1; k < P; k++) v -= F[k * P + i]! * gr[k]!; gr[i] = v / F[i * P + i]!; }
-    for (let j = 0; j < P; j++) w[j]! -= gr[j]!;
-  }
-  return w;
-}
+const plain = () => ngdPlainJs(rows, d.map((r) => r[cols]!), damping);
 
 const rounds = Number(process.argv[2] ?? 7);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
