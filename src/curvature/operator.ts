@@ -4,7 +4,7 @@
  * @module
  */
 import { ShapeError, TreeMismatchError, ValueError } from '../errors.js';
-import { tensor } from '../tensor/creation.js';
+import { eye, tensor } from '../tensor/creation.js';
 import { vmap } from '../transforms/vmap.js';
 import { where } from '../ops/logic.js';
 import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
@@ -37,6 +37,7 @@ export interface SolveOptions {
  * matvec(v) = C v            dense() = C ∈ ℝ^{P×P} (tree.ravel order)
  * diagonal() = diag(C)       trace() = Σᵢ Cᵢᵢ        traceHutchinson = (1/S) Σₛ zₛᵀ C zₛ, z ~ Rademacher
  * solve(b) = (C + λI)⁻¹ b    add(D) = C + D          scale(s) = s·C
+ * logdet() = log det(C + λI) eigh() = C = V diag(w) Vᵀ, w ascending
  * ```
  * @example
  * ```ts
@@ -61,6 +62,14 @@ export interface CurvatureOperator<P extends Params = Params> {
   traceHutchinson(key: Tensor, samples: number): number;
   /** (C + λI)⁻¹ b. */
   solve(b: P, options?: SolveOptions): P;
+  /**
+   * log det(C + λI) from a Cholesky factor of the dense matrix: traceable and differentiable (the
+   * log marginal likelihood of a Laplace approximation). Throws a `ValueError` naming the pivot
+   * when C + λI is not positive definite.
+   */
+  logdet(options?: { readonly damping?: number }): Tensor;
+  /** Eigenvalues (ascending) and eigenvectors (columns, `tree.ravel` order) of the dense matrix; traceable. */
+  eigh(): { readonly values: Tensor; readonly vectors: Tensor };
   /** C + D (same parameter structure). */
   add(other: CurvatureOperator<P>): CurvatureOperator<P>;
   /** s·C. */
@@ -213,6 +222,19 @@ export function linearOperator<P extends Params>(spec: OperatorSpec<P>): Curvatu
       }
       return r.x;
     },
+    logdet(options = {}) {
+      const lop = 'CurvatureOperator.logdet';
+      const damping = options.damping ?? 0;
+      checkDamping(lop, damping);
+      const d = dense();
+      try {
+        return linalg.logdet(damping === 0 ? d : d.add(eye(d.shape[0]!, undefined, d.dtype).mul(damping)));
+      } catch (e) {
+        if (!(e instanceof ValueError)) throw e;
+        throw new ValueError(`${lop}: the operator (+ damping ${damping}) is singular or not positive definite (${e.message}); pass damping > 0.`, { op: lop, argument: 'damping', received: String(damping) });
+      }
+    },
+    eigh: () => linalg.eigh(dense()),
     add(other) {
       checkSameTree('CurvatureOperator.add', params, other.params);
       return linearOperator<P>({
