@@ -69,7 +69,7 @@ export interface CurvatureOperator<P extends Params = Params> {
    */
   logdet(options?: { readonly damping?: number }): Tensor;
   /** Eigenvalues (ascending) and eigenvectors (columns, `tree.ravel` order) of the dense matrix; traceable. */
-  eigh(): { readonly values: Tensor; readonly vectors: Tensor };
+  eigh(): linalg.EighTensors;
   /** C + D (same parameter structure). */
   add(other: CurvatureOperator<P>): CurvatureOperator<P>;
   /** s·C. */
