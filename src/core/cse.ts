@@ -12,9 +12,10 @@
  * away (nor is a constant that is an output), so distinct returned tensors stay distinct objects.
  * @module
  */
-import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
+import { ConcreteTensor } from '../tensor/tensor.js';
 import { numberKey, valueKey } from './cache-key.js';
-import { Jaxpr, type Eqn, type Var } from './jaxpr.js';
+import type { Eqn, Jaxpr, Var } from './jaxpr.js';
+import { pruneConsts } from './fusion.js';
 
 /** @internal Merges duplicate constants and equations (see the module comment). */
 export function eliminateCommonSubexpressions(j: Jaxpr): Jaxpr {
@@ -45,11 +46,5 @@ export function eliminateCommonSubexpressions(j: Jaxpr): Jaxpr {
     if (prev === undefined) seen.set(key, e.outputs);
     eqns.push(renamed ? { ...e, inputs } : e);
   }
-  if (!changed) return j;
-  const used = new Set<Var>();
-  for (const e of eqns) for (const v of e.inputs) used.add(v);
-  for (const v of j.outvars) if (v !== null) used.add(v);
-  const constvars: Var[] = [], consts: Tensor[] = [];
-  j.constvars.forEach((v, i) => { if (used.has(v)) { constvars.push(v); consts.push(j.consts[i]!); } });
-  return new Jaxpr(j.invars, constvars, consts, eqns, j.outvars, j.outAvals);
+  return changed ? pruneConsts(j, eqns) : j;
 }

@@ -74,8 +74,8 @@ export function eliminateDeadCode(j: Jaxpr): Jaxpr {
   return pruneConsts(j, j.eqns.filter((_, k) => keep[k]));
 }
 
-/** A jaxpr with new equations, keeping only the constants still referenced. */
-function pruneConsts(j: Jaxpr, eqns: readonly Eqn[]): Jaxpr {
+/** @internal A jaxpr with new equations, keeping only the constants still referenced. */
+export function pruneConsts(j: Jaxpr, eqns: readonly Eqn[]): Jaxpr {
   const used = new Set<Var>();
   for (const e of eqns) for (const v of e.inputs) used.add(v);
   for (const v of j.outvars) if (v !== null) used.add(v);
