@@ -350,23 +350,7 @@ function simdFusedPays(p: FusedProgram, d: 'f32' | 'f64'): boolean {
  * floats, which are declined and run kernel by kernel (same reason).
  */
 function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], outs: readonly Aval[]): Buf[] | undefined {
-  const out0 = outs[0]!;
-  const n = out0.size;
-  const r = n >= Math.min(FUSED_MIN_SIZE, UNARY_MIN_SIZE, LONG_PROGRAM_MIN_SIZE) ? rt() : undefined;
-  if (r !== undefined) {
-    const d = fusedSimdDtype(p);
-    const declines = n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)));
-    if (d !== undefined && n >= simdMinSize(p, d) && simdFusedPays(p, d)) {
-      const layout = fusedSimdLayout(axs.map((a) => a.size), n);
-      if (layout !== undefined) return runFusedSimd(r, p, d, layout, xs, n);
-      // A program that would otherwise be declined (run kernel by kernel, e.g. `tanh(x + bias)`
-      // with a broadcast bias): materialize the broadcast inputs (a pure copy) and run it as one
-      // SIMD loop, still bit-identical to the unfused SIMD kernels.
-      if (declines) return runExpanded(r, p, d, xs, axs, out0);
-    }
-    if (declines) return undefined;
-  }
-  return js.fused!(p, xs, axs, outs);
+  return planWasmFused(p, axs, outs)?.(xs);
 }
 
 /** {@link wasmFused} resolved once for fixed avals: the same choice (SIMD, JS loop or decline), made at plan time. */
