@@ -263,6 +263,13 @@ export class ThreadPool {
     return new ThreadPool(workers, sab, release);
   }
 
+  /** `threads` (default: every core) including the caller, or undefined without a spawner or with fewer than 2. */
+  private static spawnFor(rt: WasmRuntime, sp: Spawner | undefined, threads: number | undefined): ThreadPool | undefined {
+    if (sp === undefined) return undefined;
+    const total = threads ?? sp.cores;
+    return total < 2 ? undefined : ThreadPool.spawn(rt, sp, total);
+  }
+
   /**
    * Starts `threads − 1` workers without waiting for them: the pool accepts GEMMs once every
    * worker is ready (see {@link ThreadPool.ready}). Workers are `unref()`ed at once.
@@ -282,11 +289,8 @@ export class ThreadPool {
     } catch {
       return undefined;
     }
-    if (sp === undefined) return undefined;
-    const total = threads ?? sp.cores;
-    if (total < 2) return undefined;
-    const pool = ThreadPool.spawn(rt, sp, total);
-    for (const w of pool.workers) w.unref();
+    const pool = ThreadPool.spawnFor(rt, sp, threads);
+    if (pool !== undefined) for (const w of pool.workers) w.unref();
     return pool;
   }
 
@@ -308,10 +312,8 @@ export class ThreadPool {
     } catch {
       return undefined;
     }
-    if (sp === undefined) return undefined;
-    const total = threads ?? sp.cores;
-    if (total < 2) return undefined;
-    const pool = ThreadPool.spawn(rt, sp, total);
+    const pool = ThreadPool.spawnFor(rt, sp, threads);
+    if (pool === undefined) return undefined;
     try {
       await pool.whenReady;
     } catch (e) {
