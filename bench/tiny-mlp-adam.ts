@@ -4,31 +4,14 @@
 // Usage: npx tsx bench/tiny-mlp-adam.ts [rounds=5] [steps=2000] [name filter]
 // Prints µs/step (W9) and ms/call (W2) medians over rounds; every round times each variant
 // over `steps` steps after warm-up, in rotating order so drift hits all variants alike.
-import { jit, optim, random, tensor, tree, valueAndGrad, matmul, type Tensor } from '../src/index.js';
+import { jit, tree, valueAndGrad, type Tensor } from '../src/index.js';
 import { backendName } from '../src/backend/select.js';
-import { mlpBatch, mlpLoss, mlpParams } from './workloads.js';
+import { mlpBatch, mlpLoss, mlpParams, tinyAdamProblem } from './workloads.js';
 
-type P = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
 const rounds = Number(process.argv[2] ?? 5);
 const steps = Number(process.argv[3] ?? 2000);
 
-const [k1, k2, k3, k4] = random.splitList(random.key(0), 4);
-const params0: P = {
-  w1: random.normal(k1!, [8, 32]).mul(1 / Math.sqrt(8)),
-  b1: tensor(new Float32Array(32)),
-  w2: random.normal(k2!, [32, 1]).mul(1 / Math.sqrt(32)),
-  b2: tensor(new Float32Array(1)),
-};
-const x = random.normal(k3!, [64, 8]);
-const y = random.normal(k4!, [64, 1]);
-const loss = (p: P, xb: Tensor, yb: Tensor) => matmul(matmul(xb, p.w1).add(p.b1).tanh(), p.w2).add(p.b2).sub(yb).square().mean();
-const opt = optim.adam({ learningRate: 1e-2 });
-const vg = valueAndGrad(loss);
-const step = (p: P, s: unknown, xb: Tensor, yb: Tensor) => {
-  const [l, g] = vg(p, xb, yb);
-  const [u, s2] = opt.update(g, s as never, p);
-  return [optim.applyUpdates(p, u), s2, l] as const;
-};
+const { params0, x, y, opt, step } = tinyAdamProblem();
 
 type Variant = { name: string; run: (n: number) => number };
 /** CPU time of this process (all threads) in ms: steadier than wall time on a shared machine. */

@@ -137,13 +137,8 @@ export function w7GgnDiagonal(time: Timer, w2ms?: number): BenchRow {
 
 export type Tiny = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
 
-/**
- * W9, the research-prototyping step: MLP 8 → 32 (tanh) → 1 on a batch of 64, mean squared error,
- * one Adam step (value, gradient, update, new params), eager or under `jit`. Same definition as
- * bench/tiny-mlp-adam.ts. µs per step: median over `blocks` blocks of `steps` steps after `warm`
- * warm-up steps (the loss of each block is read back inside the timed region).
- */
-export function w9TinyAdam(jitted: boolean, steps = 2000, blocks = 5, warm = 200): BenchRow {
+/** The W9 problem: MLP 8 → 32 (tanh) → 1, batch 64, mean squared error, Adam (lr 1e-2), and one eager step. */
+export function tinyAdamProblem() {
   const [k1, k2, k3, k4] = random.splitList(random.key(0), 4);
   const params0: Tiny = {
     w1: random.normal(k1!, [8, 32]).mul(1 / Math.sqrt(8)),
@@ -155,11 +150,22 @@ export function w9TinyAdam(jitted: boolean, steps = 2000, blocks = 5, warm = 200
   const loss = (p: Tiny, xb: Tensor, yb: Tensor) => matmul(matmul(xb, p.w1).add(p.b1).tanh(), p.w2).add(p.b2).sub(yb).square().mean();
   const opt = optim.adam({ learningRate: 1e-2 });
   const vg = valueAndGrad(loss);
-  const step0 = (p: Tiny, s: unknown, xb: Tensor, yb: Tensor) => {
+  const step = (p: Tiny, s: unknown, xb: Tensor, yb: Tensor) => {
     const [l, g] = vg(p, xb, yb);
     const [u, s2] = opt.update(g, s as never, p);
     return [optim.applyUpdates(p, u), s2, l] as const;
   };
+  return { params0, x, y, opt, step };
+}
+
+/**
+ * W9, the research-prototyping step: MLP 8 → 32 (tanh) → 1 on a batch of 64, mean squared error,
+ * one Adam step (value, gradient, update, new params), eager or under `jit`. Same definition as
+ * bench/tiny-mlp-adam.ts. µs per step: median over `blocks` blocks of `steps` steps after `warm`
+ * warm-up steps (the loss of each block is read back inside the timed region).
+ */
+export function w9TinyAdam(jitted: boolean, steps = 2000, blocks = 5, warm = 200): BenchRow {
+  const { params0, x, y, opt, step: step0 } = tinyAdamProblem();
   const step = jitted ? jit(step0) : step0;
   let p = params0, s: unknown = opt.init(params0), l: Tensor | undefined;
   const run = (n: number) => { for (let i = 0; i < n; i++) [p, s, l] = step(p, s, x, y); l!.item(); };
