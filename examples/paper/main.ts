@@ -8,13 +8,14 @@ import { fig2Problems, fig2Spec, runFig2 } from './fig2.js';
 import { FULL_GRID, fig3Problems, fig3Spec, runFig3, type Fig3Config } from './fig3.js';
 import { writeReport, type Figure } from './report.js';
 import { beyondSpecs, OPT_GRID, runEwc, runOptimizers, runSpectrum } from './beyond.js';
+import { panels } from './panels/index.js';
 
 const quick = process.env['CURVAX_DEMO_QUICK'] === '1';
 const grid: Fig3Config = quick ? { steps: 30, logStepSizes: [-6, -4, -2, -1, 0], dampings: [1e-6, 1e-2] } : FULL_GRID;
 const problems = fig3Problems();
 const runsPerProblem = grid.logStepSizes.length * (1 + 2 * grid.dampings.length);
 const optRuns = Object.values(OPT_GRID).reduce((a, g) => a + g.length, 0);
-const total = 2 + fig2Problems().length + problems.length * runsPerProblem + optRuns + 8 + 1;
+const total = 2 + fig2Problems().length + problems.length * runsPerProblem + optRuns + 8 + 1 + panels.reduce((a, p) => a + p.units(quick), 0);
 const fmt = (v: number) => v.toPrecision(6);
 
 const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} | {stage}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, cliProgress.Presets.shades_classic);
@@ -40,6 +41,11 @@ const ewc = runEwc(quick ? 20 : 60, [10, 100, 1000], () => bar.increment(1));
 bar.update({ stage: 'Beyond: Fisher spectrum' });
 const spectrum = runSpectrum(opt.find((r) => r.method === 'Adam')!.params, quick ? 100 : 300);
 bar.increment(1);
+const panelResults: { id: string; result: Awaited<ReturnType<(typeof panels)[number]['run']>> }[] = [];
+for (const p of panels) {
+  bar.update({ stage: p.stage });
+  panelResults.push({ id: p.id, result: await p.run(quick, () => bar.increment(1)) });
+}
 bar.stop();
 
 const final = (r: (typeof fig3)[number], m: 'GD' | 'NGD' | 'EFGD') => r.best[m].losses.at(-1)!;
@@ -69,6 +75,7 @@ const optFinal = (m: string) => opt.find((r) => r.method === m)!.losses.at(-1)!;
 claims.push({ claim: `Optimizers (best learning rate each, ${optSteps} steps): NGD and K-FAC reach a lower training loss than Adam (NGD ${fmt(optFinal('NGD'))}, K-FAC ${fmt(optFinal('K-FAC'))}, Adam ${fmt(optFinal('Adam'))}, FAdam ${fmt(optFinal('FAdam'))})`, holds: Math.max(optFinal('NGD'), optFinal('K-FAC')) < optFinal('Adam') });
 const specDist = (a: readonly number[], b: readonly number[]) => Math.hypot(...a.map((v, i) => v - b[i]!)) / Math.hypot(...b);
 claims.push({ claim: `Fisher spectrum: K-FAC's eigenvalues are closer to the exact Fisher's than the EF's (relative distance ${specDist(spectrum.kfac, spectrum.exact).toFixed(3)} vs ${specDist(spectrum.empirical, spectrum.exact).toFixed(3)})`, holds: specDist(spectrum.kfac, spectrum.exact) < specDist(spectrum.empirical, spectrum.exact) });
+for (const { result } of panelResults) claims.push(...result.claims);
 const summary = claims.map((c) => `${c.holds ? 'HOLDS' : 'DOES NOT HOLD'} — ${c.claim}`);
 
 const figures: Figure[] = [
@@ -82,11 +89,12 @@ figures.push(
   { id: 'ewc', title: 'Beyond the paper — EWC on a two-task split of digits', caption: `Train on digits 0–4 (task A: test accuracy ${(100 * ewc.afterA.accA).toFixed(1)}% after A), then on 5–9 with Adam. EWC with the exact Fisher diagonal keeps task A; the squared batch gradient — near zero at the task-A optimum — gives almost no protection.`, spec: extra['ewc']! },
   { id: 'spectrum', title: 'Beyond the paper — Fisher spectrum: exact vs empirical Fisher vs K-FAC', caption: 'Eigenvalues (descending) of the three curvature matrices of the trained MLP, 300 training examples, P = 1210.', spec: extra['spectrum']! },
 );
+for (const { result } of panelResults) figures.push(...result.figures);
 const { html, svgs } = await writeReport(figures, summary);
 mkdirSync('out', { recursive: true });
 writeFileSync('out/report.html', html);
 for (const [id, svg] of svgs) writeFileSync(`out/${id}.svg`, svg);
-const results = { grid, fig1, optimizers: opt.map(({ params, ...r }) => r), ewc, spectrum, fig2: fig2.map(({ points, ...r }) => ({ ...r, points })), fig3, claims, seconds: (performance.now() - t0) / 1000 };
+const results = { grid, fig1, optimizers: opt.map(({ params, ...r }) => r), ewc, spectrum, fig2: fig2.map(({ points, ...r }) => ({ ...r, points })), fig3, ...Object.fromEntries(panelResults.map(({ id, result }) => [id, result.results])), claims, seconds: (performance.now() - t0) / 1000 };
 writeFileSync('out/results.json', JSON.stringify(results));
 console.log(summary.join('\n'));
 console.log(`\nwrote out/report.html and out/results.json in ${results.seconds.toFixed(1)} s`);

@@ -1,0 +1,5 @@
+// The demo's extra panels, run in this order by ../main.ts. Add a panel by writing
+// `./<name>.ts` exporting a `Panel` and appending it here.
+import type { Panel } from './types.js';
+
+export const panels: readonly Panel[] = [];
