@@ -34,6 +34,10 @@ export {
 export { scaleByKfac, kfac, type ScaleByKfacOptions, type ScaleByKfacState, type KfacInverse, type KfacOptions } from './kfac.js';
 export { addEwcPenaltyGradient } from './ewc.js';
 export {
+  scaleByVarianceAdaptation, msvag, svag, minibatchGradientVariance,
+  type ScaleByVarianceAdaptationOptions, type ScaleByVarianceAdaptationState, type VarianceAdaptationOptions, type VarianceSource,
+} from './variance-adaptation.js';
+export {
   sgd, momentum, adam, adamw, amsgrad, rmsprop,
   type LearningRateOptions, type SgdOptions, type MomentumOptions, type AdamOptions, type AdamWOptions, type AmsgradOptions, type RmspropOptions,
 } from './alias.js';
