@@ -19,3 +19,5 @@ export {
   type CramerRaoBoundOptions, type SequentialOptions, type SequentialState,
   cramerRaoBound, observedInformation, sequentialNaturalUpdate,
 } from './information.js';
+export { type Estimate, type HutchinsonOptions, type HutchPlusPlusOptions, diagonalHutchinson, traceHutchinson, traceHutchPlusPlus } from './estimators.js';
+export { type McFisherEstimate, type McFisherEstimateOptions, mcFisherEstimate } from './mc-fisher.js';
