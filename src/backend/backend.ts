@@ -64,6 +64,26 @@ export interface DotDims {
 }
 
 /**
+ * Parameters of `conv` (the `conv_general_dilated` primitive), channels-last: the input is
+ * `[N, ...spatial, C]`, the kernel `[...window, C / groups, O]`, the output `[N, ...outSpatial, O]`.
+ * The input is dilated by `lhsDilation` (zeros between elements), padded by `padding` (`[lo, hi]`
+ * per spatial axis, negative values crop), and the kernel, dilated by `rhsDilation`, slides over it
+ * with `strides`. Input channel `g·C/groups + i` meets kernel input `i` of output group `g`.
+ */
+export interface ConvParams {
+  /** Window strides per spatial axis. */
+  readonly strides: readonly number[];
+  /** `[lo, hi]` padding per spatial axis (may be negative). */
+  readonly padding: readonly (readonly [number, number])[];
+  /** Input dilation per spatial axis (1 = none; > 1 for transposed convolutions). */
+  readonly lhsDilation: readonly number[];
+  /** Kernel dilation per spatial axis (1 = none). */
+  readonly rhsDilation: readonly number[];
+  /** Feature group count: `C` and `O` are split into this many independent groups. */
+  readonly groups: number;
+}
+
+/**
  * The kernels of a backend. Every backend must implement all of them (a missing one is a compile error).
  * @typeParam B - the backend's buffer handle type.
  */
@@ -116,6 +136,11 @@ export interface Kernels<B> {
   triangularSolve?(a: B, b: B, aa: Aval, ab: Aval, params: { readonly leftSide: boolean; readonly lower: boolean; readonly transposeA: boolean; readonly unitDiagonal: boolean }, out: Aval): B;
   /** @internal Optional, see `cholesky`. */
   eigh?(a: B, aa: Aval, outW: Aval, outV: Aval): [B, B];
+  /**
+   * @internal Optional: the convolution of {@link ConvParams} (float dtypes). A backend without it
+   * runs the host reference kernel of `backend/js/conv.ts` on its buffers' data.
+   */
+  conv?(x: B, w: B, ax: Aval, aw: Aval, params: ConvParams, out: Aval): B;
   /**
    * @internal Optional: `reduce` resolved once for fixed avals and axes (used by `jit`'s
    * executables); the returned function computes exactly what `reduce` computes, bit for bit.

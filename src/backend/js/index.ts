@@ -15,6 +15,7 @@ import { randomBitsKernel } from './random.js';
 import { BINARY, UNARY, intDiv } from './scalar-ops.js';
 import { fusedKernel, planFusedKernel } from './fused.js';
 import { planDot, runDot } from './dot.js';
+import { convKernel } from './conv.js';
 
 type Buf = TypedArray;
 
@@ -229,6 +230,9 @@ const kernels: Kernels<Buf> = {
   planDotGeneral(ax, ay, dims, out) {
     const p = planDot(ax, ay, dims, out);
     return (x, y) => runDot(p, x, y);
+  },
+  conv(x, w, ax, aw, params, out) {
+    return convKernel(x, w, ax, aw, params, out);
   },
   iota(dim, out) {
     const res = allocTyped(out.dtype, out.size);

@@ -12,6 +12,7 @@ import { castP } from './cast.js';
 import { choleskyP } from './cholesky.js';
 import { andP, eqP, geP, gtP, leP, ltP, neP, orP } from './compare.js';
 import { concatenateP } from './concatenate.js';
+import { convGeneralDilatedP } from './conv-general-dilated.js';
 import { cosP } from './cos.js';
 import { divP } from './div.js';
 import { dotGeneralP } from './dot-general.js';
@@ -60,6 +61,7 @@ export const PRIMITIVES = {
   concatenate: concatenateP, take: takeP, scatter_add: scatterAddP, dot_general: dotGeneralP,
   iota: iotaP, random_bits: randomBitsP, fused_elementwise: fusedElementwiseP,
   cholesky: choleskyP, triangular_solve: triangularSolveP, eigh: eighP,
+  conv_general_dilated: convGeneralDilatedP,
 } as const;
 
 /** @internal Names of all primitives. */
@@ -69,5 +71,5 @@ export type PrimitiveName = keyof typeof PRIMITIVES;
 export const LINEAR_PRIMITIVES: readonly PrimitiveName[] = [
   'neg', 'add', 'sub', 'mul', 'div', 'select', 'cast', 'reduce_sum', 'reshape', 'transpose', 'broadcast_in_dim',
   'slice', 'pad', 'concatenate', 'take', 'scatter_add', 'dot_general', 'fused_elementwise',
-  'triangular_solve',
+  'triangular_solve', 'conv_general_dilated',
 ];
