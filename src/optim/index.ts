@@ -37,6 +37,7 @@ export {
   scaleByVarianceAdaptation, msvag, svag, minibatchGradientVariance,
   type ScaleByVarianceAdaptationOptions, type ScaleByVarianceAdaptationState, type VarianceAdaptationOptions, type VarianceSource,
 } from './variance-adaptation.js';
+export { von, vogn, type VonOptions, type VonState, type VonCurvature, type VonExtra, type VonTransformation, type GaussianPosterior } from './von.js';
 export {
   sgd, momentum, adam, adamw, amsgrad, rmsprop,
   type LearningRateOptions, type SgdOptions, type MomentumOptions, type AdamOptions, type AdamWOptions, type AmsgradOptions, type RmspropOptions,
