@@ -13,7 +13,8 @@ export {
   type ExampleLoss, type FisherModel, type FisherOptions, type GgnSplit, type ReductionOptions,
   fisher, ggn, hessianOperator, outputCurvature, perExampleGrads,
 } from './builders.js';
-export { type DenseFn, type DenseLayerParams, type KfacFactorOptions, type KfacFactors, type KfacModel, type KfacOperator, type KfacParams, applyDense, kfac } from './kfac.js';
+export { type ConvFn, type DenseFn, type DenseLayerParams, type KfacFactorOptions, type KfacFactors, type KfacModel, type KfacOperator, type KfacParams, applyDense, kfac } from './kfac.js';
+export { type ConvWindow, type ConvWindowOptions, convWindow, patches } from './patches.js';
 export { type AccumulateOptions, type FisherState, type SandwichOptions, accumulateFisher, ewcPenalty, klDivergence, sandwichCovariance } from './stats.js';
 export {
   type CramerRaoBoundOptions, type SequentialOptions, type SequentialState,

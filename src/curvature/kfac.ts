@@ -8,45 +8,29 @@
  * @module
  */
 import { checkParams } from './check-params.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
 import { concat } from '../ops/manipulation.js';
 import { valueAndGrad, vjp } from '../transforms/grad.js';
 import { stopGradient } from '../ops/arithmetic.js';
-import { tensor, zeros, zerosLike } from '../tensor/creation.js';
+import { ones, tensor, zeros, zerosLike } from '../tensor/creation.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as linalg from '../linalg/index.js';
 import * as tree from '../tree/index.js';
-import type { Likelihood } from '../likelihoods/types.js';
 import { outputCurvature, type FisherOptions } from './builders.js';
 import { linearOperator, type CurvatureOperator } from './operator.js';
 import { batchSize, reductionScale, type Batch } from './sandwich.js';
+import {
+  checkLayers, convByPatches, convKernel, denseLocations, denseProduct, joinLayer, layerDims, lookupLayer, splitLayer,
+  type ConvFn, type DenseFn, type DenseLayerParams, type KfacModel, type KfacParams,
+} from './layers.js';
+import { preActivationShapes } from './layer-shapes.js';
 
-/** One dense layer's parameters: `w` is `[din, dout]`, the optional bias `b` is `[dout]`. */
-export type DenseLayerParams = {
-  /** The weight matrix `[din, dout]`. */
-  readonly w: Tensor;
-  /** The optional bias `[dout]`. */
-  readonly b?: Tensor;
-};
-
-/** Parameters of a K-FAC model: an object of named dense layers. */
-export type KfacParams = { readonly [name: string]: DenseLayerParams };
-
-/** The layer function handed to a K-FAC model: `dense(name, a) = a·w + b` for layer `name`. */
-export type DenseFn = (name: string, a: Tensor) => Tensor;
-
-/** A model whose dense layers are applied through `dense`, with a likelihood on its output. */
-export interface KfacModel<P extends KfacParams> {
-  /** (params, x, dense) ↦ one example's output; every layer of `params` must be applied exactly once via `dense`. */
-  readonly model: (params: P, x: any, dense: DenseFn) => Tensor;
-  /** The likelihood p(y | output). */
-  readonly likelihood: Likelihood;
-}
+export { type ConvFn, type DenseFn, type DenseLayerParams, type KfacModel, type KfacParams, applyDense } from './layers.js';
 
 /** The Kronecker factors of one layer. */
 export interface KfacFactors {
-  /** A = E[ā āᵀ], `[din(+1), din(+1)]` (ā = [a; 1] with a bias). */
+  /** A = E[ā āᵀ], `[din(+1), din(+1)]` (ā = [a; 1] with a bias; a conv layer's a is an unfolded patch). */
   readonly A: Tensor;
   /** B = E[g gᵀ], `[dout, dout]`, g = ∂(−log p)/∂(pre-activation). */
   readonly B: Tensor;
@@ -62,50 +46,21 @@ export interface KfacOperator<P extends KfacParams> extends CurvatureOperator<P>
   readonly loss?: Tensor;
 }
 
-/** Options of {@link kfac}: the Fisher kind (as `fisher`) plus `withGradient`. */
+/** Options of {@link kfac}: the Fisher kind (as `fisher`) plus `withGradient` and `weightSharing`. */
 export interface KfacFactorOptions extends FisherOptions {
   /**
    * Also return the loss L = −s Σₙ log p(yₙ | fₙ) and its gradient, computed in the same forward and
    * backward pass as the factors (one more cotangent column); needs `batch.y`. @defaultValue false
    */
   readonly withGradient?: boolean;
-}
-
-/**
- * Applies a model with the standard (non-recording) `dense`: `a·w + b`.
- *
- * ```text
- * dense(name, a) = a · params[name].w + params[name].b
- * ```
- * @param model - The K-FAC-style model.
- * @param params - Dense-layer parameters.
- * @param x - One example's input.
- * @returns The model output.
- * @throws {ValueError} when the model names an unknown layer.
- * @example
- * ```ts
- * const out = applyDense(model, params, x);
- * ```
- */
-export function applyDense<P extends KfacParams>(model: KfacModel<P>['model'], params: P, x: any): Tensor {
-  return model(params, x, (name, a) => {
-    const layer = params[name];
-    if (!layer) throw new ValueError(`kfac: unknown layer '${name}'.`, { op: 'kfac', argument: 'name', received: name });
-    const s = a.matmul(layer.w);
-    return layer.b ? s.add(layer.b) : s;
-  });
-}
-
-function checkLayers(params: KfacParams): string[] {
-  const names = Object.keys(params).sort();
-  for (const name of names) {
-    const l = params[name]!;
-    const bad = !l || typeof l !== 'object' || !l.w || l.w.ndim !== 2 || (l.b !== undefined && (l.b.ndim !== 1 || l.b.shape[0] !== l.w.shape[1]));
-    if (bad) {
-      throw new ShapeError(`kfac: params.${name} must be a dense layer { w: [din, dout], b?: [dout] }, got ${JSON.stringify(tree.map((t: Tensor) => t.aval.toString(), l as tree.Tree<Tensor>))}.`, { op: 'kfac', argument: `params.${name}` });
-    }
-  }
-  return names;
+  /**
+   * How a layer applied at T > 1 locations per example (a conv layer's output positions, a dense
+   * layer over `[...locations, din]`) is factored (Eschenhagen et al. 2023): `'expand'` treats the
+   * locations like examples (A averaged over the N·T rows, B summed over locations), `'reduce'` first
+   * averages the rows and sums the pre-activation gradients over locations. Equal when T = 1.
+   * @defaultValue 'expand'
+   */
+  readonly weightSharing?: 'expand' | 'reduce';
 }
 
 function toF64(t: Tensor): Float64Array {
@@ -168,34 +123,52 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
 export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch: Batch, options: KfacFactorOptions = {}): KfacOperator<P> {
   const op = 'kfac';
   checkParams(op, params);
-  const names = checkLayers(params);
+  const names = checkLayers(op, params);
   const n = batchSize(op, batch);
   const s = reductionScale(op, options.reduction, n);
+  const sharing = options.weightSharing ?? 'expand';
+  if (sharing !== 'expand' && sharing !== 'reduce') {
+    throw new ValueError(`${op}: 'weightSharing' must be 'expand' or 'reduce', got ${String(sharing)}.`, { op, argument: 'weightSharing', expected: "'expand' or 'reduce'", received: String(sharing) });
+  }
   type Probes = Record<string, Tensor>;
-  const run = (probes: Probes, x: any): { out: Tensor; acts: Record<string, Tensor> } => {
+  // One example through the model: every layer records its rows [T, din] (inputs or unfolded patches)
+  // and adds its probe [...locations, dout] to the pre-activation (without probes: records the shape).
+  const run = (probes: Probes | null, x: any, shapes: Record<string, number[]>): { out: Tensor; acts: Record<string, Tensor> } => {
     const acts: Record<string, Tensor> = {};
-    const out = spec.model(params, x, (name, a) => {
-      const layer = params[name];
-      if (!layer) throw new ValueError(`${op}: unknown layer '${name}'; declare it in params.`, { op, argument: 'name', received: name });
-      if (acts[name]) throw new ValueError(`${op}: layer '${name}' is applied twice; K-FAC needs each layer used once per example.`, { op, argument: 'name', received: name });
-      if (a.ndim !== 1) throw new ShapeError(`${op}: layer '${name}' input must be one example's vector, got ${a.aval.toString()}.`, { op, argument: name, received: a.aval.toString() });
-      acts[name] = a;
-      const pre = a.matmul(layer.w).add(probes[name]!);
-      return layer.b ? pre.add(layer.b) : pre;
-    });
+    const finish = (name: string, l: DenseLayerParams, rows: Tensor, pre: Tensor): Tensor => {
+      if (acts[name]) throw new ValueError(`${op}: layer '${name}' is applied twice; K-FAC needs each layer applied once per example (share it over locations with a [...locations, din] input instead).`, { op, argument: 'name', received: name });
+      const din = rows.shape[rows.ndim - 1]!;
+      acts[name] = rows.ndim === 2 ? rows : rows.reshape([rows.size / din, din]);
+      let z = pre;
+      if (probes) z = z.add(probes[name]!);
+      else shapes[name] = [...pre.shape];
+      return l.b ? z.add(l.b) : z;
+    };
+    const dense: DenseFn = (name, a) => {
+      const l = lookupLayer(op, params, name, 'dense');
+      denseLocations(op, name, l, a);
+      return finish(name, l, a.ndim === 1 ? a.reshape([1, a.shape[0]!]) : a, denseProduct(a, l.w));
+    };
+    const conv: ConvFn = (name, xx, opts) => {
+      const l = lookupLayer(op, params, name, 'conv');
+      const { rows, out } = convByPatches(xx, l.w, convKernel(op, name, l, xx), opts);
+      return finish(name, l, rows, out);
+    };
+    const out = spec.model(params, x, dense, conv);
     const missing = names.filter((nm) => !acts[nm]);
     if (missing.length) throw new ValueError(`${op}: layers [${missing.join(', ')}] were never applied by the model.`, { op, argument: 'params', received: missing.join(', ') });
     return { out, acts };
   };
-  // One batched pass: the forward of the whole batch, linearised in per-example zero probes [n, dout]
-  // added to each pre-activation; the recorded activations leave it as (non-differentiated) outputs.
-  const probes: Probes = Object.fromEntries(names.map((nm) => [nm, zeros([n, params[nm]!.w.shape[1]!], params[nm]!.w.dtype)]));
+  // The per-example pre-activation shape of every layer (traced once per model and signature).
+  const shapes = preActivationShapes(spec.model, params, batch.x, (x, sh) => run(null, x, sh).out);
+  // One batched pass: the forward of the whole batch, linearised in per-example zero probes [n, ...locations, dout]
+  // added to each pre-activation; the recorded rows leave it as (non-differentiated) outputs.
+  const probes: Probes = Object.fromEntries(names.map((nm) => [nm, zeros([n, ...shapes[nm]!], params[nm]!.w.dtype)]));
   const forward = (pr: Probes): { out: Tensor; acts: Record<string, Tensor> } => {
-    const r = vmap((xn: any, pn: Probes) => run(pn, xn), { inAxes: [0, 0] })(batch.x, pr);
+    const r = vmap((xn: any, pn: Probes) => run(pn, xn, {}), { inAxes: [0, 0] })(batch.x, pr);
     return { out: r.out, acts: tree.map(stopGradient, r.acts) as Record<string, Tensor> };
   };
   const [{ out: z, acts }, pull] = vjp(forward, probes);
-  const k = z.size / n;
   const lik = spec.likelihood;
   // The exact kind needs only the factor S(f) (not the matrices outputCurvature also forms).
   const exact = (options.kind ?? 'exact') === 'exact';
@@ -214,32 +187,33 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
     cts = concat([cts, dlp.mul(-s).reshape([...z.shape, 1])], z.ndim);
   }
   const zeroActs = tree.map(zerosLike, acts);
-  // Every probe gradient gₙ꜀ = Jₛᵀ Uₙ[:, c] of every layer from one vmapped backward pass.
+  // Every probe gradient gₙₜ꜀ = Jₛₜᵀ Uₙ[:, c] of every layer from one vmapped backward pass.
   const g = vmap((ct: Tensor) => pull({ out: ct, acts: zeroActs })[0] as Probes, { inAxes: z.ndim })(cts);
   const factors: Record<string, KfacFactors> = {};
   const bars: Record<string, Tensor> = {};
   for (const nm of names) {
-    const a0 = acts[nm]!;
-    const a = params[nm]!.b ? concat([a0, a0.slice([0, 0], [n, 1]).mul(0).add(1)], 1) : a0;
-    const gi = g[nm]!;
-    const dout = gi.shape[2]!;
-    const gc = (withGradient ? gi.slice([0, 0, 0], [cols, n, dout]) : gi).reshape([cols * n, dout]);
-    factors[nm] = { A: a.T.matmul(a).mul(1 / n), B: gc.T.matmul(gc).mul(s) };
-    if (withGradient) bars[nm] = a.T.matmul(gi.slice([cols, 0, 0], [1, n, dout]).reshape([n, dout]));
+    const a0 = acts[nm]!; // [n, T, din]
+    const t = a0.shape[1]!, dout = layerDims(params[nm]!)[1];
+    const a = params[nm]!.b ? concat([a0, ones([n, t, 1], a0.dtype)], 2) : a0; // ā = [a; 1]
+    const d = a.shape[2]!;
+    const gi = g[nm]!.reshape([cols + (withGradient ? 1 : 0), n, t, dout]);
+    const gc = withGradient ? gi.slice([0, 0, 0, 0], [cols, n, t, dout]) : gi;
+    if (sharing === 'expand' || t === 1) {
+      const rows = a.reshape([n * t, d]), gr = gc.reshape([cols * n * t, dout]);
+      factors[nm] = { A: rows.T.matmul(rows).mul(1 / (n * t)), B: gr.T.matmul(gr).mul(s) };
+    } else {
+      const am = a.mean(1), gs = gc.sum(2).reshape([cols * n, dout]);
+      factors[nm] = { A: am.T.matmul(am).mul(1 / n), B: gs.T.matmul(gs).mul(s) };
+    }
+    if (withGradient) bars[nm] = a.reshape([n * t, d]).T.matmul(gi.slice([cols, 0, 0, 0], [1, n, t, dout]).reshape([n * t, dout]));
   }
-  const split = (nm: string, bar: Tensor): DenseLayerParams => {
-    const din = params[nm]!.w.shape[0]!, dout = params[nm]!.w.shape[1]!;
-    const w = bar.slice([0, 0], [din, dout]);
-    return params[nm]!.b ? { b: bar.slice([din, 0], [1, dout]).reshape([dout]), w } : { w };
-  };
-  const join = (l: DenseLayerParams): Tensor => (l.b ? concat([l.w, l.b.reshape([1, l.b.shape[0]!])], 0) : l.w);
   const perLayer = (v: P, f: (nm: string, bar: Tensor) => Tensor): P =>
-    Object.fromEntries(names.map((nm) => [nm, split(nm, f(nm, join(v[nm]!)))])) as unknown as P;
+    Object.fromEntries(names.map((nm) => [nm, splitLayer(params[nm]!, f(nm, joinLayer(v[nm]!)))])) as unknown as P;
   const matvec = (v: P): P => perLayer(v, (nm, bar) => factors[nm]!.A.matmul(bar).matmul(factors[nm]!.B));
   const diagonal = (): P => perLayer(params, (nm) => {
     const { A, B } = factors[nm]!;
     const da = A.shape[0]!, db = B.shape[0]!;
-    const diagOf = (m: Tensor, d: number): Tensor => m.reshape([d * d]).take(tensor(Array.from({ length: d }, (_, i) => i * d + i), { dtype: 'int32' }));
+    const diagOf = (m: Tensor, dd: number): Tensor => m.reshape([dd * dd]).take(tensor(Array.from({ length: dd }, (_, i) => i * dd + i), { dtype: 'int32' }));
     return diagOf(A, da).reshape([da, 1]).mul(diagOf(B, db).reshape([1, db]));
   });
   const solve = (b: P, damping: number): P => {
@@ -256,6 +230,6 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
   };
   const base = linearOperator<P>({ params, matvec, diagonal, solve });
   if (!withGradient) return { ...base, factors };
-  const gradient = Object.fromEntries(names.map((nm) => [nm, split(nm, bars[nm]!)])) as unknown as P;
+  const gradient = Object.fromEntries(names.map((nm) => [nm, splitLayer(params[nm]!, bars[nm]!)])) as unknown as P;
   return { ...base, factors, gradient, loss: loss! };
 }

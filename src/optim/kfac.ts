@@ -18,8 +18,8 @@ import { ConcreteTensor } from '../tensor/tensor.js';
 import { cast, floor, maximum, minimum, sqrt } from '../ops/arithmetic.js';
 import { equal, greater, logicalAnd, where } from '../ops/logic.js';
 import * as tree from '../tree/tree.js';
-import { concat } from '../ops/manipulation.js';
-import { kfac as kfacOperator, type Batch, type DenseFn, type KfacFactors, type KfacParams } from '../curvature/index.js';
+import { joinLayer, layerDims, splitLayer } from '../curvature/layers.js';
+import { kfac as kfacOperator, type Batch, type ConvFn, type DenseFn, type KfacFactors, type KfacParams } from '../curvature/index.js';
 import * as linalg from '../linalg/index.js';
 import type { Likelihood } from '../likelihoods/index.js';
 import type { GradientTransformation, ScalarOrSchedule, UpdateExtra, Updates } from './base.js';
@@ -81,33 +81,33 @@ export interface ScaleByKfacOptions {
   readonly dampingMode?: 'factored' | 'exact';
   /** How B averages examples (as `curvature.kfac`). @defaultValue 'mean' */
   readonly reduction?: 'mean' | 'sum';
+  /**
+   * How `curvature.kfac` factors layers shared over locations (conv layers, dense layers over sequences):
+   * `'expand'` or `'reduce'` (Eschenhagen et al. 2023); used when the factors are built from `extra.model`.
+   * @defaultValue 'expand'
+   */
+  readonly weightSharing?: 'expand' | 'reduce';
   /** The key of `extra` holding a ready K-FAC operator (with `factors`). @defaultValue 'curvature' */
   readonly curvatureKey?: string;
 }
 
 function layerNames(op: string, params: unknown): string[] {
   const bad = (why: string): never => {
-    throw new TransformError(`${op}: params must be an object of dense layers { name: { w: [din, dout], b?: [dout] } }; ${why}.`, { op, argument: 'params', expected: '{ name: { w, b? } }', received: why });
+    throw new TransformError(`${op}: params must be an object of layers { name: { w: [din, dout] or [...kernel, Cin, Cout], b?: [dout] } }; ${why}.`, { op, argument: 'params', expected: '{ name: { w, b? } }', received: why });
   };
   if (typeof params !== 'object' || params === null || Array.isArray(params)) bad(`got ${Array.isArray(params) ? 'an array' : typeof params}`);
   const names = Object.keys(params as object).sort();
   for (const nm of names) {
     const l = (params as KfacParams)[nm];
-    if (!l || typeof l !== 'object' || !l.w || l.w.ndim !== 2 || (l.b !== undefined && (l.b.ndim !== 1 || l.b.shape[0] !== l.w.shape[1]))) bad(`layer '${nm}' is not { w: [din, dout], b?: [dout] }`);
+    if (!l || typeof l !== 'object' || !l.w || typeof l.w !== 'object' || !(l.w.ndim >= 2) || (l.b !== undefined && (l.b.ndim !== 1 || l.b.shape[0] !== l.w.shape[l.w.ndim - 1]))) bad(`layer '${nm}' is not { w: [din, dout] or [...kernel, Cin, Cout], b?: [dout] }`);
   }
   return names;
 }
 
-const dims = (l: KfacParams[string]): [number, number] => [l.w.shape[0]! + (l.b ? 1 : 0), l.w.shape[1]!];
-
-/** Ḡ = [G_w; g_bᵀ]. */
-const join = (l: KfacParams[string]): Tensor => (l.b ? concat([l.w, l.b.reshape([1, l.b.shape[0]!])], 0) : l.w);
-
-function split(like: KfacParams[string], bar: Tensor): KfacParams[string] {
-  const din = like.w.shape[0]!, dout = like.w.shape[1]!;
-  const w = bar.slice([0, 0], [din, dout]);
-  return like.b ? { b: bar.slice([din, 0], [1, dout]).reshape([dout]), w } : { w };
-}
+const dims = (l: KfacParams[string]): [number, number] => {
+  const [din, dout] = layerDims(l);
+  return [din + (l.b ? 1 : 0), dout];
+};
 
 /** tr(m)/n as a scalar tensor. */
 const meanDiag = (m: Tensor): Tensor => m.mul(eye(m.shape[0]!, undefined, m.dtype)).sum().div(m.shape[0]!);
@@ -202,7 +202,7 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
       }
       return ready.factors;
     }
-    const model = requirePiece(op, extra, 'model', 'a K-FAC model (params, x, dense) ↦ one example\'s output', alt, isFunction) as (p: KfacParams, x: any, dense: DenseFn) => Tensor;
+    const model = requirePiece(op, extra, 'model', 'a K-FAC model (params, x, dense) ↦ one example\'s output', alt, isFunction) as (p: KfacParams, x: any, dense: DenseFn, conv: ConvFn) => Tensor;
     const likelihood = requirePiece(op, extra, 'likelihood', 'a Likelihood (e.g. likelihoods.categorical())', alt, isLikelihood) as Likelihood;
     const batch = requirePiece(op, extra, 'batch', 'a batch { x, y? }', alt, isBatch) as Batch;
     const key = kind === 'mc' ? (requirePiece(op, extra, 'key', 'a PRNG key (random.key(…)) for the Monte-Carlo Fisher', 'a fresh extra.key each step', isKey) as Tensor) : undefined;
@@ -211,6 +211,7 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
       ...(key !== undefined ? { key } : {}),
       ...(options.reduction !== undefined ? { reduction: options.reduction } : {}),
+      ...(options.weightSharing !== undefined ? { weightSharing: options.weightSharing } : {}),
     }).factors;
   };
 
@@ -266,10 +267,10 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
       for (const nm of names) {
         const g = u[nm];
         if (!g || !g.w) throw new TransformError(`${op}: the updates have no layer '${nm}'.`, { op, argument: 'updates', received: nm });
-        const bar = join(g);
+        const bar = joinLayer(g);
         const inv = inverses[nm]!;
         const x = precondition(inv, bar);
-        out[nm] = split(g, x.dtype === bar.dtype ? x : cast(x, bar.dtype));
+        out[nm] = splitLayer(g, x.dtype === bar.dtype ? x : cast(x, bar.dtype));
       }
       return [out as Updates, { count: increment(state.count), factors, inverses }];
     },
