@@ -30,6 +30,7 @@ export { reshape, transpose, moveAxis, expandDims, squeeze, flatten, broadcastTo
 export { matmul, dot, outer, dotGeneral, type DotGeneralDims } from './ops/linalg.js';
 export { take, oneHot } from './ops/indexing.js';
 export { softmax, logSoftmax } from './ops/nn.js';
+export { conv, convTranspose, type ConvOptions, type ConvTransposeOptions, type ConvPadding } from './ops/conv.js';
 export { grad, valueAndGrad, vjp, type GradOptions } from './transforms/grad.js';
 export { jvp, linearize, linearTranspose } from './transforms/jvp.js';
 export { vmap, type VmapOptions, type AxisSpec } from './transforms/vmap.js';

@@ -111,6 +111,11 @@ function operands(op: string, x: TensorLike, w: TensorLike): { x: Tensor; w: Ten
       op, argument: 'x', expected: `rank ${d + 2} or ${d + 1}`, received: a.aval.toString(),
     });
   }
+  if (b.shape.slice(0, d).some((k) => k < 1)) {
+    throw new ShapeError(`${op}: the kernel window must have at least one tap per axis, got ${b.aval.toString()}.`, {
+      op, argument: 'w', expected: 'window sizes ≥ 1', received: b.aval.toString(),
+    });
+  }
   const unbatched = a.ndim === d + 1;
   return { x: unbatched ? reshape(a, [1, ...a.shape]) : a, w: b, d, unbatched };
 }

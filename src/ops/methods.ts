@@ -13,6 +13,7 @@ import * as M from './manipulation.js';
 import * as LA from './linalg.js';
 import * as I from './indexing.js';
 import * as N from './nn.js';
+import * as C from './conv.js';
 import type { TensorLike } from './convert.js';
 
 declare module '../tensor/tensor.js' {
@@ -59,6 +60,7 @@ declare module '../tensor/tensor.js' {
     /** `slice(this, starts, sizes)` */ slice(starts: readonly number[], sizes?: readonly number[]): Tensor;
     /** `softmax(this, axis)` */ softmax(axis?: R.AxisArg): Tensor;
     /** `logSoftmax(this, axis)` */ logSoftmax(axis?: R.AxisArg): Tensor;
+    /** `conv(this, w, options)` */ conv(w: TensorLike, options?: C.ConvOptions): Tensor;
     /** `equal(this, y)` */ equal(y: TensorLike): Tensor;
     /** `greater(this, y)` */ greater(y: TensorLike): Tensor;
     /** `less(this, y)` */ less(y: TensorLike): Tensor;
@@ -108,6 +110,7 @@ P.take = function (i: Tensor | readonly number[] | number, a?: number) { return 
 P.slice = function (s: readonly number[], z?: readonly number[]) { return M.slice(this, s, z); };
 P.softmax = function (a?: R.AxisArg) { return N.softmax(this, a); };
 P.logSoftmax = function (a?: R.AxisArg) { return N.logSoftmax(this, a); };
+P.conv = function (w: TensorLike, o?: C.ConvOptions) { return C.conv(this, w, o); };
 P.equal = function (y: TensorLike) { return L.equal(this, y); };
 P.greater = function (y: TensorLike) { return L.greater(this, y); };
 P.less = function (y: TensorLike) { return L.less(this, y); };

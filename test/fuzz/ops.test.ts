@@ -117,6 +117,8 @@ const OPS: Record<string, OpFuzz> = {
   oneHot: { args: [T, sizeArg], call: (l, n) => cx.oneHot(l, n) },
   softmax: { args: [T, axesArg], call: (x, a) => cx.softmax(x, a) },
   logSoftmax: { args: [T, axesArg], call: (x, a) => cx.logSoftmax(x, a) },
+  conv: bin((x, w) => cx.conv(x, w, { padding: 'SAME' })),
+  convTranspose: bin((x, w) => cx.convTranspose(x, w, { strides: 2, padding: 'SAME' })),
 };
 
 /** Exported functions that are not ops: transformations (transforms.test.ts), backends, lifetime. */

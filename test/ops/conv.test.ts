@@ -9,7 +9,7 @@ import { refConv, samePad, type RefConv } from './conv-ref.js';
 import { expectClose, flat, thrown } from '../helpers.js';
 
 const f64 = { dtype: 'float64' } as const;
-const rnd = (seed: number, shape: number[]): Tensor => random.normal(random.key(seed), shape, f64);
+const rnd = (seed: number, shape: readonly number[]): Tensor => random.normal(random.key(seed), [...shape], f64);
 const dot = (a: Tensor, b: Tensor): number => { const x = flat(a), y = flat(b); return x.reduce((s, v, i) => s + v * y[i]!, 0); };
 
 interface Case { name: string; x: number[]; w: number[]; opts: ConvOptions; ref: (x: number[], w: number[]) => RefConv }
