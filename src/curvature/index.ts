@@ -22,3 +22,5 @@ export {
 } from './information.js';
 export { type Estimate, type HutchinsonOptions, type HutchPlusPlusOptions, diagonalHutchinson, traceHutchinson, traceHutchPlusPlus } from './estimators.js';
 export { type McFisherEstimate, type McFisherEstimateOptions, mcFisherEstimate } from './mc-fisher.js';
+export { type LanczosOptions, type LanczosResult, type PowerIterationOptions, type PowerIterationResult, lanczos, powerIteration } from './lanczos.js';
+export { type SpectralDensity, type SpectralDensityOptions, spectralDensity } from './spectral-density.js';
