@@ -8,10 +8,13 @@
  *          free lists (exact dtype and length); an intermediate whose last reader has run goes
  *          back to them, and is handed to a later step of this call or of the next call
  * owners   counted per array object: one per register holding it (a kernel that returns its
- *          operand, like `reshape`, adds one); arrays never held by a register (kernel scratch)
- *          and arrays that become outputs are forgotten when the call ends (theirs, or the GC's)
+ *          operand, like `reshape`, adds one); arrays that become outputs are forgotten when
+ *          the call ends (the output tensors own them), arrays never held by a register (kernel
+ *          scratch) go back to the free lists then
  * ```
- * Larger buffers are left to the backend (the `wasm` backend's pool recycles them). Only
+ * Larger buffers are left to the backend (the `wasm` backend's pool recycles them), unless the
+ * backend gives an {@link ArenaSource} that keeps every size (the `wasm` backend with resident
+ * buffers: then every intermediate is a block of wasm memory recycled by the arena). Only
  * backends whose buffers are the typed arrays their kernels allocate use an arena
  * ({@link Backend.typedArrayBuffers}); such kernels must return either arrays they allocated
  * through `allocTyped`/`outputArray` or an operand array itself, never another view of one.
@@ -34,23 +37,47 @@ function fresh(dtype: DType, size: number): TypedArray {
   }
 }
 
+/**
+ * @internal Where a backend's arena takes new arrays from (the `wasm` backend's resident heap),
+ * found on the backend object under {@link ARENA_SOURCE}.
+ */
+export interface ArenaSource {
+  /** A new array of `size` elements of `dtype` (zero-filled when `zero`). */
+  fresh(dtype: DType, size: number, zero: boolean): TypedArray;
+  /** Whether the arena keeps arrays of every size (else only below 16 KiB). */
+  readonly keepsLarge: boolean;
+}
+
+/** @internal The key of a backend's optional {@link ArenaSource}. */
+export const ARENA_SOURCE: unique symbol = Symbol('curvax.arenaSource');
+
+/** @internal A backend that may carry an {@link ArenaSource}. */
+export interface ArenaHost { readonly [ARENA_SOURCE]?: ArenaSource | undefined }
+
 /** @internal An executable's small-buffer free lists and this call's owner counts (see the module comment). */
 export class Arena {
   private readonly free = new Map<number, TypedArray[]>();
   private readonly live = new Map<TypedArray, number>();
   private readonly keyOf = new Map<TypedArray, number>();
+  private readonly source: ArenaSource | undefined;
   /** Arrays handed back to the free lists since creation (for tests). */
   recycled = 0;
+
+  /** @param source - where new arrays come from (default: ordinary typed arrays, below 16 KiB only) */
+  constructor(source?: ArenaSource) {
+    this.source = source;
+  }
 
   /** An array of `size` elements of `dtype`: recycled (zero-filled when `zero`) or new. */
   take(dtype: DType, size: number, zero: boolean): TypedArray {
     const bytes = size * BYTES[dtype];
-    if (bytes >= MAX_BYTES || size === 0) return fresh(dtype, size);
+    const src = this.source;
+    if (size === 0 || (bytes >= MAX_BYTES && (src === undefined || !src.keepsLarge))) return fresh(dtype, size);
     const key = size * 4 + CODE[dtype];
     const list = this.free.get(key);
     let a = list === undefined ? undefined : list.pop();
     if (a === undefined) {
-      a = fresh(dtype, size);
+      a = src === undefined ? fresh(dtype, size) : src.fresh(dtype, size, zero);
       this.keyOf.set(a, key);
     } else if (zero) a.fill(0);
     this.live.set(a, 0);
@@ -84,9 +111,18 @@ export class Arena {
     return true;
   }
 
-  /** The call is over: arrays still held (outputs) or never held (scratch) are no longer the arena's. */
+  /**
+   * The call is over: arrays still held by a register (outputs) are no longer the arena's; arrays
+   * never held by one (a kernel's scratch) go back to the free lists.
+   */
   endCall(): void {
-    for (const a of this.live.keys()) this.keyOf.delete(a);
+    for (const [a, n] of this.live) {
+      if (n > 0) { this.keyOf.delete(a); continue; }
+      const key = this.keyOf.get(a)!;
+      let list = this.free.get(key);
+      if (list === undefined) this.free.set(key, (list = []));
+      list.push(a);
+    }
     this.live.clear();
   }
 }

@@ -27,7 +27,7 @@ import { ConcreteTensor, swapCreationHook, type Tensor } from '../tensor/tensor.
 import type { Jaxpr, Var } from './jaxpr.js';
 import { lowerEqn, type Step } from './lowering.js';
 import { PRIMITIVES } from './primitives/index.js';
-import { Arena } from './arena.js';
+import { Arena, ARENA_SOURCE, type ArenaHost } from './arena.js';
 import type { DType } from '../tensor/dtype.js';
 
 /** @internal A compiled jaxpr for one backend. */
@@ -91,7 +91,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   // One closure per step, release folded in, so the call loop is a plain array walk. With an
   // arena, each result gets an owner per register holding it, and a released small buffer
   // goes back to the arena instead of the backend.
-  const arena = b.useAllocator !== undefined ? new Arena() : undefined;
+  const arena = b.useAllocator !== undefined ? new Arena((b as Backend & ArenaHost)[ARENA_SOURCE]) : undefined;
   const schedule: Step[] = steps.map((step, s) => {
     const rel = release[s]!;
     const outs = stepOuts[s]!;

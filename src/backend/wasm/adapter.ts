@@ -25,7 +25,11 @@ import { jsBackend } from '../js/index.js';
 import { broadcastStrides, gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
-import { BufferPool, discardScratch, outputArray, swapSmallAllocator, withPool, type PoolStats } from './pool.js';
+import { wasmConv } from './conv.js';
+import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats } from './pool.js';
+import { ResidentHeap, type ResidentStats } from './resident.js';
+import { ARENA_SOURCE, type ArenaHost, type ArenaSource } from '../../core/arena.js';
+import type { WasmMemory } from './memory.js';
 
 type Buf = TypedArray;
 
@@ -103,30 +107,55 @@ function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotPlan | u
   };
 }
 
-/** The operand's data in GEMM order: itself, or a gathered scratch copy (given back after the copy-in). */
-function operandData(x: Buf, l: OperandLayout, dtype: DType, size: number): Buf {
-  if (l.gather === null) return x;
-  const res = outputArray(dtype, size);
-  gather(res, x, l.gather.shape, l.gather.strides);
-  return res;
+/** A typed view of `size` elements at byte offset `off` of the runtime's memory (valid for the current call). */
+function memView(mem: WasmMemory, dtype: DType, off: number, size: number): Buf {
+  const buf = mem.memory.buffer;
+  switch (dtype) {
+    case 'float32': return new Float32Array(buf, off, size);
+    case 'float64': return new Float64Array(buf, off, size);
+    case 'int32': return new Int32Array(buf, off, size);
+    case 'bool': return new Uint8Array(buf, off, size);
+  }
 }
+
+/** The byte offset of a resident array (read in place), or -1. */
+function residentAt(x: unknown): number {
+  return heap === undefined ? -1 : heap.offsetOf(x);
+}
+
+/** 64-byte rounded size of `n` elements of `E` bytes. */
+const up64 = (n: number, E: number): number => Math.ceil((n * E) / 64) * 64;
 
 function runWasmDot(p: WasmDotPlan, x: Buf, y: Buf): Buf | undefined {
   const r = rt();
   if (!r) return undefined;
   const { B, M, N, K, f64, out } = p;
+  const E = f64 ? 8 : 4;
   const mem = r.memory;
-  const base = mem.alloc(p.bytes, 64, p.what);
+  // Operands used as stored and resident are read in place; the result is written in place
+  // when its array is resident. Everything else goes through one scratch block.
+  const xo = p.xl.gather === null ? residentAt(x) : -1;
+  const yo = p.yl.gather === null ? residentAt(y) : -1;
+  const res = outputArray(out.dtype, out.size);
+  const co = residentAt(res);
+  const aBytes = xo < 0 ? up64(B * M * K, E) : 0, bBytes = yo < 0 ? up64(B * K * N, E) : 0, cBytes = co < 0 ? up64(out.size, E) : 0;
+  const scratch = aBytes + bBytes + cBytes;
+  const base = scratch === 0 ? 0 : mem.alloc(scratch, 64, p.what);
   try {
-    const a = operandData(x, p.xl, out.dtype, B * M * K), bm = operandData(y, p.yl, out.dtype, B * K * N);
-    if (f64) { mem.writeF64(base, a); mem.writeF64(base + p.bAt, bm); } else { mem.writeF32(base, a); mem.writeF32(base + p.bAt, bm); }
-    if (a !== x) discardScratch(a);
-    if (bm !== y) discardScratch(bm);
-    r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff: base, bOff: base + p.bAt, cOff: base + p.cAt, transA: p.xl.trans, transB: p.yl.trans, batch: B });
-    return mem.readBytes(base + p.cAt, outputArray(out.dtype, out.size));
+    const aOff = xo >= 0 ? xo : base, bOff = yo >= 0 ? yo : base + aBytes, cOff = co >= 0 ? co : base + aBytes + bBytes;
+    if (xo < 0) stage(mem, x, p.xl, out.dtype, B * M * K, aOff);
+    if (yo < 0) stage(mem, y, p.yl, out.dtype, B * K * N, bOff);
+    r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff, bOff, cOff, transA: p.xl.trans, transB: p.yl.trans, batch: B });
+    return co >= 0 ? res : mem.readBytes(cOff, res);
   } finally {
-    mem.free(base);
+    if (base !== 0) mem.free(base);
   }
+}
+
+/** Copies an operand into wasm memory at `off` in GEMM order (gathered there directly when it must be re-laid out). */
+function stage(mem: WasmMemory, x: Buf, l: OperandLayout, dtype: DType, size: number, off: number): void {
+  if (l.gather === null) mem.writeBytes(off, x);
+  else gather(memView(mem, dtype, off, size), x, l.gather.shape, l.gather.strides);
 }
 
 function wasmDot(x: Buf, y: Buf, ax: Aval, ay: Aval, d: DotDims, out: Aval): Buf | undefined {
@@ -153,11 +182,18 @@ function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
   const r = rt();
   if (!r) return undefined;
   const mem = r.memory;
+  const xo = residentAt(x);
+  const res = outputArray(out.dtype, out.size);
+  const co = residentAt(res);
+  if (xo >= 0 && co >= 0) {
+    r.unary(f64 ? 'f64' : 'f32', op, xo, co, out.size);
+    return res;
+  }
   const off = mem.alloc(out.size * (f64 ? 8 : 4), 64, `${op}: ${out.toString()}`);
   try {
-    if (f64) mem.writeF64(off, x); else mem.writeF32(off, x);
-    r.unary(f64 ? 'f64' : 'f32', op, off, off, out.size);
-    return mem.readBytes(off, outputArray(out.dtype, out.size));
+    if (xo < 0) mem.writeBytes(off, x);
+    r.unary(f64 ? 'f64' : 'f32', op, xo >= 0 ? xo : off, co >= 0 ? co : off, out.size);
+    return co >= 0 ? res : mem.readBytes(off, res);
   } finally {
     mem.free(off);
   }
@@ -231,18 +267,18 @@ function runWasmReduce(p: WasmReducePlan, x: Buf): Buf | undefined {
   const d = f64 ? 'f64' : 'f32';
   const mem = r.memory;
   const E = f64 ? 8 : 4;
-  const xOff = mem.alloc(ax.size * E, 64, p.xWhat);
-  let oOff = 0;
-  let res: Float32Array | Float64Array;
+  const res = outputArray(out.dtype, out.size) as Float32Array | Float64Array;
+  let xOff = residentAt(x), oOff = residentAt(res);
+  const xMine = xOff < 0, oMine = oOff < 0;
   try {
-    oOff = mem.alloc(out.size * E, 64, p.oWhat);
-    mem.writeBytes(xOff, x);
+    if (xMine) { xOff = mem.alloc(ax.size * E, 64, p.xWhat); mem.writeBytes(xOff, x); }
+    if (oMine) oOff = mem.alloc(out.size * E, 64, p.oWhat);
     if (rows) r.reduceRows(d, op, xOff, oOff, sh.outer, sh.red);
     else r.reduceCols(d, op, xOff, oOff, sh.outer, sh.red, sh.inner);
-    res = mem.readBytes(oOff, outputArray(out.dtype, out.size) as Float32Array | Float64Array);
+    if (oMine) mem.readBytes(oOff, res);
   } finally {
-    mem.free(xOff);
-    if (oOff !== 0) mem.free(oOff);
+    if (xMine && xOff >= 0) mem.free(xOff);
+    if (oMine && oOff >= 0) mem.free(oOff);
   }
   canonicalNaN(res);
   if (rows && op !== 'sum') {
@@ -290,16 +326,17 @@ function wasmTranspose(x: Buf, ax: Aval, perm: readonly number[], out: Aval): Bu
   if (!r) return undefined;
   const E = ax.dtype === 'float64' ? 8 : 4;
   const mem = r.memory;
-  const xOff = mem.alloc(ax.size * E, 64, `transpose: operand ${ax.toString()}`);
-  let oOff = 0;
+  const res = outputArray(out.dtype, out.size);
+  let xOff = residentAt(x), oOff = residentAt(res);
+  const xMine = xOff < 0, oMine = oOff < 0;
   try {
-    oOff = mem.alloc(ax.size * E, 64, `transpose: result ${out.toString()}`);
-    mem.writeBytes(xOff, x);
+    if (xMine) { xOff = mem.alloc(ax.size * E, 64, `transpose: operand ${ax.toString()}`); mem.writeBytes(xOff, x); }
+    if (oMine) oOff = mem.alloc(ax.size * E, 64, `transpose: result ${out.toString()}`);
     r.transpose(E, xOff, oOff, t.batch, t.m, t.n);
-    return mem.readBytes(oOff, outputArray(out.dtype, out.size));
+    return oMine ? mem.readBytes(oOff, res) : res;
   } finally {
-    mem.free(xOff);
-    if (oOff !== 0) mem.free(oOff);
+    if (xMine && xOff >= 0) mem.free(xOff);
+    if (oMine && oOff >= 0) mem.free(oOff);
   }
 }
 
@@ -363,7 +400,7 @@ function planWasmFused(p: FusedProgram, axs: readonly Aval[], outs: readonly Ava
     const declines = n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)));
     if (d !== undefined && n >= simdMinSize(p, d) && simdFusedPays(p, d)) {
       const layout = fusedSimdLayout(axs.map((a) => a.size), n);
-      if (layout !== undefined) return (xs) => runFusedSimd(r, p, d, layout, xs, n);
+      if (layout !== undefined) return (xs) => runFusedSimd(r, p, d, layout, xs, n, residentAt);
       if (declines) return (xs) => runExpanded(r, p, d, xs, axs, out0);
     }
     if (declines) return undefined;
@@ -375,7 +412,7 @@ function planWasmFused(p: FusedProgram, axs: readonly Aval[], outs: readonly Ava
 function runExpanded(r: WasmRuntime, p: FusedProgram, d: 'f32' | 'f64', xs: readonly Buf[], axs: readonly Aval[], out: Aval): Buf[] {
   const n = out.size;
   const full = xs.map((x, i) => (axs[i]!.size === n || axs[i]!.size === 1 ? x : expand(x, axs[i]!, out, i)));
-  return runFusedSimd(r, p, d, fusedSimdLayout(full.map((x) => x.length), n)!, full, n);
+  return runFusedSimd(r, p, d, fusedSimdLayout(full.map((x) => x.length), n)!, full, n, residentAt);
 }
 
 /** Reused expansion buffers per (dtype, input position): they are copied into wasm memory at once. */
@@ -419,6 +456,7 @@ const direct: Kernels<Buf> = {
   ...js,
   dotGeneral: (x, y, ax, ay, d, out) => wasmDot(x, y, ax, ay, d, out) ?? js.dotGeneral(x, y, ax, ay, d, out),
   planDotGeneral: planWasmDotGeneral,
+  conv: (x, w, ax, aw, p, out) => wasmConv(x, w, ax, aw, p, out, direct),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
   fused: wasmFused,
   planFused: planWasmFused,
@@ -432,7 +470,53 @@ const pool = new BufferPool();
 /** `CURVAX_WASM_REUSE=0` turns recycling off at load (an escape hatch; default on). */
 let pooling = typeof process === 'undefined' || process.env?.['CURVAX_WASM_REUSE'] !== '0';
 
-/** Every kernel of `k`, with kernel outputs taken from the pool while pooling is on. */
+/** Default bound of the resident heap (live + cached bytes). */
+const RESIDENT_MAX_BYTES = 256 * 2 ** 20;
+/**
+ * Arrays below this many bytes stay ordinary arrays with resident buffers on: their copies are
+ * cheap, while a resident block that is never disposed costs a finalizer registration and
+ * holds room in the bound until the finalizer runs (never, inside a synchronous loop).
+ */
+const RESIDENT_MIN_BYTES = 16_384;
+const ELEMENT_BYTES = { float32: 4, float64: 8, int32: 4, bool: 1 } as const;
+/**
+ * Resident buffers (resident.ts): off by default; `CURVAX_WASM_RESIDENT=1` or
+ * {@link configureWasmBuffers} turns them on.
+ */
+let residentOn = typeof process !== 'undefined' && process.env?.['CURVAX_WASM_RESIDENT'] === '1';
+let residentMax = RESIDENT_MAX_BYTES;
+/** The heap of resident blocks, made on first use with resident buffers on (kept after: its blocks may still be live). */
+let heap: ResidentHeap | undefined;
+
+/** The heap while resident buffers are on and possible here (a shared memory), else undefined. */
+function residentHeap(): ResidentHeap | undefined {
+  if (!residentOn) return undefined;
+  if (heap !== undefined) return heap.usable ? heap : undefined;
+  const r = rt();
+  if (r === undefined) return undefined;
+  heap = new ResidentHeap(r.memory, residentMax);
+  return heap.usable ? heap : undefined;
+}
+
+const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as const;
+
+/** Kernel outputs with resident buffers on: a resident block, else (past the bound) the pool or a plain array. */
+const residentSource: OutputSource = {
+  typed: (d, n, zero) => (n * ELEMENT_BYTES[d] >= RESIDENT_MIN_BYTES ? heap!.typed(d, n, zero) : undefined) ?? (pooling ? pool.typed(d, n, zero) : new CTORS[d](n)),
+  discard: (v) => { if (!heap!.discard(v)) pool.discard(v); },
+  zeroed: (d, n) => residentSource.typed(d, n, true),
+};
+
+/**
+ * Runs one kernel call with resident outputs: its temporaries are freed when it returns. Inside
+ * a `jit` executable (its arena installed) the arena serves and recycles every array instead.
+ */
+function residentCall<R>(h: ResidentHeap, f: () => R): R {
+  if (hasSmallAllocator()) return f();
+  return h.track(() => withPool(residentSource, f));
+}
+
+/** Every kernel of `k`, with kernel outputs taken from the resident heap or the pool while these are on. */
 function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
   const out: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(k)) {
@@ -442,7 +526,11 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
       out[name] = (ax: Aval, ay: Aval, d: DotDims, o: Aval) => {
         const run = (f as NonNullable<Kernels<Buf>['planDotGeneral']>)(ax, ay, d, o);
         const small = o.size * 8 < pool.minBytes;
-        return (x: Buf, y: Buf) => (!pooling || small ? run(x, y) : withPool(pool, () => run(x, y)));
+        return (x: Buf, y: Buf) => {
+          const h = residentHeap();
+          if (h !== undefined) return residentCall(h, () => run(x, y));
+          return !pooling || small ? run(x, y) : withPool(pool, () => run(x, y));
+        };
       };
       continue;
     }
@@ -450,7 +538,11 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
       out[name] = (op: ReduceOp, ax: Aval, axes: readonly number[], o: Aval) => {
         const run = (f as NonNullable<Kernels<Buf>['planReduce']>)(op, ax, axes, o);
         const small = o.size * 8 < pool.minBytes;
-        return (x: Buf) => (!pooling || small ? run(x) : withPool(pool, () => run(x)));
+        return (x: Buf) => {
+          const h = residentHeap();
+          if (h !== undefined) return residentCall(h, () => run(x));
+          return !pooling || small ? run(x) : withPool(pool, () => run(x));
+        };
       };
       continue;
     }
@@ -459,12 +551,18 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const run = (f as NonNullable<Kernels<Buf>['planFused']>)(p, axs, outs);
         if (run === undefined) return undefined;
         const small = outs[outs.length - 1]!.size * 8 < pool.minBytes;
-        return (xs: readonly Buf[]) => (!pooling || small ? run(xs) : withPool(pool, () => run(xs)));
+        return (xs: readonly Buf[]) => {
+          const h = residentHeap();
+          if (h !== undefined) return residentCall(h, () => run(xs));
+          return !pooling || small ? run(xs) : withPool(pool, () => run(xs));
+        };
       };
       continue;
     }
     const g = f as (...a: unknown[]) => unknown;
     out[name] = (...a: unknown[]) => {
+      const h = residentHeap();
+      if (h !== undefined) return residentCall(h, () => g(...a));
       // Outputs below the pool's minimum are plain arrays anyway: skip the allocator swap (dispatch cost).
       const last = a[a.length - 1];
       if (!pooling || (last instanceof Aval && last.size * 8 < pool.minBytes)) return g(...a);
@@ -477,10 +575,10 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
 const kernels = pooledKernels(direct);
 
 /**
- * @internal Settings of the `wasm` backend's buffer recycling.
+ * @internal Settings of the `wasm` backend's buffers.
  * @example
  * ```ts
- * configureWasmBuffers({ reuse: true });
+ * configureWasmBuffers({ reuse: true, resident: false });
  * ```
  */
 export interface WasmBufferOptions {
@@ -488,26 +586,55 @@ export interface WasmBufferOptions {
   readonly reuse?: boolean | undefined;
   /** Most bytes of free buffers kept for reuse (default 256 MiB); 0 keeps none. */
   readonly maxFreeBytes?: number | undefined;
+  /**
+   * Keep tensor data resident in the wasm memory (kernels read and write it in place), where the
+   * memory is shared; off by default. Tensors made before a switch keep their buffers.
+   */
+  readonly resident?: boolean | undefined;
+  /** Most bytes of resident blocks, live and cached (default 256 MiB); beyond it, ordinary arrays. */
+  readonly residentMaxBytes?: number | undefined;
 }
 
 /**
- * @internal Turns buffer recycling on or off and sets its bound; returns the pool's counters.
- * Results are bit-identical either way (only where the bytes live changes).
+ * @internal Configures the `wasm` backend's buffers (recycling, resident data) and returns the
+ * counters. Results are bit-identical either way (only where the bytes live changes).
  * @param options - see {@link WasmBufferOptions}; omitted fields are unchanged
- * @returns the pool counters after the change
+ * @returns the pool counters, the switches, and the resident heap's counters (undefined before its first use)
  * @example
  * ```ts
  * configureWasmBuffers({ reuse: true, maxFreeBytes: 64 * 2 ** 20 }).freeBytes; // 0
  * ```
  */
-export function configureWasmBuffers(options: WasmBufferOptions = {}): PoolStats & { readonly reuse: boolean } {
+export function configureWasmBuffers(options: WasmBufferOptions = {}): PoolStats & { readonly reuse: boolean; readonly resident: boolean; readonly residentStats: ResidentStats | undefined } {
   if (options.reuse !== undefined) pooling = options.reuse;
   if (options.maxFreeBytes !== undefined) {
     pool.maxFreeBytes = options.maxFreeBytes;
     if (pool.stats.freeBytes > options.maxFreeBytes) pool.clear();
   }
-  return { ...pool.stats, reuse: pooling };
+  if (options.residentMaxBytes !== undefined) {
+    residentMax = options.residentMaxBytes;
+    if (heap !== undefined) { heap.maxBytes = residentMax; heap.flush(); }
+  }
+  if (options.resident !== undefined) residentOn = options.resident;
+  return { ...pool.stats, reuse: pooling, resident: residentHeap() !== undefined, residentStats: heap?.stats };
 }
+
+/** With resident buffers on, user data (from RESIDENT_MIN_BYTES) is copied once into a resident block. */
+function fromTyped(d: TypedArray, aval: Aval): Buf {
+  if (d.byteLength < RESIDENT_MIN_BYTES) return d;
+  const h = residentHeap();
+  if (h === undefined) return d;
+  const v = h.typed(aval.dtype, d.length, false);
+  if (v === undefined) return d;
+  new Uint8Array(v.buffer, v.byteOffset, v.byteLength).set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  return v;
+}
+
+/** The arena source of `jit`'s executables: resident blocks of every size while resident buffers are on. */
+const arenaSource: ArenaSource = {
+  fresh: (d, n, zero) => (n * ELEMENT_BYTES[d] >= RESIDENT_MIN_BYTES ? residentHeap()?.typed(d, n, zero) : undefined) ?? new CTORS[d](n),
+  get keepsLarge() { return residentHeap() !== undefined; },
+};
 
 /**
  * The `wasm` backend (WebAssembly SIMD matrix products and transcendentals; reference kernels elsewhere).
@@ -516,13 +643,13 @@ export function configureWasmBuffers(options: WasmBufferOptions = {}): PoolStats
  * setBackend('wasm');
  * ```
  */
-export const wasmBackend: Backend<Buf> = {
+export const wasmBackend: Backend<Buf> & ArenaHost = {
   name: 'wasm',
-  fromTyped: (d) => d,
+  fromTyped,
   read: (b) => b,
-  retain: (b) => pool.retain(b),
-  release: (b) => pool.release(b),
-  dispose: (b) => pool.release(b),
+  retain: (b) => { if (heap === undefined || !heap.retain(b)) pool.retain(b); },
+  release: (b) => { if (heap === undefined || !heap.release(b)) pool.release(b); },
+  dispose: (b) => { if (heap === undefined || !heap.release(b)) pool.release(b); },
   kernels,
   useAllocator(alloc) {
     // Small arrays: the allocTyped allocator outside pooled calls, the pool's small path inside.
@@ -530,6 +657,7 @@ export const wasmBackend: Backend<Buf> = {
     const prevSmall = swapSmallAllocator(alloc);
     return () => { swapAllocator(prev); swapSmallAllocator(prevSmall); };
   },
+  [ARENA_SOURCE]: arenaSource,
 };
 
 /**

@@ -250,21 +250,23 @@ export function fusedSimdLayout(sizes: readonly number[], n: number): FusedSimdL
 }
 
 /**
- * Runs a program on the SIMD generator: copies the full-size inputs into the runtime's memory,
- * runs the cached kernel for (program, layout) and copies the outputs out.
+ * Runs a program on the SIMD generator: runs the cached kernel for (program, layout) on the
+ * inputs and outputs in the runtime's memory, reading resident ones in place and copying the
+ * others in (inputs) and out (outputs).
  * @param rt - the runtime
  * @param p - a program accepted by {@link fusedSimdDtype}
  * @param dtype - {@link fusedSimdDtype}`(p)`
  * @param layout - from {@link fusedSimdLayout}
  * @param xs - the inputs (typed arrays of the program's dtype; size `n` or 1 as the layout says)
  * @param n - the output's element count
+ * @param residentAt - the byte offset of an array resident in the runtime's memory, or -1 (default: none is)
  * @returns one fresh array of `n` elements per output
  * @example
  * ```ts
  * const [y] = runFusedSimd(rt, program, 'f32', 'fs', [x, new Float32Array([2])], x.length);
  * ```
  */
-export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, layout: FusedSimdLayout, xs: readonly ArrayLike<number>[], n: number): (Float32Array | Float64Array)[] {
+export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, layout: FusedSimdLayout, xs: readonly ArrayLike<number>[], n: number, residentAt?: (x: unknown) => number): (Float32Array | Float64Array)[] {
   let perRt = runs.get(rt);
   if (perRt === undefined) runs.set(rt, (perRt = new WeakMap()));
   let perProgram = perRt.get(p);
@@ -276,30 +278,50 @@ export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, lay
   }
   const E = dtype === 'f32' ? 4 : 8;
   const stride = Math.ceil((n * E) / 64) * 64;
-  let full = 0;
-  for (const k of layout) if (k === 'f') full++;
   const nOut = p.outputs.length;
   const mem = rt.memory;
-  const block = mem.alloc(Math.max(1, (full + nOut) * stride), 64);
+  const dt = dtype === 'f32' ? 'float32' : 'float64';
+  // Inputs and outputs that are resident blocks of the memory are used in place; the others
+  // go through one scratch block (inputs copied in, outputs copied out).
   const args: number[] = [];
   const outs: (Float32Array | Float64Array)[] = [];
+  const outAt: number[] = [];
+  let need = 0;
+  for (let i = 0; i < layout.length; i++) {
+    if (layout[i] === 's') continue;
+    const o = residentAt === undefined ? -1 : residentAt(xs[i]);
+    if (o < 0) need += stride;
+  }
+  for (let j = 0; j < nOut; j++) {
+    const res = outputArray(dt, n) as Float32Array | Float64Array;
+    outs.push(res);
+    const o = residentAt === undefined ? -1 : residentAt(res);
+    outAt.push(o);
+    if (o < 0) need += stride;
+  }
+  const block = need === 0 ? 0 : mem.alloc(need, 64);
   try {
     let at = block;
     for (let i = 0; i < layout.length; i++) {
       const x = xs[i]!;
       if (layout[i] === 's') { args.push(x[0]!); continue; }
+      const o = residentAt === undefined ? -1 : residentAt(x);
+      if (o >= 0) { args.push(o); continue; }
       mem.writeBytes(at, x as unknown as ArrayBufferView);
       args.push(at);
       at += stride;
     }
-    const outAt = at;
-    for (let j = 0; j < nOut; j++) args.push(outAt + j * stride);
+    for (let j = 0; j < nOut; j++) {
+      if (outAt[j]! < 0) { outAt[j] = -at - 1; at += stride; }
+      const o = outAt[j]!;
+      args.push(o >= 0 ? o : -o - 1);
+    }
     args.push(n);
     run(...args);
     simdRuns++;
-    for (let j = 0; j < nOut; j++) outs.push(mem.readBytes(outAt + j * stride, outputArray(dtype === 'f32' ? 'float32' : 'float64', n) as Float32Array | Float64Array));
+    for (let j = 0; j < nOut; j++) if (outAt[j]! < 0) mem.readBytes(-outAt[j]! - 1, outs[j]!);
   } finally {
-    mem.free(block);
+    if (block !== 0) mem.free(block);
   }
   return outs;
 }

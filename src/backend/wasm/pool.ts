@@ -220,8 +220,25 @@ export class BufferPool {
   }
 }
 
-/** The pool serving kernel outputs during the current kernel call, if any. */
-let active: BufferPool | null = null;
+/**
+ * Where kernel outputs come from during one kernel call: a {@link BufferPool}, or the `wasm`
+ * backend's resident heap (with the pool behind it).
+ * @example
+ * ```ts
+ * const src: OutputSource = new BufferPool();
+ * ```
+ */
+export interface OutputSource {
+  /** An array of `size` elements of `dtype`, zero-filled when `zero`. */
+  typed(dtype: DType, size: number, zero: boolean): TypedArray;
+  /** Gives back an array that no one owns (a kernel's scratch). */
+  discard(view: ArrayBufferView): void;
+  /** `typed(dtype, size, true)` as a bound function (the `allocTyped` allocator while installed). */
+  readonly zeroed: (dtype: DType, size: number) => TypedArray;
+}
+
+/** The source serving kernel outputs during the current kernel call, if any. */
+let active: OutputSource | null = null;
 
 /** Where arrays below a pool's minimum (and {@link outputArray}s outside a pooled call) come from, if set. */
 let small: ((dtype: DType, size: number, zero: boolean) => TypedArray) | null = null;
@@ -239,14 +256,19 @@ export function swapSmallAllocator(a: ((dtype: DType, size: number, zero: boolea
   return prev;
 }
 
+/** @internal Whether an allocator for small arrays is installed (a `jit` executable's arena is running). */
+export function hasSmallAllocator(): boolean {
+  return small !== null;
+}
+
 /**
- * @internal Runs `f` with `pool` serving every kernel output: `allocTyped` (zeroed arrays, used
+ * @internal Runs `f` with `pool` (a {@link BufferPool} or another {@link OutputSource}) serving every kernel output: `allocTyped` (zeroed arrays, used
  * by the reference kernels) and {@link outputArray} (arrays the caller overwrites entirely).
  * @param pool - the pool
  * @param f - the kernel call
  * @returns what `f` returns
  */
-export function withPool<R>(pool: BufferPool, f: () => R): R {
+export function withPool<R>(pool: OutputSource, f: () => R): R {
   const prevPool = active;
   const prevAlloc = swapAllocator(pool.zeroed);
   active = pool;
