@@ -8,7 +8,7 @@ import { where } from '../ops/logic.js';
 import * as random from '../random/index.js';
 import * as tree from '../tree/index.js';
 import type { CurvatureOperator, Params } from './operator.js';
-import { checkCount, checkKey, checkProbeKind, dot, flatOperator, meanAndError, orthogonalize, probe, type ProbeKind } from './flat-operator.js';
+import { checkCount, checkKey, checkProbeKind, dot, flatOperator, meanAndError, orthogonalize, probe } from './flat-operator.js';
 
 /**
  * A Monte-Carlo estimate with its standard error.
@@ -41,7 +41,7 @@ export interface HutchinsonOptions {
   /** S ≥ 2, the number of probes (matvecs). */
   readonly samples: number;
   /** Probe distribution; Rademacher has the smaller variance. @defaultValue 'rademacher' */
-  readonly probes?: ProbeKind;
+  readonly probes?: 'rademacher' | 'normal';
 }
 
 /**
@@ -87,7 +87,7 @@ export interface HutchPlusPlusOptions {
   /** k ≥ 1, the columns of the range sketch. @defaultValue `samples` */
   readonly sketch?: number;
   /** Distribution of the sketch and residual probes. @defaultValue 'rademacher' */
-  readonly probes?: ProbeKind;
+  readonly probes?: 'rademacher' | 'normal';
 }
 
 /**
