@@ -25,6 +25,7 @@ import { jsBackend } from '../js/index.js';
 import { broadcastStrides, gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
+import { wasmConv } from './conv.js';
 import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats } from './pool.js';
 import { ResidentHeap, type ResidentStats } from './resident.js';
 import { ARENA_SOURCE, type ArenaHost, type ArenaSource } from '../../core/arena.js';
@@ -455,6 +456,7 @@ const direct: Kernels<Buf> = {
   ...js,
   dotGeneral: (x, y, ax, ay, d, out) => wasmDot(x, y, ax, ay, d, out) ?? js.dotGeneral(x, y, ax, ay, d, out),
   planDotGeneral: planWasmDotGeneral,
+  conv: (x, w, ax, aw, p, out) => wasmConv(x, w, ax, aw, p, out, direct),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
   fused: wasmFused,
   planFused: planWasmFused,
