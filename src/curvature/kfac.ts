@@ -21,7 +21,7 @@ import { outputCurvature, type FisherOptions } from './builders.js';
 import { linearOperator, type CurvatureOperator } from './operator.js';
 import { batchSize, reductionScale, type Batch } from './sandwich.js';
 import {
-  checkLayers, convByPatches, convKernel, denseLocations, denseProduct, joinLayer, layerDims, lookupLayer, splitLayer,
+  checkLayers, convKernel, convLayer, denseLocations, denseProduct, joinLayer, layerDims, lookupLayer, splitLayer,
   type ConvFn, type DenseFn, type DenseLayerParams, type KfacModel, type KfacParams,
 } from './layers.js';
 import { preActivationShapes } from './layer-shapes.js';
@@ -151,8 +151,9 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
     };
     const conv: ConvFn = (name, xx, opts) => {
       const l = lookupLayer(op, params, name, 'conv');
-      const { rows, out } = convByPatches(xx, l.w, convKernel(op, name, l, xx), opts);
-      return finish(name, l, rows, out);
+      convKernel(op, name, l, xx);
+      const { rows, out } = convLayer(op, name, xx, l.w, opts, true);
+      return finish(name, l, rows!, out);
     };
     const out = spec.model(params, x, dense, conv);
     const missing = names.filter((nm) => !acts[nm]);

@@ -11,6 +11,8 @@ import { concat } from '../ops/manipulation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as tree from '../tree/index.js';
 import { patches, type ConvWindowOptions } from './patches.js';
+import { conv as convOp } from '../ops/conv.js';
+import { stopGradient } from '../ops/arithmetic.js';
 
 /**
  * One layer's parameters: a dense layer has `w: [din, dout]`, a convolution `w: [...kernel, Cin, Cout]`
@@ -119,11 +121,25 @@ export function convKernel(op: string, name: string, layer: DenseLayerParams, x:
   return kernel;
 }
 
-/** The unfolded patches of `x` and the convolution `patches · W` (`[...out, K·Cin]`, `[...out, Cout]`). */
-export function convByPatches(x: Tensor, w: Tensor, kernel: readonly number[], options?: ConvWindowOptions): { rows: Tensor; out: Tensor } {
-  const rows = patches(x, kernel, options);
-  const cout = w.shape[w.ndim - 1]!;
-  return { rows, out: denseProduct(rows, w.reshape([rows.shape[rows.ndim - 1]!, cout])) };
+/** Rejects options K-FAC's conv layers do not take (grouped convolutions, unknown keys). */
+function checkConvOptions(op: string, name: string, options: unknown): void {
+  if (options === undefined) return;
+  const keys = options && typeof options === 'object' ? Object.keys(options) : null;
+  const bad = keys === null ? 'not an object' : keys.find((k) => k !== 'strides' && k !== 'padding' && k !== 'dilation');
+  if (bad !== undefined) {
+    throw new ValueError(`${op}: conv layer '${name}' options must be { strides, padding, dilation } (grouped convolutions are not supported), got ${keys === null ? String(options) : `'${bad}'`}.`, { op, argument: 'options', expected: '{ strides, padding, dilation }', received: keys === null ? String(options) : bad });
+  }
+}
+
+/**
+ * The convolution `conv(x, w)` (the `conv_general_dilated` primitive) of one example and, with
+ * `rows`, its unfolded patches `[...out, K·Cin]` (stop-gradient: data for the factor A only).
+ */
+export function convLayer(op: string, name: string, x: Tensor, w: Tensor, options: ConvWindowOptions | undefined, rows: boolean): { rows?: Tensor; out: Tensor } {
+  checkConvOptions(op, name, options);
+  const kernel = w.shape.slice(0, -2);
+  const out = convOp(x, w, options ?? {});
+  return rows ? { rows: patches(stopGradient(x), kernel, options), out } : { out };
 }
 
 /**
@@ -132,7 +148,7 @@ export function convByPatches(x: Tensor, w: Tensor, kernel: readonly number[], o
  *
  * ```text
  * dense(name, a) = a · params[name].w + params[name].b
- * conv(name, x)  = patches(x) · params[name].w.reshape([K·Cin, Cout]) + params[name].b
+ * conv(name, x)  = conv(x, params[name].w, options) + params[name].b      (= patches(x) · w.reshape([K·Cin, Cout]) + b)
  * ```
  * @param model - The K-FAC-style model.
  * @param params - Layer parameters.
@@ -155,7 +171,8 @@ export function applyDense<P extends KfacParams>(model: KfacModel<P>['model'], p
   };
   const conv: ConvFn = (name, xx, options) => {
     const l = lookupLayer(op, params, name, 'conv');
-    return bias(l, convByPatches(xx, l.w, convKernel(op, name, l, xx), options).out);
+    convKernel(op, name, l, xx);
+    return bias(l, convLayer(op, name, xx, l.w, options, false).out);
   };
   return model(params, x, dense, conv);
 }

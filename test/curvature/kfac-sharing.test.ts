@@ -1,7 +1,7 @@
 // K-FAC for weight-sharing layers (Eschenhagen et al. 2023): dense layers over locations and conv
 // layers through unfolded patches, expand and reduce, against the exact Fisher (float64).
 import { describe, expect, it } from 'vitest';
-import { ShapeError, ValueError, jit, random, tensor, tree, valueAndGrad, type Tensor } from '../../src/index.js';
+import { ShapeError, ValueError, conv, jit, optim, random, tensor, tree, valueAndGrad, type Tensor } from '../../src/index.js';
 import { categorical, normal } from '../../src/likelihoods/index.js';
 import { applyDense, fisher, kfac, patches, type ConvFn, type DenseFn, type KfacParams } from '../../src/curvature/index.js';
 import { expectClose, mat } from './helpers.js';
@@ -58,6 +58,22 @@ describe('patches (im2col)', () => {
       const x = rnd(40 + i, shape, 1);
       const p = patches(x, kernel, opts);
       expect(Array.from(p.toTypedArray())).toEqual(directPatches(x, kernel, st, dil, pads));
+    });
+  });
+
+  it('patches · w.reshape([K·Cin, Cout]) equals the conv primitive (1-, 2-, 3-D, strides, dilation, padding)', () => {
+    const cases: [number[], number[], object][] = [
+      [[9, 2], [3, 2, 4], { strides: 2, padding: 'SAME', dilation: 2 }],
+      [[6, 7, 3], [3, 2, 3, 5], { strides: [2, 1], padding: 'SAME' }],
+      [[6, 5, 1], [2, 3, 1, 2], { dilation: [2, 1], padding: [[1, 2], [0, 1]] }],
+      [[4, 3, 5, 2], [2, 2, 3, 2, 3], { padding: 1, strides: [1, 2, 2] }],
+    ];
+    cases.forEach(([xs, ws, opts], i) => {
+      const x = rnd(60 + i, xs, 1), w = rnd(70 + i, ws);
+      const kernel = ws.slice(0, -2);
+      const p = patches(x, kernel, opts);
+      const y = p.matmul(w.reshape([p.shape[p.ndim - 1]!, ws[ws.length - 1]!]));
+      expectClose(y, conv(x, w, opts), 1e-13);
     });
   });
 
@@ -204,5 +220,36 @@ describe('kfac for conv layers', () => {
     expectClose(K.loss, v, 1e-12);
     expectClose(tree.ravel(K.gradient!)[0], tree.ravel(g)[0], 1e-12);
     expect((K.gradient as typeof params).c.w.shape).toEqual([3, 3, 2, 3]);
+  });
+
+  it('optim.kfac preconditions a conv kernel through its [K·Cin, Cout] matrix; jit(kfac) equals eager', () => {
+    const params = { c: { w: rnd(42, [3, 3, 2, 3]), b: rnd(43, [3], 0.3) }, o: { w: rnd(44, [3, 2]) } };
+    const model = (_p: KfacParams, x: Tensor, dense: DenseFn, cv: ConvFn): Tensor => dense('o', cv('c', x, { padding: 'SAME' }).tanh().mean([0, 1]));
+    const batch = { x: imgs, y: tensor([0, 1, 1, 0], { dtype: 'int32' }) };
+    const lam = 0.1;
+    const opt = optim.scaleByKfac({ damping: lam, decay: 0 });
+    const state = opt.init(params);
+    const g = tree.map((t: Tensor) => t.mul(1.7).sin(), params) as typeof params;
+    const [u] = opt.update(g, state, params, { model, likelihood: categorical(), batch });
+    const K = kfac({ model, likelihood: categorical() }, params, batch);
+    const { A, B } = K.factors['c']!;
+    const eye = (n: number, v: number): Tensor => tensor(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? v : 0))), { dtype: 'float64' });
+    const tr = (m: Tensor): number => mat(m).reduce((acc, r, i) => acc + r[i]!, 0) / m.shape[0]!;
+    const pi = Math.sqrt(tr(A) / tr(B));
+    const uc = (u as typeof params).c;
+    expect(uc.w.shape).toEqual([3, 3, 2, 3]);
+    const ubar = tensor([...mat(uc.w.reshape([18, 3])), uc.b.toArray() as number[]], { dtype: 'float64' });
+    const gbar = tensor([...mat(g.c.w.reshape([18, 3])), g.c.b.toArray() as number[]], { dtype: 'float64' });
+    expectClose(A.add(eye(19, pi * Math.sqrt(lam))).matmul(ubar).matmul(B.add(eye(3, Math.sqrt(lam) / pi))), gbar, 1e-9);
+    const jf = jit((p: KfacParams, x: Tensor, y: Tensor) => kfac({ model, likelihood: categorical() }, p, { x, y }).factors);
+    expectClose(tree.ravel(jf(params, batch.x, batch.y) as never)[0], tree.ravel(K.factors as never)[0], 1e-13);
+  });
+
+  it('rejects grouped convolutions and inputs of the wrong rank', () => {
+    const params = { c: { w: rnd(45, [3, 3, 2, 2]) } };
+    const grouped = (_p: KfacParams, x: Tensor, _d: DenseFn, cv: ConvFn): Tensor => cv('c', x, { groups: 2 } as never).sum([0, 1]);
+    expect(() => kfac({ model: grouped, likelihood: normal() }, params, { x: imgs, y: rnd(1, [4, 2]) })).toThrow(/grouped/);
+    const flat = (_p: KfacParams, x: Tensor, _d: DenseFn, cv: ConvFn): Tensor => cv('c', x.reshape([50])).sum([0, 1]);
+    expect(() => kfac({ model: flat, likelihood: normal() }, params, { x: imgs, y: rnd(1, [4, 2]) })).toThrow(ShapeError);
   });
 });
