@@ -24,3 +24,8 @@ export { type Estimate, type HutchinsonOptions, type HutchPlusPlusOptions, diago
 export { type McFisherEstimate, type McFisherEstimateOptions, mcFisherEstimate } from './mc-fisher.js';
 export { type LanczosOptions, type LanczosResult, type PowerIterationOptions, type PowerIterationResult, lanczos, powerIteration } from './lanczos.js';
 export { type SpectralDensity, type SpectralDensityOptions, spectralDensity } from './spectral-density.js';
+export {
+  type HyperparameterOptions, type HyperparameterResult, type Laplace, type LaplaceHessian, type LaplaceHyperparameters, type LaplaceModel,
+  type LaplaceOptions, type LaplacePredictive, type LaplaceStructure, type PredictiveOptions, type PriorPrecision, laplace,
+} from './laplace/index.js';
+export { type InfluenceOptions, influence, perExampleGradMatrix } from './influence.js';
