@@ -38,9 +38,9 @@ export interface LaplaceModel<P extends Params> {
 
 /** Options of {@link laplace}. */
 export interface LaplaceOptions {
-  /** @defaultValue `'full'` */
+  /** The posterior structure: dense, diagonal, per-layer Kronecker, or top-r eigenpairs. @defaultValue `'full'` */
   readonly structure?: LaplaceStructure;
-  /** @defaultValue `'ggn'` */
+  /** The curvature of the negative log-likelihood. @defaultValue `'ggn'` */
   readonly hessian?: LaplaceHessian;
   /** δ of the prior N(0, diag(δ)⁻¹). @defaultValue 1 */
   readonly priorPrecision?: PriorPrecision;
