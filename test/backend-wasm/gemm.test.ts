@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WasmRuntime, type Dtype } from '../../src/backend/wasm/index.js';
-import { buildGemmModule, gemmWorkspace, packedBBytes, type GemmConfig } from '../../src/backend/wasm/gemm.js';
+import { buildGemmModule, defaultGemmConfig, gemmWarmBytes, gemmWorkspace, packedBBytes, type GemmConfig } from '../../src/backend/wasm/gemm.js';
+import { detectRelaxedSimd } from '../../src/backend/wasm/features.js';
 import { randoms, refGemm, worstRatio } from './helpers.js';
 
 // [m, k, n]: tiles, edges (none of 37/53/29 is a multiple of any tile), k = 1, m = 1 and n = 1 with
@@ -175,5 +176,75 @@ describe('gemm blocking paths (tiny KC/MC/NC so every loop of the GotoBLAS nest 
         expect(Array.from(view.subarray(co / E, co / E + m * n))).toEqual(Array.from(got));
       }
     }
+  });
+});
+
+describe('gemm edge tiles and warm-up', () => {
+  const configs: GemmConfig[] = [
+    defaultGemmConfig('f32', false), defaultGemmConfig('f64', false), defaultGemmConfig('f32', true), defaultGemmConfig('f64', true),
+    { dtype: 'f32', mr: 2, nr: 16, kc: 256, mc: 96, nc: 1024, relaxed: false },
+  ];
+  const instance = (cfg: GemmConfig, memory: WebAssembly.Memory): Record<string, (...args: number[]) => void> =>
+    new WebAssembly.Instance(new WebAssembly.Module(buildGemmModule(cfg, { shared: false, maximum: undefined })), { env: { memory } })
+      .exports as Record<string, (...args: number[]) => void>;
+  const name = (c: GemmConfig): string => `${c.dtype} ${c.mr}×${c.nr}${c.relaxed ? ' fma' : ''}`;
+
+  // Every edge tile size (rows 1..mr, columns 1..nr: whole vectors and partial ones) gives the bits
+  // the same elements get inside a larger product with full tiles, and matches the reference.
+  it.each(configs.map((c) => [name(c), c] as const))('every edge tile size gives the full-tile bits (%s)', (_n, cfg) => {
+    if (cfg.relaxed) expect(detectRelaxedSimd(true), 'FMA kernels: relaxed SIMD (through the V8 flag in Node 20)').toBe(true);
+    const E = cfg.dtype === 'f32' ? 4 : 8;
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const { gemm } = instance(cfg, memory);
+    const ws = 1024, base = ws + gemmWorkspace(cfg).bytes + 64;
+    const [M, N, k] = [2 * cfg.mr, 2 * cfg.nr, 19];
+    const view = cfg.dtype === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+    const a = arr(cfg.dtype, randoms(M * k, 31)), b = arr(cfg.dtype, randoms(k * N, 32));
+    const [ao, bo, big, co] = [base, base + M * k * E, base + (M * k + k * N) * E, base + (M * k + k * N + M * N) * E];
+    view.set(a, ao / E); view.set(b, bo / E);
+    for (const add of [0, 1]) {
+      const c0 = arr(cfg.dtype, randoms(M * N, 33 + add)).map((x, i) => (i % 5 === 0 ? -0 : x));
+      view.set(c0, big / E);
+      gemm(M, N, k, ao, k * E, E, bo, N * E, E, big, N * E, add, ws, 1, 0, 0, 0, 0); // full tiles only
+      const full = view.slice(big / E, big / E + M * N);
+      for (let m = 1; m <= cfg.mr; m++) {
+        for (let n = 1; n <= cfg.nr; n++) {
+          view.set(c0, co / E); // same C (row stride N), same A and B rows: a product with one edge tile
+          gemm(m, n, k, ao, k * E, E, bo, N * E, E, co, N * E, add, ws, 1, 0, 0, 0, 0);
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              const got = view[co / E + i * N + j] as number;
+              const want = i < m && j < n ? (full[i * N + j] as number) : (c0[i * N + j] as number); // outside: untouched
+              if (!Object.is(got, want)) expect(`${m}×${n} add=${add} C[${i},${j}] = ${got}`).toBe(`${want}`);
+            }
+          }
+        }
+      }
+      const { c: want, mag } = refGemm(a, b, M, k, N);
+      if (add) for (let i = 0; i < want.length; i++) { want[i] = (want[i] as number) + (c0[i] as number); mag[i] = (mag[i] as number) + Math.abs(c0[i] as number); }
+      expect(worstRatio(full, want, mag, tol(cfg.dtype, k))).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it.each(configs.slice(0, 2).map((c) => [name(c), c] as const))('warm runs every path and writes only its scratch and workspace (%s)', (_n, cfg) => {
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const { warm, gemm } = instance(cfg, memory);
+    const ws = 4096, wsEnd = ws + gemmWorkspace(cfg).bytes;
+    const scratch = wsEnd + 4096, scratchEnd = scratch + gemmWarmBytes(cfg);
+    const bytes = new Uint8Array(memory.buffer);
+    bytes.fill(0xa5);
+    warm!(scratch, ws);
+    const outside = [[0, ws], [wsEnd, scratch], [scratchEnd, bytes.length]] as const;
+    for (const [lo, hi] of outside) expect(bytes.subarray(lo, hi).every((x) => x === 0xa5), `bytes ${lo}..${hi} untouched`).toBe(true);
+    expect(bytes.subarray(scratch, scratch + 64).every((x) => x === 0), 'scratch zeroed first').toBe(true);
+    // the module still computes correct products afterwards
+    const E = cfg.dtype === 'f32' ? 4 : 8, [m, k, n] = [37, 53, 29];
+    const view = cfg.dtype === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+    const a = arr(cfg.dtype, randoms(m * k, 41)), b = arr(cfg.dtype, randoms(k * n, 42));
+    const ao = scratchEnd + 64, bo = ao + m * k * E, co = bo + k * n * E;
+    view.set(a, ao / E); view.set(b, bo / E);
+    gemm!(m, n, k, ao, k * E, E, bo, n * E, E, co, n * E, 0, ws, 1, 0, 0, 0, 0);
+    const { c: want, mag } = refGemm(a, b, m, k, n);
+    expect(worstRatio(view.slice(co / E, co / E + m * n), want, mag, tol(cfg.dtype, k))).toBeLessThanOrEqual(1);
   });
 });

@@ -49,6 +49,9 @@ describe.runIf(supported)('thread pool', () => {
       ['f32', 97, 33, 1, false, true, 2, true], ['f64', 37, 1, 53, false, false, 4, true], ['f32', 300, 5, 7, false, false, 1, false],
       // one B for all items (packed once by the caller): several KC slices and NC column blocks, transposed B
       ['f32', 40, 600, 1100, false, true, 1, false], ['f64', 30, 300, 530, true, false, 1, true], ['f32', 50, 70, 30, false, true, 1, false],
+      // few rows: columns split too (each item packs its own columns of B)
+      ['f32', 1, 300, 700, false, false, 1, false], ['f64', 3, 130, 250, true, true, 1, true], ['f32', 16, 90, 1000, false, true, 1, true],
+      ['f64', 2, 40, 130, false, false, 2, false],
     ] as const) {
       const E = dtype === 'f32' ? 4 : 8;
       const write = (x: Float64Array): number => (dtype === 'f32' ? mem.allocF32(Float32Array.from(x)) : mem.allocF64(x));
@@ -65,6 +68,23 @@ describe.runIf(supported)('thread pool', () => {
       const got = new Uint8Array(mem.memory.buffer, c1, batch * m * n * E), want = new Uint8Array(mem.memory.buffer, c2, batch * m * n * E);
       expect(Buffer.compare(Buffer.from(got), Buffer.from(want)), `${dtype} ${m}x${k}x${n} batch ${batch}`).toBe(0);
       for (const off of [aOff, bOff, c1, c2]) mem.free(off);
+    }
+  });
+
+  it('splits the columns of products with too few rows for a row split', () => {
+    const one = new WasmRuntime({ threads: 'off' });
+    for (const [m, n] of [[1, 2000], [12, 600]] as const) {
+      const k = 200;
+      const a = Float32Array.from(randoms(m * k, 51)), b = Float32Array.from(randoms(k * n, 52));
+      const want = one.matmulArrays(a, b, m, k, n);
+      let shared = false; // the caller may take every item on a busy machine: repeat until the worker took one
+      for (let i = 0; i < 100 && !shared; i++) {
+        const items = rt.workerItems;
+        const c = rt.matmulArrays(a, b, m, k, n);
+        shared = rt.workerItems > items;
+        expect(Buffer.compare(Buffer.from(c.buffer), Buffer.from(want.buffer))).toBe(0);
+      }
+      expect(shared, `the worker computed part of a ${m}×${k}×${n} product`).toBe(true);
     }
   });
 

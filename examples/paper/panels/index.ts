@@ -1,5 +1,8 @@
 // The demo's extra panels, run in this order by ../main.ts. Add a panel by writing
 // `./<name>.ts` exporting a `Panel` and appending it here.
 import type { Panel } from './types.js';
+import { varianceAdaptationPanel } from './variance-adaptation.js';
+import { vognPanel } from './vogn.js';
+import { rlPanel } from './rl.js';
 
-export const panels: readonly Panel[] = [];
+export const panels: readonly Panel[] = [varianceAdaptationPanel, vognPanel, rlPanel];

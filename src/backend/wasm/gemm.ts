@@ -5,9 +5,12 @@
  * The module follows the GotoBLAS loop nest: for each `NC`-wide column block and `KC`-deep slice
  * it packs a panel of B into `NR`-wide strips, for each `MC`-tall row block it packs A into
  * `MR`-tall strips, then a register-tiled micro-kernel computes each `MR×NR` tile of C from two
- * packed strips. Packing zero-pads partial strips, so the micro-kernel always computes a full
- * tile; partial tiles at the edges go through a scratch tile and are copied out. The k loop is
- * not unrolled (TurboFan would hoist every load of an unrolled body and spill).
+ * packed strips. Packing zero-pads partial strips. An edge tile of `r ≤ MR` rows and `v` vectors
+ * runs a micro-kernel generated for that size (the module holds one per `r×v`), storing into C
+ * directly when its width is whole vectors, else into a scratch tile copied out element by
+ * element; either way each element of C gets the bits a full tile would give it. The k loop is
+ * not unrolled (TurboFan would hoist every load of an unrolled body and spill). A `warm` export
+ * runs every function on small products so that V8 tiers each one up before real work.
  *
  * Tiles (chosen so accumulators + B vectors + A broadcasts fit V8's 15 XMM registers, measured
  * with `bench/wasm/gemm-tiles.ts`): f32 3×12 with `f32x4.relaxed_madd`, 4×8 without; f64 3×6 with
@@ -177,19 +180,21 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
   mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
   const zero = (c: Code): void => { if (E === 4) c.f32(0); else c.f64(0); };
 
-  // micro(kc, ap, bp, c, ldc, add): C tile (+)= Ap strip · Bp strip, full MR×NR, kc ≥ 1.
-  const micro = mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
+  // micro[r][v](kc, ap, bp, c, ldc, add): C (+)= Ap strip · Bp strip for the top-left r×(v·LANES) of
+  // a tile (strips are MR and NR wide whatever r and v), kc ≥ 1. micro[MR][NV] is the full tile;
+  // the others serve the edges, so that a partial tile costs what its size costs.
+  const microFn = (mr: number, nv: number): number => mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
     const [kc, ap, bp, cp, ldc, add] = [0, 1, 2, 3, 4, 5];
-    const acc = Array.from({ length: MR * NV }, () => local(V128));
-    const bv = Array.from({ length: NV }, () => local(V128));
+    const acc = Array.from({ length: mr * nv }, () => local(V128));
+    const bv = Array.from({ length: nv }, () => local(V128));
     const av = local(V128), bEnd = local(I32), row = local(I32);
     c.get(bp).get(kc).i32(NR * E).op('i32_mul', 'i32_add').set(bEnd);
     c.loop(() => {
-      for (let v = 0; v < NV; v++) c.get(bp).vmem('v128_load', v * 16).set(bv[v] as number);
-      for (let r = 0; r < MR; r++) {
+      for (let v = 0; v < nv; v++) c.get(bp).vmem('v128_load', v * 16).set(bv[v] as number);
+      for (let r = 0; r < mr; r++) {
         c.get(ap).vmem(splat, r * E).set(av);
-        for (let v = 0; v < NV; v++) {
-          const a = acc[r * NV + v] as number;
+        for (let v = 0; v < nv; v++) {
+          const a = acc[r * nv + v] as number;
           if (cfg.relaxed) c.get(av).get(bv[v] as number).get(a).simd(vmadd).set(a);
           else c.get(a).get(av).get(bv[v] as number).simd(vmul, vadd).set(a);
         }
@@ -199,19 +204,21 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
     });
     const epilogue = (accumulate: boolean): void => {
       c.get(cp).set(row);
-      for (let r = 0; r < MR; r++) {
-        for (let v = 0; v < NV; v++) {
-          const a = acc[r * NV + v] as number;
+      for (let r = 0; r < mr; r++) {
+        for (let v = 0; v < nv; v++) {
+          const a = acc[r * nv + v] as number;
           c.get(row);
           if (accumulate) c.get(row).vmem('v128_load', v * 16).get(a).simd(vadd);
           else c.get(a);
           c.vmem('v128_store', v * 16);
         }
-        if (r + 1 < MR) c.get(row).get(ldc).op('i32_add').set(row);
+        if (r + 1 < mr) c.get(row).get(ldc).op('i32_add').set(row);
       }
     };
     c.get(add).if(() => epilogue(true), () => epilogue(false));
   });
+  const micros = Array.from({ length: MR }, (_, r) => Array.from({ length: NV }, (_, v) => microFn(r + 1, v + 1)));
+  const micro = micros[MR - 1]![NV - 1]!;
 
   // pack(src, rs, cs, rows, cols, dst): copies a rows×cols block into R-row strips (strip s holds
   // rows s*R.., laid out [col][R]), zero-padding the last strip. Used for A (R = MR, rows = m,
@@ -308,7 +315,17 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
     const bt = local(I32), jc = local(I32), pc = local(I32), ic = local(I32), jr = local(I32), ir = local(I32);
     const nc = local(I32), kcL = local(I32), mc = local(I32), nrL = local(I32), mrL = local(I32);
     const apS = local(I32), bpS = local(I32), bpk = local(I32), scr = local(I32), cptr = local(I32);
-    const addF = local(I32), x = local(I32), y = local(I32);
+    const addF = local(I32), x = local(I32), y = local(I32), nvL = local(I32);
+    // calls micro[mrL][nvL] (an edge tile) with C at `dst` (pushes address, row stride, add)
+    const edge = (dst: () => void): void => {
+      for (let r = 1; r <= MR; r++) {
+        for (let v = 1; v <= NV; v++) {
+          g.get(mrL).i32(r).op('i32_eq').get(nvL).i32(v).op('i32_eq').op('i32_and').if(() => {
+            g.get(kcL).get(apS).get(bpS); dst(); g.call(micros[r - 1]![v - 1]!);
+          });
+        }
+      }
+    };
     const MCc = local(I32), NCc = local(I32), KCc = local(I32), MRc = local(I32), NRc = local(I32);
     const cElem = (): void => { // pushes cptr + x*ldc + y*E
       g.get(cptr).get(x).get(ldc).op('i32_mul', 'i32_add').get(y).i32(E).op('i32_mul', 'i32_add');
@@ -344,6 +361,7 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
             g.get(rsA).get(csA).get(mc).get(kcL).get(wsp).call(packA);
             forLoop(g, jr, () => g.i32(0), () => g.get(nc), () => g.get(NRc), () => {
               g.get(nc).get(jr).op('i32_sub').set(nrL); minLocals(g, nrL, NRc); g.set(nrL);
+              g.get(nrL).i32(LANES - 1).op('i32_add').i32(LANES).op('i32_div_u').set(nvL);
               g.get(bpk).get(jr).get(kcL).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(bpS);
               forLoop(g, ir, () => g.i32(0), () => g.get(mc), () => g.get(MRc), () => {
                 g.get(mc).get(ir).op('i32_sub').set(mrL); minLocals(g, mrL, MRc); g.set(mrL);
@@ -352,8 +370,12 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
                 g.get(wsp).get(ir).get(kcL).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(apS);
                 g.get(mrL).get(MRc).op('i32_eq').get(nrL).get(NRc).op('i32_eq').op('i32_and').if(() => {
                   g.get(kcL).get(apS).get(bpS).get(cptr).get(ldc).get(addF).call(micro);
+                }, () => g.get(nrL).i32(LANES - 1).op('i32_and').op('i32_eqz').if(() => {
+                  // whole vectors: the edge micro-kernel of this size writes C directly
+                  edge(() => g.get(cptr).get(ldc).get(addF));
                 }, () => {
-                  g.get(kcL).get(apS).get(bpS).get(scr).i32(NR * E).i32(0).call(micro);
+                  // a partial vector: computed into the scratch tile, copied out element by element
+                  edge(() => g.get(scr).i32(NR * E).i32(0));
                   forLoop(g, x, () => g.i32(0), () => g.get(mrL), () => g.i32(1), () => {
                     forLoop(g, y, () => g.i32(0), () => g.get(nrL), () => g.i32(1), () => {
                       // C = scratch (+ C when accumulating): exactly what a full tile stores, so
@@ -366,7 +388,7 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
                       g.mem(sstore);
                     });
                   });
-                });
+                }));
               });
             });
           });
@@ -377,7 +399,63 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
       g.get(cc).get(sC).op('i32_add').set(cc);
     });
   });
+  // warm(s, ws): runs every function of the module on small products (see gemmWarmBytes).
+  const warm = mb.func([I32, I32], [], (g, local) => {
+    const [s, wsp] = [0, 1] as const;
+    const p = local(I32);
+    const W = WARM_N, A = 0, B = W * W * E, C = 2 * W * W * E, P = 3 * W * W * E;
+    forLoop(g, p, () => g.i32(0), () => g.i32(P), () => g.i32(4), () => g.get(s).get(p).op('i32_add').i32(0).mem('i32_store'));
+    // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC, bPre) on the scratch
+    const call = (m: number, n: number, k: number, rsA: number, csA: number, rsB: number, csB: number, add: number, pre: boolean): void => {
+      g.i32(m).i32(n).i32(k).get(s).i32(A).op('i32_add').i32(rsA * E).i32(csA * E);
+      g.get(s).i32(B).op('i32_add').i32(rsB * E).i32(csB * E);
+      g.get(s).i32(C).op('i32_add').i32(n * E).i32(add).get(wsp).i32(1).i32(0).i32(0).i32(0);
+      if (pre) g.get(s).i32(P).op('i32_add'); else g.i32(0);
+      g.call(gemm);
+    };
+    forLoop(g, p, () => g.i32(0), () => g.i32(WARM_ROUNDS), () => g.i32(1), () => {
+      const H = W / 2;
+      call(H, H, W, W, 1, W, 1, 0, false); // packA, packBRows, the full tile
+      call(H, H, W, 1, W, 1, W, 1, false); // transposed operands (packBT), accumulating
+      g.get(s).i32(B).op('i32_add').i32(W * E).i32(E).i32(W).i32(W).get(s).i32(P).op('i32_add').call(packB);
+      call(H, W, W, 1, W, 0, 0, 0, true); // B packed whole (threads)
+      // packing-heavy shapes: the packing functions need as much execution as the micro-kernel to tier up
+      for (let i = 0; i < 4; i++) {
+        call(W, NR, W, W, 1, W, 1, 0, false);
+        call(W, NR, W, 1, W, 1, W, 0, false);
+        call(MR, W, W, W, 1, W, 1, 0, false);
+        call(MR, W, W, W, 1, 1, W, 0, false);
+      }
+      for (let r = 1; r <= MR; r++) {
+        for (let v = 1; v <= NV; v++) { // every edge tile, whole vectors and a partial one
+          call(r, v * LANES, W, W, 1, W, 1, 0, false);
+          if (v * LANES > 1) call(r, v * LANES - 1, W, W, 1, W, 1, 1, false);
+        }
+      }
+    });
+  });
   mb.export('gemm', gemm);
   mb.export('packB', packB);
+  mb.export('warm', warm);
   return mb.build();
+}
+
+/** Side of the square products a warm-up runs, and how many rounds of them (measured: enough for V8 to tier every function up). */
+const WARM_N = 64, WARM_ROUNDS = 3;
+
+/**
+ * Bytes of scratch the kernel's `warm(scratch, ws)` export needs (16-byte aligned): it zeroes
+ * that scratch and runs small products through every function of the module, so that V8
+ * tiers each one up (a fresh module runs baseline code, several times slower) before real work.
+ * @param cfg - the kernel configuration
+ * @returns the byte size
+ * @example
+ * ```ts
+ * const scratch = rt.memory.alloc(gemmWarmBytes(cfg), 64);
+ * for (let i = 0; i < 4; i++) exports.warm(scratch, ws);
+ * ```
+ */
+export function gemmWarmBytes(cfg: GemmConfig): number {
+  const e = cfg.dtype === 'f32' ? 4 : 8;
+  return 3 * WARM_N * WARM_N * e + packedBBytes(cfg, WARM_N, WARM_N);
 }

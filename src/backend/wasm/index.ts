@@ -10,7 +10,7 @@
  * @module
  */
 import { detectRelaxedSimd } from './features.js';
-import { buildGemmModule, defaultGemmConfig, gemmWorkspace, packedBBytes, type Dtype, type GemmConfig } from './gemm.js';
+import { buildGemmModule, defaultGemmConfig, gemmWarmBytes, gemmWorkspace, packedBBytes, type Dtype, type GemmConfig } from './gemm.js';
 import { buildElementwiseModule, type BinaryOp, type UnaryOp } from './elementwise.js';
 import { buildReduceModule, type ExactReduceOp } from './reduce.js';
 import { buildTransposeModule } from './transpose.js';
@@ -51,9 +51,6 @@ export interface WasmRuntimeOptions {
    */
   readonly threads?: 'auto' | 'off' | undefined;
 }
-
-/** Warm-up of a new GEMM kernel: this many `n³` products with n = WARM_N (enough for V8 to tier the module up). */
-const WARM_N = 64, WARM_CALLS = 16;
 
 type Kernel = (...args: number[]) => void;
 interface Modules { gemm?: Kernel; packB?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel> }
@@ -158,12 +155,10 @@ export class WasmRuntime {
     const fn = exp['gemm'] as Kernel;
     mods.gemm = fn;
     mods.packB = exp['packB'] as Kernel;
-    // Warm-up: enough small products that V8 tiers every function of the module up (its first
-    // code is baseline code, several times slower) before real work arrives.
-    const E = dtype === 'f32' ? 4 : 8, N = WARM_N;
-    const tmp = this.memory.alloc(3 * N * N * E, 64);
-    const ws = this.gemmWorkspace(dtype);
-    for (let i = 0; i < WARM_CALLS; i++) fn(N, N, N, tmp, N * E, E, tmp + N * N * E, N * E, E, tmp + 2 * N * N * E, N * E, 0, ws, 1, 0, 0, 0);
+    // Warm-up: small products through every function of the module, so that V8 tiers each one up
+    // (its first code is baseline code, several times slower) before real work arrives.
+    const tmp = this.memory.alloc(gemmWarmBytes(this.gemmConfig[dtype]), 64);
+    (exp['warm'] as Kernel)(tmp, this.gemmWorkspace(dtype));
     this.memory.free(tmp);
     return fn;
   }
@@ -228,7 +223,7 @@ export class WasmRuntime {
   private poolGemm(dtype: Dtype, r: ResolvedGemm, fn: Kernel, ws: number): void {
     const pool = this.pool!;
     let pre = 0;
-    if (r.batch === 1 || r.sB === 0) {
+    if ((r.batch === 1 || r.sB === 0) && pool.sharesPackedB(r)) {
       try {
         pre = this.memory.alloc(packedBBytes(this.gemmConfig[dtype], r.k, r.n), 64);
       } catch { /* no room for a shared copy of B: the items pack their own */ }

@@ -25,7 +25,7 @@
  * browser bundlers never see a `node:` import.
  * @module
  */
-import type { Dtype } from './gemm.js';
+import { gemmWarmBytes, type Dtype } from './gemm.js';
 import type { ResolvedGemm } from './gemm-params.js';
 import type { WasmRuntime } from './index.js';
 
@@ -36,11 +36,11 @@ const WITEMS = ARGS + 16;
 const READY = ARGS + 17;
 /** Address of B packed whole by the caller (0: every item packs its own). */
 const BPRE = ARGS + 18;
-const CTRL_INTS = ARGS + 19;
-/** Warm-up: this many `n³` GEMMs per dtype with n = WARM_N, enough for V8 to tier every function of the module up. */
-const WARM_N = 64, WARM_CALLS = 16;
-/** Bytes of scratch a worker's warm-up needs (three float64 WARM_N² matrices). */
-const WARM_BYTES = 3 * WARM_N * WARM_N * 8;
+/** Columns per item (`n` unless the columns are split too) and the number of row chunks. */
+const COLS = ARGS + 19, ROW_ITEMS = ARGS + 20;
+const CTRL_INTS = ARGS + 21;
+/** Column chunks are multiples of this (of every register tile width), and at least twice it. */
+const COL_QUANTUM = 24;
 const SPIN_MS = 0.1;
 const IDX_BITS = 12, IDX_MASK = (1 << IDX_BITS) - 1, TAG_MASK = 0xfffff;
 
@@ -62,12 +62,13 @@ function claim(ctrl, tag, nItems) {
   }
 }
 function runItem(ctrl, kernel, ws, i) {
-  const ch = ctrl[${CHUNK}];
+  const ch = ctrl[${CHUNK}], cw = ctrl[${COLS}], nri = ctrl[${ROW_ITEMS}], E = ctrl[${DT}] === 0 ? 4 : 8;
   const [m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, batch, sA, sB, sC] = ctrl.subarray(${ARGS}, ${ARGS + 16});
-  const r1 = Math.min((i + 1) * ch, m * batch);
-  for (let r = i * ch; r < r1;) {
+  const ri = i % nri, j0 = ((i - ri) / nri) * cw, nj = Math.min(cw, n - j0);
+  const r1 = Math.min((ri + 1) * ch, m * batch);
+  for (let r = ri * ch; r < r1;) {
     const t = Math.floor(r / m), i0 = r - t * m, i1 = Math.min(m, r1 - t * m);
-    kernel(i1 - i0, n, k, a + t * sA + i0 * rsA, rsA, csA, b + t * sB, rsB, csB, c + t * sC + i0 * ldc, ldc, add, ws, 1, 0, 0, 0, ctrl[${BPRE}]);
+    kernel(i1 - i0, nj, k, a + t * sA + i0 * rsA, rsA, csA, b + t * sB + j0 * csB, rsB, csB, c + t * sC + i0 * ldc + j0 * E, ldc, add, ws, 1, 0, 0, 0, ctrl[${BPRE}]);
     r += i1 - i0;
   }
 }
@@ -83,13 +84,10 @@ const WORKER_BODY = `
 const { ctrl: sab, memory, bytes, ws, scratch } = workerData;
 const ctrl = new Int32Array(sab);
 const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK, WITEMS, READY] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}, ${WITEMS}, ${READY}];
-const kernels = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports.gemm);
-// Warm-up on a private scratch block so the kernels tier up before the first real job.
-const N = ${WARM_N};
-kernels.forEach((k, d) => {
-  const E = d === 0 ? 4 : 8;
-  for (let i = 0; i < ${WARM_CALLS}; i++) k(N, N, N, scratch, N * E, E, scratch + N * N * E, N * E, E, scratch + 2 * N * N * E, N * E, 0, ws[d], 1, 0, 0, 0);
-});
+const exps = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports);
+const kernels = exps.map((e) => e.gemm);
+// Warm-up on a private scratch block so that every function tiers up before the first real job.
+exps.forEach((e, d) => e.warm(scratch, ws[d]));
 ${SHARED_SOURCE}
 let seen = Atomics.load(ctrl, GEN);
 Atomics.add(ctrl, READY, 1);
@@ -251,7 +249,7 @@ export class ThreadPool {
     try {
       for (let i = 1; i < total; i++) {
         const ws = [rt.allocWorkspace('f32'), rt.allocWorkspace('f64')];
-        const scratch = rt.memory.alloc(WARM_BYTES, 64);
+        const scratch = rt.memory.alloc(Math.max(gemmWarmBytes(rt.gemmConfig.f32), gemmWarmBytes(rt.gemmConfig.f64)), 64);
         allocated.push(...ws, scratch);
         workers.push(sp.spawn({ ctrl: sab, memory: rt.memory.memory, bytes, ws, scratch }));
       }
@@ -338,12 +336,44 @@ export class ThreadPool {
 
   /**
    * Whether the pool can take a GEMM: it is ready, and the GEMM has work and at least two rows
-   * per thread (the caller decides whether it is big enough to pay).
+   * per thread or enough columns to split (the caller decides whether it is big enough to pay).
    * @param r - the resolved GEMM
    * @returns true to run it on the pool
    */
   accepts(r: ResolvedGemm): boolean {
-    return this.ready && r.k > 0 && r.m * r.batch >= 2 * (this.workers.length + 1);
+    return this.ready && r.k > 0 && (r.m * r.batch >= 2 * (this.workers.length + 1) || r.n >= 2 * COL_QUANTUM);
+  }
+
+  /**
+   * Whether a GEMM splits by rows only, so that every work item can use one B packed whole by
+   * the caller (`bPre` of {@link ThreadPool.gemm}); otherwise (few rows) its columns are split
+   * too and each item packs just its own columns of B.
+   * @param r - the resolved GEMM
+   * @returns true when packing B once for all items pays
+   */
+  sharesPackedB(r: ResolvedGemm): boolean {
+    return this.split(r, false).cols === r.n;
+  }
+
+  /**
+   * The work items of a GEMM: dynamic chunks of the flattened `batch·m` rows (about three per
+   * thread, ≥ 16 rows, a multiple of 12 = of every register tile height); with fewer row chunks
+   * than two per thread, also chunks of columns (not with a B packed whole for every item).
+   */
+  private split(r: ResolvedGemm, packedB: boolean): { rows: number; rowItems: number; cols: number; items: number } {
+    const threads = this.workers.length + 1;
+    const total = r.m * r.batch;
+    let rows = Math.ceil(Math.max(16, Math.ceil(total / (3 * threads))) / 12) * 12;
+    while (Math.ceil(total / rows) > IDX_MASK) rows *= 2;
+    const rowItems = Math.ceil(total / rows);
+    let cols = r.n;
+    if (rowItems < 2 * threads && !packedB) {
+      const parts = Math.ceil((3 * threads) / rowItems);
+      cols = Math.max(2 * COL_QUANTUM, Math.ceil(r.n / parts / COL_QUANTUM) * COL_QUANTUM);
+      while (rowItems * Math.ceil(r.n / cols) > IDX_MASK) cols *= 2;
+      if (cols >= r.n) cols = r.n;
+    }
+    return { rows, rowItems, cols, items: rowItems * Math.ceil(r.n / cols) };
   }
 
   /**
@@ -364,18 +394,15 @@ export class ThreadPool {
    */
   gemm(dtype: Dtype, r: ResolvedGemm, kernel: Kernel, ws: number, bPre = 0): void {
     const ctrl = this.ctrl;
-    const threads = this.workers.length + 1;
-    const rows = r.m * r.batch;
-    // ~3 items per thread for balance, ≥ 16 rows, a multiple of 12 (= of every mr), < 4096 items.
-    let ch = Math.ceil(Math.max(16, Math.ceil(rows / (3 * threads))) / 12) * 12;
-    while (Math.ceil(rows / ch) > IDX_MASK) ch *= 2;
-    const nItems = Math.ceil(rows / ch);
+    const { rows: ch, rowItems, cols, items: nItems } = this.split(r, bPre !== 0);
     const gen = (Atomics.load(ctrl, GEN) + 1) | 0;
     const tag = gen & TAG_MASK;
     Atomics.store(ctrl, NEXT, (tag << IDX_BITS) | IDX_MASK); // new tag, nothing claimable yet
     ctrl.set([r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, r.batch, r.sA, r.sB, r.sC], ARGS);
     ctrl[NITEMS] = nItems;
     ctrl[CHUNK] = ch;
+    ctrl[COLS] = cols;
+    ctrl[ROW_ITEMS] = rowItems;
     ctrl[DT] = dtype === 'f32' ? 0 : 1;
     ctrl[BPRE] = bPre;
     Atomics.store(ctrl, ERR, 0);
