@@ -4,5 +4,6 @@ import type { Panel } from './types.js';
 import { varianceAdaptationPanel } from './variance-adaptation.js';
 import { vognPanel } from './vogn.js';
 import { rlPanel } from './rl.js';
+import { spectrumSlqPanel } from './spectrum-slq.js';
 
-export const panels: readonly Panel[] = [varianceAdaptationPanel, vognPanel, rlPanel];
+export const panels: readonly Panel[] = [spectrumSlqPanel, varianceAdaptationPanel, vognPanel, rlPanel];
