@@ -6,7 +6,7 @@
 //   NPG        s = (F + λI)⁻¹g (CG),  θ ← θ + √(2δ / gᵀs) · s
 //   TRPO       the same s; θ ← θ + 2⁻ʲ√(2δ / sᵀFs) · s for the first j = 0, 1, … with
 //              mean KL(π_old ‖ π_θ) ≤ δ and L(θ) > L(θ_old) (otherwise θ stays)
-import { curvature, grad, optim, random, tensor, tree, type Tensor } from 'curvax';
+import { curvature, grad, jit, optim, random, tensor, tree, type Tensor } from 'curvax';
 import { cartPoleDone, cartPoleReset, cartPoleStep, type CartPoleState } from './cartpole.js';
 import { logProbs, meanKl, outputsOf, type MlpParams, type Policy } from './policy.js';
 
@@ -31,18 +31,28 @@ export function uniformSource(seed: number): () => number {
   };
 }
 
+const actors = new WeakMap<Policy, (p: MlpParams, s: Tensor, k: Tensor) => Tensor>();
+/** The jitted map (θ, states, key) ↦ sampled actions of a policy. */
+function actor(policy: Policy): (p: MlpParams, s: Tensor, k: Tensor) => Tensor {
+  let f = actors.get(policy);
+  if (!f) actors.set(policy, (f = jit((p: MlpParams, s: Tensor, k: Tensor) => policy.sample(k, outputsOf(policy, p, s)))));
+  return f;
+}
+
 /** Runs `episodes` episodes in lock-step (one batched policy evaluation per time step), capped at `maxSteps`. */
 export function rollout(policy: Policy, params: MlpParams, key: Tensor, episodes: number, maxSteps: number, u: () => number, gamma = 0.99): Rollout {
   let env: CartPoleState[] = Array.from({ length: episodes }, () => cartPoleReset(u));
   let alive = env.map(() => true);
   const traj: { s: number[][]; a: number[][] }[] = env.map(() => ({ s: [], a: [] }));
   let k = key;
+  // One compiled program per number of live episodes (at most `episodes` of them).
+  const act = actor(policy);
   for (let t = 0; t < maxSteps && alive.some(Boolean); t++) {
     const idx = alive.flatMap((al, i) => (al ? [i] : []));
     const S = tensor(idx.map((i) => [...env[i]!]), { dtype: 'float64' });
     const [next, sk] = random.splitList(k, 2);
     k = next!;
-    const acts = policy.sample(sk!, outputsOf(policy, params, S)).toTypedArray();
+    const acts = act(params, S, sk!).toTypedArray();
     const per = acts.length / idx.length;
     idx.forEach((i, j) => {
       const a = Array.from(acts.slice(j * per, (j + 1) * per), Number);
