@@ -26,7 +26,8 @@ console.log(`Hutch++, sketch 20 + 60 probes: ${pm(curvature.traceHutchPlusPlus(G
 // Diagonal: Hutchinson's estimate of one entry, with its error bar, vs the exact diagonal.
 const dh = curvature.diagonalHutchinson(G, { key, samples: 100 });
 const exactDiag = tree.ravel(G.diagonal())[0].toArray() as number[];
-const [est, se] = [dh.estimate, dh.standardError].map((t) => tree.ravel(t)[0].toArray() as number[]);
+const est = tree.ravel(dh.estimate)[0].toArray() as number[];
+const se = tree.ravel(dh.standardError)[0].toArray() as number[];
 console.log(`diag entry 0: ${est[0]!.toFixed(4)} ± ${(2 * se[0]!).toFixed(4)} (exact ${exactDiag[0]!.toFixed(4)})`);
 
 // Extreme eigenpairs by Lanczos (40 matvecs) and λmax by power iteration.
