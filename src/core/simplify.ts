@@ -28,11 +28,19 @@
  * never formed (Σ꜀ Σₙ aₙᵢ² δₙ꜀ⱼ² = Σₙ aₙᵢ² (Σ꜀ δₙ꜀ⱼ²)). The rewrite applies only when `d`, `t`
  * and `s` are used nowhere else; the results are equal up to floating-point rounding of the
  * reassociated products and sums. Each square `x²` is formed once per program.
+ *
+ * Before that, constants that are *the same data* are made one constant: tensors captured while
+ * tracing that share one backend buffer with equal avals (e.g. `x.reshape(s)` taken in two places
+ * of the traced function; reshape shares its operand's buffer). Common-subexpression elimination
+ * then merges the equations that read them (a model evaluated once for the loss and once inside a
+ * curvature builder computes `X·w` once). This changes no value: tensors are immutable.
  * @module
  */
 import type { DotDims } from '../backend/backend.js';
 import { Aval } from '../tensor/aval.js';
+import { ConcreteTensor } from '../tensor/tensor.js';
 import { Jaxpr, Var, type Eqn } from './jaxpr.js';
+import { pruneConsts } from './fusion.js';
 
 /**
  * Rewrites every "sum over batch of squared outer products" in `j` into a product of squares.
@@ -44,7 +52,8 @@ import { Jaxpr, Var, type Eqn } from './jaxpr.js';
  * simplifyJaxpr(staged).toString(); // one dot_general contracting the batch axis, no [N, din, dout] value
  * ```
  */
-export function simplifyJaxpr(j: Jaxpr): Jaxpr {
+export function simplifyJaxpr(j0: Jaxpr): Jaxpr {
+  const j = mergeAliasedConsts(j0);
   const uses = new Map<Var, number>();
   const producer = new Map<Var, number>();
   j.eqns.forEach((e, i) => {
@@ -165,4 +174,28 @@ function freeAxes(ndim: number, contract: readonly number[], batch: readonly num
   const out: number[] = [];
   for (let a = 0; a < ndim; a++) if (!contract.includes(a) && !batch.includes(a)) out.push(a);
   return out;
+}
+
+/**
+ * Replaces every constant whose tensor shares its backend buffer and aval with an earlier
+ * constant by that constant (never one that is a program output, so returned tensors stay
+ * distinct objects), and drops the constants no longer read.
+ */
+function mergeAliasedConsts(j: Jaxpr): Jaxpr {
+  const outs = new Set<Var | null>(j.outvars);
+  const byBuffer = new Map<unknown, { v: Var; c: ConcreteTensor }[]>();
+  const subst = new Map<Var, Var>();
+  j.constvars.forEach((v, i) => {
+    const c = j.consts[i];
+    if (!(c instanceof ConcreteTensor) || c.isDisposed || outs.has(v)) return;
+    const buf = c.buffer();
+    const seen = byBuffer.get(buf);
+    const same = seen?.find((s) => s.c.backend === c.backend && s.c.aval.equals(c.aval));
+    if (same !== undefined) subst.set(v, same.v);
+    else if (seen !== undefined) seen.push({ v, c });
+    else byBuffer.set(buf, [{ v, c }]);
+  });
+  if (subst.size === 0) return j;
+  const eqns = j.eqns.map((e) => (e.inputs.some((v) => subst.has(v)) ? { ...e, inputs: e.inputs.map((v) => subst.get(v) ?? v) } : e));
+  return pruneConsts(j, eqns);
 }

@@ -182,7 +182,13 @@ export function sandwichOperator<P extends Params>(
     const [flat, unravel] = tree.ravel(params);
     const jac = vmap((xn: any) => jacrev((w: Tensor) => inner(unravel(w), xn).reshape([k]))(flat) as Tensor)(x) as Tensor; // [N, k, P]
     const matrices = getMatrices();
-    if (matrices) return dotGeneral(jac, matmul(matrices, jac), { contract: [[0, 1], [0, 1]] }).mul(scale);
+    if (matrices) {
+      // s·Mₙ Jₙ, then one product contracting the flattened batch (N·k); with k = 1 the per-example
+      // 1×1 products are a broadcast multiply, not N tiny matrix products.
+      const sm = matrices.mul(scale);
+      const mj = k === 1 ? jac.mul(sm) : matmul(sm, jac);
+      return dotGeneral(jac, mj, { contract: [[0, 1], [0, 1]] });
+    }
     const a = dotGeneral(jac, getFactors(), { contract: [[1], [1]], batch: [[0], [0]] }); // [N, P, c]
     return dotGeneral(a, a, { contract: [[0, 2], [0, 2]] }).mul(scale);
   };

@@ -39,7 +39,25 @@ export function choleskyF64(op: string, a: FloatArray, n: number, damping: numbe
     }
     const ljj = Math.sqrt(d);
     l[rowJ + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
+    // Column j below the diagonal, four rows per pass (one load of l[j, k] for four independent
+    // sums); each entry is still l[i, j] − Σₖ l[i, k]·l[j, k] in ascending k, as one row at a time.
+    let i = j + 1;
+    for (; i + 3 < n; i += 4) {
+      const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      let s0 = l[r0 + j]!, s1 = l[r1 + j]!, s2 = l[r2 + j]!, s3 = l[r3 + j]!;
+      for (let k = 0; k < j; k++) {
+        const c = l[rowJ + k]!;
+        s0 -= l[r0 + k]! * c;
+        s1 -= l[r1 + k]! * c;
+        s2 -= l[r2 + k]! * c;
+        s3 -= l[r3 + k]! * c;
+      }
+      l[r0 + j] = s0 / ljj;
+      l[r1 + j] = s1 / ljj;
+      l[r2 + j] = s2 / ljj;
+      l[r3 + j] = s3 / ljj;
+    }
+    for (; i < n; i++) {
       const rowI = i * n;
       let s = l[rowI + j]!;
       for (let k = 0; k < j; k++) s -= l[rowI + k]! * l[rowJ + k]!;
