@@ -619,6 +619,20 @@ export function configureWasmBuffers(options: WasmBufferOptions = {}): PoolStats
   return { ...pool.stats, reuse: pooling, resident: residentHeap() !== undefined, residentStats: heap?.stats };
 }
 
+/**
+ * @internal The resident heap's owner count of a `wasm` buffer (for tests): the count, -1 while
+ * the block is free, or undefined when the buffer is not resident.
+ * @param buf - a tensor's buffer (`ConcreteTensor.buffer()`)
+ * @returns the owner count, or undefined
+ * @example
+ * ```ts
+ * wasmResidentOwners((t as ConcreteTensor).buffer()); // 1
+ * ```
+ */
+export function wasmResidentOwners(buf: unknown): number | undefined {
+  return heap?.owners(buf);
+}
+
 /** With resident buffers on, user data (from RESIDENT_MIN_BYTES) is copied once into a resident block. */
 function fromTyped(d: TypedArray, aval: Aval): Buf {
   if (d.byteLength < RESIDENT_MIN_BYTES) return d;
