@@ -31,6 +31,8 @@ export { matmul, dot, outer, dotGeneral, type DotGeneralDims } from './ops/linal
 export { take, oneHot } from './ops/indexing.js';
 export { softmax, logSoftmax } from './ops/nn.js';
 export { conv, convTranspose, type ConvOptions, type ConvTransposeOptions, type ConvPadding } from './ops/conv.js';
+export { maxPool, avgPool, type PoolOptions } from './ops/pool.js';
+export { layerNorm, type LayerNormOptions } from './ops/norm.js';
 export { grad, valueAndGrad, vjp, type GradOptions } from './transforms/grad.js';
 export { jvp, linearize, linearTranspose } from './transforms/jvp.js';
 export { vmap, type VmapOptions, type AxisSpec } from './transforms/vmap.js';

@@ -119,6 +119,9 @@ const OPS: Record<string, OpFuzz> = {
   logSoftmax: { args: [T, axesArg], call: (x, a) => cx.logSoftmax(x, a) },
   conv: bin((x, w) => cx.conv(x, w, { padding: 'SAME' })),
   convTranspose: bin((x, w) => cx.convTranspose(x, w, { strides: 2, padding: 'SAME' })),
+  maxPool: un((x) => cx.maxPool(x, 2, { padding: 'SAME' })),
+  avgPool: un((x) => cx.avgPool(x, [2], { strides: 1 })),
+  layerNorm: un((x) => cx.layerNorm(x)),
 };
 
 /** Exported functions that are not ops: transformations (transforms.test.ts), backends, lifetime. */
