@@ -86,6 +86,16 @@ describe('lanczos', () => {
     expect(Math.abs(c.values[0]! - a.values[0]!)).toBeLessThan(1e-10 * a.values[0]!);
   });
 
+  it('runs float32 operators in float64 on the host and returns vectors in float32', () => {
+    const p32 = tree.map((t: Tensor) => t.cast('float32'), small) as Mlp;
+    const F32 = fisher({ model: mlp, likelihood: lik }, p32, { x: x6.cast('float32') });
+    const ref = denseEigen(ops[0]![1]).values.at(-1)!;
+    const r = lanczos(F32, { k: 1, key: random.key(3), steps: 20 });
+    expect(r.vectors.dtype).toBe('float32');
+    expect(Math.abs(r.values[0]! - ref)).toBeLessThan(1e-5 * ref);
+    expect(Math.abs(powerIteration(F32, { key: random.key(3), tol: 1e-5 }).value - ref)).toBeLessThan(1e-5 * ref);
+  });
+
   it('rejects bad k, steps, which and key', () => {
     const op = ops[0]![1];
     expect(() => lanczos(op, { k: 0, key: random.key(0) })).toThrow(/lanczos: k/);
