@@ -5,5 +5,7 @@ import { varianceAdaptationPanel } from './variance-adaptation.js';
 import { vognPanel } from './vogn.js';
 import { rlPanel } from './rl.js';
 import { spectrumSlqPanel } from './spectrum-slq.js';
+import { laplacePanel } from './laplace.js';
+import { influencePanel } from './influence.js';
 
-export const panels: readonly Panel[] = [spectrumSlqPanel, varianceAdaptationPanel, vognPanel, rlPanel];
+export const panels: readonly Panel[] = [spectrumSlqPanel, varianceAdaptationPanel, vognPanel, rlPanel, laplacePanel, influencePanel];
