@@ -1,10 +1,12 @@
 /**
- * K-FAC for dense layers: Kronecker-factored Fisher blocks A ⊗ B with factored damping.
+ * K-FAC for dense and conv layers: Kronecker-factored Fisher blocks A ⊗ B with factored damping.
  *
- * Layers are declared without a global registry: the parameters are an object of named dense
- * layers `{ w: [din, dout], b?: [dout] }`, and the model receives a `dense(name, a)` function
- * that computes `a·w + b` for the layer `name`. K-FAC passes a `dense` that also records the
- * input activation a and adds a zero probe to the pre-activation, whose gradient is g.
+ * Layers are declared without a global registry: the parameters are an object of named layers
+ * `{ w, b? }`, and the model receives `dense(name, a)` and `conv(name, x, options)` functions
+ * (`layers.ts`). K-FAC passes ones that also record each layer's rows (inputs, or unfolded patches
+ * for a conv layer) and add a zero probe to the pre-activation at every location, whose gradient
+ * is g. Layers shared over T > 1 locations are factored as in Eschenhagen et al. (2023), expand or
+ * reduce.
  * @module
  */
 import { checkParams } from './check-params.js';
@@ -12,7 +14,9 @@ import { ValueError } from '../errors.js';
 import { concat } from '../ops/manipulation.js';
 import { valueAndGrad, vjp } from '../transforms/grad.js';
 import { stopGradient } from '../ops/arithmetic.js';
-import { ones, tensor, zeros, zerosLike } from '../tensor/creation.js';
+import { eye, ones, tensor, zeros, zerosLike } from '../tensor/creation.js';
+import { sqrt } from '../ops/arithmetic.js';
+import { greater, logicalAnd, where } from '../ops/logic.js';
 import { vmap } from '../transforms/vmap.js';
 import type { Tensor } from '../tensor/tensor.js';
 import * as linalg from '../linalg/index.js';
@@ -63,24 +67,14 @@ export interface KfacFactorOptions extends FisherOptions {
   readonly weightSharing?: 'expand' | 'reduce';
 }
 
-function toF64(t: Tensor): Float64Array {
-  return Float64Array.from(t.toTypedArray() as ArrayLike<number>);
-}
+/** tr(M)/n of an n×n factor, as a scalar tensor (traceable). */
+const meanDiag = (m: Tensor): Tensor => m.mul(eye(m.shape[0]!, undefined, m.dtype)).sum().div(m.shape[0]!);
 
-function hostTrace(m: Tensor): number {
+/** (M + δI)⁻¹ through the Cholesky primitives (traceable); a singular factor is named eagerly. */
+function dampedInverse(m: Tensor, delta: Tensor): Tensor {
   const n = m.shape[0]!;
-  const a = m.toTypedArray();
-  let t = 0;
-  for (let i = 0; i < n; i++) t += Number(a[i * n + i]);
-  return t;
-}
-
-function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor {
-  const n = m.shape[0]!;
-  const a = toF64(m);
-  for (let i = 0; i < n; i++) a[i * n + i] = a[i * n + i]! + delta;
   try {
-    return tensor(linalg.inverseSpd(a, n), { dtype }).reshape([n, n]);
+    return linalg.inv(m.add(eye(n, undefined, m.dtype).mul(delta.cast(m.dtype))));
   } catch (e) {
     if (!(e instanceof ValueError)) throw e;
     throw new ValueError(`kfac.solve: a Kronecker factor is singular (${e.message}); pass damping > 0.`, { op: 'kfac.solve', argument: 'damping' });
@@ -93,6 +87,9 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
  * ```text
  * F_layer ≈ A ⊗ B,   A = (1/N) Σₙ āₙāₙᵀ,   B = s Σₙ Σ_c gₙ꜀gₙ꜀ᵀ   (s = 1/N for 'mean', 1 for 'sum')
  * gₙ꜀ = Jₛᵀ Uₙ[:, c]   (Uₙ: output-space factor of the Fisher kind: exact S(fₙ), MC or empirical scores)
+ * T > 1 locations (rows āₙₜ, gradients gₙₜ꜀):
+ *   expand:  A = 1/(N·T) Σₙₜ āₙₜāₙₜᵀ,            B = s Σₙ꜀ Σₜ gₙₜ꜀gₙₜ꜀ᵀ
+ *   reduce:  A = 1/N Σₙ âₙâₙᵀ, âₙ = mean_t āₙₜ,   B = s Σₙ꜀ ĝₙ꜀ĝₙ꜀ᵀ, ĝₙ꜀ = Σₜ gₙₜ꜀
  * matvec:  [V_w; V_bᵀ] ↦ A [V_w; V_bᵀ] B          (row-major vec(W): (A ⊗ B) vec V = vec(A V B))
  * solve (factored damping, Martens & Grosse 2015):
  *   π = √((tr A / dim A) / (tr B / dim B)),   V ↦ (A + π√λ I)⁻¹ V (B + √λ/π I)⁻¹
@@ -106,18 +103,20 @@ function dampedInverse(m: Tensor, delta: number, dtype: Tensor['dtype']): Tensor
  * `valueAndGrad` (pass `K.gradient` as the updates and `{ curvature: K }` as `extra` to `optim.kfac`).
  * The default `solve` uses factored damping (an approximation of (A ⊗ B + λI)⁻¹); pass
  * `method: 'cg' | 'cholesky'` to solve the Kronecker operator plus λI exactly.
- * @param spec - `model(params, x, dense)` and `likelihood`.
- * @param params - An object of dense layers `{ w, b? }`.
+ * @param spec - `model(params, x, dense, conv)` and `likelihood`.
+ * @param params - An object of layers `{ w, b? }` (dense `w: [din, dout]`, conv `w: [...kernel, Cin, Cout]`).
  * @param batch - `{ x, y }` (labels needed for `kind: 'empirical'`).
- * @param options - `kind`, `samples`, `key`, `reduction` (as in `fisher`), `withGradient`.
+ * @param options - `kind`, `samples`, `key`, `reduction` (as in `fisher`), `withGradient`, `weightSharing`.
  * @returns A {@link KfacOperator} with `factors` (and `gradient`, `loss` with `withGradient`).
- * @throws {ShapeError} for malformed layers or activations that are not vectors; {ValueError}
- *   when a layer is unknown, unused or used twice, and for the same reasons as `fisher`.
+ * @throws {ShapeError} for malformed layers or inputs that do not fit a layer; {ValueError}
+ *   when a layer is unknown, unused or used twice, for grouped convolutions, and for the same reasons as `fisher`.
  * @example
  * ```ts
  * const model = (p, x, dense) => dense('out', dense('hidden', x).tanh());
  * const K = kfac({ model, likelihood: likelihoods.categorical() }, params, { x, y });
  * const step = K.solve(grads, { damping: 1e-2 });
+ * const cnn = (p, x, dense, conv) => dense('out', conv('c', x, { padding: 'SAME' }).tanh().mean([0, 1]));
+ * const Kc = kfac({ model: cnn, likelihood: likelihoods.categorical() }, cnnParams, { x: images, y }, { weightSharing: 'reduce' });
  * ```
  */
 export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch: Batch, options: KfacFactorOptions = {}): KfacOperator<P> {
@@ -221,11 +220,12 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
     const inv: Record<string, [Tensor, Tensor]> = {};
     for (const nm of names) {
       const { A, B } = factors[nm]!;
-      const da = A.shape[0]!, db = B.shape[0]!;
-      const ta = hostTrace(A) / da, tb = hostTrace(B) / db;
-      const pi = ta > 0 && tb > 0 ? Math.sqrt(ta / tb) : 1;
+      // π = √((tr A/dim A)/(tr B/dim B)) as tensors, so the solve runs under jit/vmap/grad
+      const ta = meanDiag(A), tb = meanDiag(B).cast(A.dtype);
+      const ok = logicalAnd(greater(ta, 0), greater(tb, 0));
+      const pi = sqrt(where(ok, ta.div(where(ok, tb, 1)), 1));
       const r = Math.sqrt(damping);
-      inv[nm] = [dampedInverse(A, pi * r, A.dtype), dampedInverse(B, r / pi, B.dtype)];
+      inv[nm] = [dampedInverse(A, pi.mul(r)), dampedInverse(B, pi.reciprocal().mul(r))];
     }
     return perLayer(b, (nm, bar) => inv[nm]![0].matmul(bar).matmul(inv[nm]![1]));
   };
