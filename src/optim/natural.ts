@@ -73,7 +73,7 @@ export interface CurvatureSolveOptions {
    * `update` runs under `jit`, `vmap` and `grad` with either. Under a transformation CG cannot throw
    * on non-convergence: it returns its iterate after `maxIter` steps (truncated CG). `'cgFixed'` is
    * kept as an alias of `'cg'` with `truncate: true` and a required `maxIter`. A ready operator's
-   * own solve (e.g. K-FAC's factored inverse) may still read values on the host.
+   * own solve is traceable when it is written in tensor operations (K-FAC's factored inverse is).
    */
   readonly solver?: 'cg' | 'cholesky' | 'cgFixed';
   /** CG iteration cap (for `'cgFixed'`: the number of iterations traced, required). @defaultValue 10·P (the operator's default) */
