@@ -402,36 +402,42 @@ export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maxi
   // warm(s, ws): runs every function of the module on small products (see gemmWarmBytes).
   const warm = mb.func([I32, I32], [], (g, local) => {
     const [s, wsp] = [0, 1] as const;
-    const p = local(I32);
+    const p = local(I32), q = local(I32), r = local(I32), v = local(I32), w = local(I32);
     const W = WARM_N, A = 0, B = W * W * E, C = 2 * W * W * E, P = 3 * W * W * E;
     forLoop(g, p, () => g.i32(0), () => g.i32(P), () => g.i32(4), () => g.get(s).get(p).op('i32_add').i32(0).mem('i32_store'));
-    // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC, bPre) on the scratch
-    const call = (m: number, n: number, k: number, rsA: number, csA: number, rsB: number, csB: number, add: number, pre: boolean): void => {
-      g.i32(m).i32(n).i32(k).get(s).i32(A).op('i32_add').i32(rsA * E).i32(csA * E);
+    // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC, bPre) on the scratch;
+    // m and n are constants or locals (loops below keep the function small: it is generated cold)
+    type Dim = number | { local: number };
+    const dim = (d: Dim): void => { if (typeof d === 'number') g.i32(d); else g.get(d.local); };
+    const call = (m: Dim, n: Dim, rsA: number, csA: number, rsB: number, csB: number, add: number, pre: boolean): void => {
+      dim(m); dim(n); g.i32(W).get(s).i32(A).op('i32_add').i32(rsA * E).i32(csA * E);
       g.get(s).i32(B).op('i32_add').i32(rsB * E).i32(csB * E);
-      g.get(s).i32(C).op('i32_add').i32(n * E).i32(add).get(wsp).i32(1).i32(0).i32(0).i32(0);
+      g.get(s).i32(C).op('i32_add'); dim(n); g.i32(E).op('i32_mul').i32(add).get(wsp).i32(1).i32(0).i32(0).i32(0);
       if (pre) g.get(s).i32(P).op('i32_add'); else g.i32(0);
       g.call(gemm);
     };
+    const H = W / 2;
     forLoop(g, p, () => g.i32(0), () => g.i32(WARM_ROUNDS), () => g.i32(1), () => {
-      const H = W / 2;
-      call(H, H, W, W, 1, W, 1, 0, false); // packA, packBRows, the full tile
-      call(H, H, W, 1, W, 1, W, 1, false); // transposed operands (packBT), accumulating
+      call(H, H, W, 1, W, 1, 0, false); // packA, packBRows, the full tile
+      call(H, H, 1, W, 1, W, 1, false); // transposed operands (packBT), accumulating
       g.get(s).i32(B).op('i32_add').i32(W * E).i32(E).i32(W).i32(W).get(s).i32(P).op('i32_add').call(packB);
-      call(H, W, W, 1, W, 0, 0, 0, true); // B packed whole (threads)
+      call(H, W, 1, W, 0, 0, 0, true); // B packed whole (threads)
       // packing-heavy shapes: the packing functions need as much execution as the micro-kernel to tier up
-      for (let i = 0; i < 4; i++) {
-        call(W, NR, W, W, 1, W, 1, 0, false);
-        call(W, NR, W, 1, W, 1, W, 0, false);
-        call(MR, W, W, W, 1, W, 1, 0, false);
-        call(MR, W, W, W, 1, 1, W, 0, false);
-      }
-      for (let r = 1; r <= MR; r++) {
-        for (let v = 1; v <= NV; v++) { // every edge tile, whole vectors and a partial one
-          call(r, v * LANES, W, W, 1, W, 1, 0, false);
-          if (v * LANES > 1) call(r, v * LANES - 1, W, W, 1, W, 1, 1, false);
-        }
-      }
+      forLoop(g, q, () => g.i32(0), () => g.i32(4), () => g.i32(1), () => {
+        call(W, NR, W, 1, W, 1, 0, false);
+        call(W, NR, 1, W, 1, W, 0, false);
+        call(MR, W, W, 1, W, 1, 0, false);
+        call(MR, W, W, 1, 1, W, 0, false);
+      });
+      // every edge tile: r rows (1..MR) by v vectors (1..NV), whole (w = v·LANES) and partial (w − 1)
+      forLoop(g, r, () => g.i32(1), () => g.i32(MR + 1), () => g.i32(1), () => {
+        forLoop(g, v, () => g.i32(1), () => g.i32(NV + 1), () => g.i32(1), () => {
+          g.get(v).i32(LANES).op('i32_mul').set(w);
+          call({ local: r }, { local: w }, W, 1, W, 1, 0, false);
+          g.get(w).i32(1).op('i32_sub').set(w);
+          call({ local: r }, { local: w }, W, 1, W, 1, 1, false);
+        });
+      });
     });
   });
   mb.export('gemm', gemm);
