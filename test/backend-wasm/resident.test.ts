@@ -5,7 +5,7 @@ import { configureWasmBuffers, wasmResidentOwners } from '../../src/backend/wasm
 import { sharedMemorySupported, WasmMemory } from '../../src/backend/wasm/memory.js';
 import { ResidentHeap } from '../../src/backend/wasm/resident.js';
 import {
-  ConcreteTensor, DisposedTensorError, full, grad, jit, logSoftmax, matmul, oneHot, optim, random, scope, setBackend, slice, take, transpose, tree, valueAndGrad, vmap,
+  ConcreteTensor, DisposedTensorError, div, full, grad, jit, logSoftmax, matmul, oneHot, optim, random, scope, setBackend, slice, take, transpose, tree, valueAndGrad, vmap,
   type Tensor,
 } from '../../src/index.js';
 
@@ -172,6 +172,11 @@ describe.runIf(shared)('wasm backend with resident buffers', () => {
     'zero-initialised outputs (pad, scatter-add)': () => {
       const a = random.normal(random.key(11), [100, 100]);
       return [grad((z: Tensor) => take(z, [3, 5, 3, 99], 0).sum())(a), grad((z: Tensor) => slice(z, [10, 10], [50, 50]).sum())(a)];
+    },
+    'binary arithmetic: same shape and scalar operands (f32, f64)': () => {
+      const a = random.normal(random.key(5), [96, 300]), b = random.normal(random.key(6), [96, 300]).add(3);
+      const c = a.cast('float64'), e = b.cast('float64');
+      return [a.mul(b), a.square(), a.sub(b), a.div(b), a.add(2), a.sub(0.25), div(1, b), a.mul(-3), c.mul(e), c.div(e), c.sub(1.5), div(2, e), b.sub(a.mul(2)).div(b.add(1))];
     },
     'transcendentals, reductions, transposes (f32, f64)': () => {
       const a = random.normal(random.key(9), [200, 300]);

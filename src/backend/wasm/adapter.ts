@@ -199,6 +199,46 @@ function wasmUnary(op: string, x: Buf, out: Aval): Buf | undefined {
   }
 }
 
+/** Resident binary arithmetic runs in wasm SIMD from this many output elements. */
+const BINARY_MIN_SIZE = 2_048;
+
+/**
+ * `+ − × ÷` on float arrays whose full-size operands are resident, in wasm SIMD and in place:
+ * same-shape operands, or one of them a single element. Each op is IEEE correctly rounded in
+ * wasm as in the `js` kernel (a float32 op computed in float64 and rounded once gives the same
+ * value), so results are bit-identical, NaN payloads aside. Operands that are not resident stay
+ * on the `js` kernel (copying them in would cost what SIMD saves).
+ */
+function wasmBinary(op: string, x: Buf, y: Buf, ax: Aval, ay: Aval, out: Aval): Buf | undefined {
+  if (heap === undefined || (op !== 'add' && op !== 'sub' && op !== 'mul' && op !== 'div')) return undefined;
+  const n = out.size;
+  if (n < BINARY_MIN_SIZE || (out.dtype !== 'float32' && out.dtype !== 'float64') || ax.dtype !== out.dtype || ay.dtype !== out.dtype) return undefined;
+  const xs = ax.size === 1 && ay.size === n, ys = !xs && ay.size === 1 && ax.size === n;
+  if (!xs && !ys && (ax.size !== n || ay.size !== n)) return undefined;
+  const xo = xs ? 0 : heap.offsetOf(x), yo = ys ? 0 : heap.offsetOf(y);
+  if (xo < 0 || yo < 0) return undefined;
+  const r = rt();
+  if (!r) return undefined;
+  const d = out.dtype === 'float64' ? 'f64' : 'f32', E = d === 'f64' ? 8 : 4;
+  const mem = r.memory;
+  const res = outputArray(out.dtype, n);
+  const co = heap.offsetOf(res);
+  const scalar = xs || ys;
+  const need = (scalar ? 64 : 0) + (co < 0 ? up64(n, E) : 0);
+  const base = need === 0 ? 0 : mem.alloc(need, 64, `${op}: ${out.toString()}`);
+  try {
+    const cOff = co >= 0 ? co : base + (scalar ? 64 : 0);
+    if (!scalar) r.binary(d, op, xo, yo, cOff, n);
+    else {
+      if (d === 'f64') mem.f64[base >> 3] = xs ? x[0]! : y[0]!; else mem.f32[base >> 2] = xs ? x[0]! : y[0]!;
+      r.binaryScalar(d, op, xs ? yo : xo, base, cOff, n, xs);
+    }
+    return co >= 0 ? res : mem.readBytes(cOff, res);
+  } finally {
+    if (base !== 0) mem.free(base);
+  }
+}
+
 /** Reductions below this many input elements stay in JS. */
 const REDUCE_MIN_SIZE = 2_048;
 /** Row reductions (reduced axes trailing) need rows at least this long to go to wasm. */
@@ -458,6 +498,7 @@ const direct: Kernels<Buf> = {
   planDotGeneral: planWasmDotGeneral,
   conv: (x, w, ax, aw, p, out) => wasmConv(x, w, ax, aw, p, out, direct),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
+  binary: (op, x, y, ax, ay, out) => wasmBinary(op, x, y, ax, ay, out) ?? js.binary(op, x, y, ax, ay, out),
   fused: wasmFused,
   planFused: planWasmFused,
   reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
