@@ -159,6 +159,22 @@ function minLocals(c: Code, x: number, y: number): void {
  * ```
  */
 export function buildGemmModule(cfg: GemmConfig, memory: { shared: boolean; maximum: number | undefined }): Uint8Array<ArrayBuffer> {
+  // One copy of the bytes per configuration in the process: generation costs milliseconds of cold
+  // JavaScript, and identical bytes also share V8's compiled (and tiered-up) code.
+  const key = `${cfg.dtype} ${cfg.mr} ${cfg.nr} ${cfg.kc} ${cfg.mc} ${cfg.nc} ${cfg.relaxed} ${memory.shared} ${memory.maximum}`;
+  let bytes = moduleCache.get(key);
+  if (bytes === undefined) {
+    bytes = generate(cfg, memory);
+    if (moduleCache.size >= 32) moduleCache.delete(moduleCache.keys().next().value!);
+    moduleCache.set(key, bytes);
+  }
+  return bytes;
+}
+
+const moduleCache = new Map<string, Uint8Array<ArrayBuffer>>();
+
+/** {@link buildGemmModule} without the cache. */
+function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | undefined }): Uint8Array<ArrayBuffer> {
   const E = cfg.dtype === 'f32' ? 4 : 8;
   const LANES = 16 / E;
   const { mr: MR, nr: NR, kc: KC } = cfg;
