@@ -70,43 +70,55 @@ export function convKernel(x: TypedArray, w: TypedArray, ax: Aval, aw: Aval, p: 
   const { n: nb, c, o, g, cg, og, inS, kS, outS, taps } = geo;
   const [i0, i1, i2] = inS as [number, number, number];
   const [o0, o1, o2] = outS as [number, number, number];
-  const acc = new Float64Array(out.size);
-  for (let k0 = 0; k0 < kS[0]!; k0++) {
-    const t0 = taps[0]![k0]!;
-    for (let k1 = 0; k1 < kS[1]!; k1++) {
-      const t1 = taps[1]![k1]!;
-      for (let k2 = 0; k2 < kS[2]!; k2++) {
-        const t2 = taps[2]![k2]!;
-        const wTap = ((k0 * kS[1]! + k1) * kS[2]! + k2) * cg * o;
-        for (let n = 0; n < nb; n++) {
-          for (let a = 0; a < o0; a++) {
-            const z = t0[a]!;
+  const [k0n, k1n, k2n] = kS as [number, number, number];
+  const [t0, t1, t2] = taps as [Int32Array[], Int32Array[], Int32Array[]];
+  const res = allocTyped(out.dtype, out.size);
+  // Output-stationary: one output row (all O channels) accumulates in float64 while the window
+  // slides over it, so the accumulator stays in L1 whatever the output size.
+  const acc = new Float64Array(o);
+  let oOff = 0;
+  for (let n = 0; n < nb; n++) {
+    for (let a = 0; a < o0; a++) {
+      for (let b = 0; b < o1; b++) {
+        for (let e = 0; e < o2; e++, oOff += o) {
+          acc.fill(0);
+          for (let q0 = 0; q0 < k0n; q0++) {
+            const z = t0[q0]![a]!;
             if (z < 0) continue;
-            for (let b = 0; b < o1; b++) {
-              const y = t1[b]!;
+            for (let q1 = 0; q1 < k1n; q1++) {
+              const y = t1[q1]![b]!;
               if (y < 0) continue;
               const xRow = ((n * i0 + z) * i1 + y) * i2;
-              const oRow = ((n * o0 + a) * o1 + b) * o2;
-              for (let e = 0; e < o2; e++) {
-                const xi = t2[e]!;
+              const wRow = (q0 * k1n + q1) * k2n;
+              for (let q2 = 0; q2 < k2n; q2++) {
+                const xi = t2[q2]![e]!;
                 if (xi < 0) continue;
-                const xOff = (xRow + xi) * c, oOff = (oRow + e) * o;
+                const xOff = (xRow + xi) * c, wTap = (wRow + q2) * cg * o;
                 for (let gi = 0; gi < g; gi++) {
-                  const ob = oOff + gi * og;
+                  const ob = gi * og, xg = xOff + gi * cg;
+                  if (og < cg) {
+                    // few outputs, many inputs: one running sum per output (same order of terms)
+                    for (let j = 0; j < og; j++) {
+                      let sum = acc[ob + j]!;
+                      const wc = wTap + ob + j;
+                      for (let ci = 0; ci < cg; ci++) sum += x[xg + ci]! * w[wc + ci * o]!;
+                      acc[ob + j] = sum;
+                    }
+                    continue;
+                  }
                   for (let ci = 0; ci < cg; ci++) {
-                    const xv = x[xOff + gi * cg + ci]!;
-                    const wr = wTap + ci * o + gi * og;
+                    const xv = x[xg + ci]!;
+                    const wr = wTap + ci * o + ob;
                     for (let j = 0; j < og; j++) acc[ob + j]! += xv * w[wr + j]!;
                   }
                 }
               }
             }
           }
+          for (let j = 0; j < o; j++) res[oOff + j] = acc[j]!;
         }
       }
     }
   }
-  const res = allocTyped(out.dtype, out.size);
-  (res as Float64Array).set(acc);
   return res;
 }

@@ -7,10 +7,12 @@
  * out[m, g, j] = Σ_{tap, i} patches[g, m, tap, i] · w[tap, i, g, j]
  * ```
  * Convolutions below {@link CONV_GEMM_MIN_WORK} multiply-adds, with fewer than
- * {@link CONV_GEMM_MIN_COLS} output channels per group (depthwise convolutions) or fewer than
- * {@link CONV_GEMM_MIN_ROWS} output positions (the grouped products of per-example kernel
- * gradients) run the reference direct loop (`backend/js/conv.ts`), which needs no scratch copy;
- * the crossover was measured on this backend (docs/conv.md).
+ * {@link CONV_GEMM_MIN_COLS} output channels per group (depthwise convolutions, input transposes
+ * of few-channel layers), fewer than {@link CONV_GEMM_MIN_ROWS} output positions (the grouped
+ * products of per-example kernel gradients) or a contraction (window taps × input channels per
+ * group) shorter than {@link CONV_GEMM_MIN_DEPTH} (a 3×3 kernel on one channel) run the reference
+ * direct loop (`backend/js/conv.ts`), which needs no scratch copy; the crossover was measured on
+ * this backend with `bench/conv-kernels.ts` (docs/conv.md).
  * @module
  */
 import type { ConvParams, Kernels } from '../backend.js';
@@ -26,6 +28,8 @@ export const CONV_GEMM_MIN_WORK = 1 << 17;
 export const CONV_GEMM_MIN_COLS = 8;
 /** @internal Fewest output positions (batch × spatial) for which the im2col + GEMM path runs. */
 export const CONV_GEMM_MIN_ROWS = 64;
+/** @internal Shortest contraction (window taps × input channels per group) for which the im2col + GEMM path runs. */
+export const CONV_GEMM_MIN_DEPTH = 32;
 
 /** @internal Whether {@link wasmConv} takes the im2col + GEMM path for these avals. */
 export function convUsesGemm(ax: Aval, aw: Aval, p: ConvParams, out: Aval): boolean {
@@ -33,7 +37,8 @@ export function convUsesGemm(ax: Aval, aw: Aval, p: ConvParams, out: Aval): bool
   const taps = aw.shape.slice(0, d).reduce((a, b) => a * b, 1);
   const m = out.size / out.shape[out.ndim - 1]!;
   const o = out.shape[out.ndim - 1]!, cg = aw.shape[d]!;
-  return out.size > 0 && o / p.groups >= CONV_GEMM_MIN_COLS && m >= CONV_GEMM_MIN_ROWS && m * taps * cg * o >= CONV_GEMM_MIN_WORK;
+  return out.size > 0 && o / p.groups >= CONV_GEMM_MIN_COLS && m >= CONV_GEMM_MIN_ROWS && taps * cg >= CONV_GEMM_MIN_DEPTH
+    && m * taps * cg * o >= CONV_GEMM_MIN_WORK;
 }
 
 /**
