@@ -3,7 +3,7 @@
 // Carlo predictives, user-defined exponential families, and input validation.
 import { describe, expect, it } from 'vitest';
 import { ShapeError, TreeMismatchError, ValueError, grad, jacrev, linalg, random, tensor, tree, type Tensor } from '../../src/index.js';
-import { bernoulli, categorical, exponentialFamily, logFactorial, poisson } from '../../src/likelihoods/index.js';
+import { bernoulli, categorical, exponentialFamily, logFactorial, normal, poisson } from '../../src/likelihoods/index.js';
 import { applyDense, fisher, kfac, type DenseFn, type Params } from '../../src/curvature/index.js';
 import { laplace } from '../../src/curvature/laplace/index.js';
 import { expectClose, f64 } from './helpers.js';
@@ -163,6 +163,30 @@ describe('laplace: any likelihood', () => {
       const sd = Math.sqrt((Math.exp(v[i]!) - 1) * Math.exp(2 * mu[i]! + v[i]!));
       expect(Math.abs(m - exact)).toBeLessThan(5 * sd / Math.sqrt(S));
     });
+  });
+
+  it('the evidence is differentiable in δ for every structure, and in σ for the empirical Fisher (c = (σ₀/σ)⁴)', () => {
+    type L = { out: { w: Tensor; b: Tensor } };
+    const dmodel = (p: L, xn: Tensor, dense: DenseFn): Tensor => dense('out', xn).reshape([]);
+    const lp: L = { out: { w: params.w.reshape([2, 1]), b: params.b.reshape([1]) } };
+    const h = 1e-5;
+    for (const structure of ['full', 'diag', 'kfac', 'lowrank'] as const) {
+      const la = laplace({ model: dmodel, likelihood: poisson() }, lp, { x, y }, { structure, rank: 2 });
+      const g = (grad((d: Tensor) => la.logMarginalLikelihood(d))(f64(0.7)) as Tensor).item();
+      expect(g).toBeCloseTo((la.logMarginalLikelihood(0.7 + h).item() - la.logMarginalLikelihood(0.7 - h).item()) / (2 * h), 7);
+    }
+    const yr = x.matmul(f64([0.5, -0.3])).add(0.2);
+    const la = laplace({ model, likelihood: normal({ sigma: 0.5 }) }, params, { x, y: yr }, { hessian: 'empirical', priorPrecision: 1 });
+    const gs = grad((s: Tensor) => la.logMarginalLikelihood(undefined, s))(f64(0.8)) as Tensor;
+    expect(gs.item()).toBeCloseTo((la.logMarginalLikelihood(undefined, 0.8 + h).item() - la.logMarginalLikelihood(undefined, 0.8 - h).item()) / (2 * h), 6);
+    // c = (σ₀/σ)⁴: the curvature of σ = 1 is the σ₀ = 0.5 one times 0.5⁴
+    const la1 = laplace({ model, likelihood: normal({ sigma: 1 }) }, params, { x, y: yr }, { hessian: 'empirical', priorPrecision: 1 });
+    expect(la.logMarginalLikelihood(1, 1).item()).toBeCloseTo(la1.logMarginalLikelihood().item(), 10);
+    // a single-tensor parameter takes a per-parameter prior tensor of its shape
+    const lin = (w: Tensor, xn: Tensor): Tensor => xn.dot(w);
+    const la2 = laplace({ model: lin, likelihood: poisson() }, params.w, { x, y }, { priorPrecision: f64([1, 3]) });
+    const la3 = laplace({ model: (p: { w: Tensor }, xn: Tensor) => xn.dot(p.w), likelihood: poisson() }, { w: params.w }, { x, y }, { priorPrecision: { w: f64([1, 3]) } });
+    expect(la2.logMarginalLikelihood().item()).toBeCloseTo(la3.logMarginalLikelihood().item(), 12);
   });
 
   it('rejects bad options with typed errors', () => {

@@ -100,7 +100,7 @@ describe('laplace: Bayesian linear regression', () => {
     const la = laplace({ model: linear, likelihood: normal({ sigma: 1 }) }, theta, batch, { priorPrecision: 1 });
     const fp = la.optimizeHyperparameters();
     expect(fp.converged).toBe(true);
-    const gd = la.optimizeHyperparameters({ method: 'gradient', iterations: 2000, learningRate: 0.05 });
+    const gd = la.optimizeHyperparameters({ method: 'gradient', iterations: 600, learningRate: 0.1 });
     expect(gd.priorPrecision as number).toBeCloseTo(fp.priorPrecision as number, 4);
     expect(gd.sigmaNoise!).toBeCloseTo(fp.sigmaNoise!, 5);
     expect(fp.logMarginalLikelihood).toBeGreaterThanOrEqual(gd.logMarginalLikelihood - 1e-9);

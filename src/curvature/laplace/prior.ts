@@ -60,9 +60,8 @@ function asTensor(x: number | Tensor, dtype: DType): Tensor {
  * ```
  */
 export function priorVector(op: string, params: Params, prior: PriorPrecision, dtype: DType): PriorVector {
-  if (typeof prior === 'number' || prior instanceof Tensor) {
+  if (typeof prior === 'number' || (prior instanceof Tensor && prior.ndim === 0)) {
     const t = asTensor(prior, dtype);
-    if (t.ndim !== 0) throw new ShapeError(`${op}: a tensor prior precision must be a scalar (pass a tree shaped like the parameters for more), got ${t.aval.toString()}.`, { op, argument: 'priorPrecision', expected: '[]', received: t.aval.toString() });
     checkValue(op, t, '');
     return { delta: t, perLeaf: false };
   }
