@@ -1,6 +1,7 @@
 /**
  * Conjugate gradients written in tensor operations only, so it runs under `jit`, `vmap` and
- * `grad`: a fixed number of iterations, with the iterate frozen by a mask once converged.
+ * `grad`: a fixed number of iterations, with the iterate frozen by a mask once converged. It is the
+ * recurrence of `cg` (`cgIterate` in cg.ts) with scalar tensors for its scalars.
  * @module
  */
 import { ValueError } from '../errors.js';
@@ -9,6 +10,7 @@ import { div, mul } from '../ops/arithmetic.js';
 import { greater, logicalAnd, logicalNot, where } from '../ops/logic.js';
 import { leaves as treeLeaves, type Tree } from '../tree/tree.js';
 import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
+import { cgIterate } from './cg.js';
 
 /** Options of {@link cgFixed}. */
 export interface CgFixedOptions<V extends Tree<Tensor>> {
@@ -64,31 +66,15 @@ export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options
   const f64 = treeLeaves(b).every((l) => (l as Tensor).dtype === 'float64');
   const tol = options.tol ?? (f64 ? 1e-10 : 1e-5);
   const A = (v: V): V => (damping === 0 ? matvec(v) : treeAdd(matvec(v), treeScale(v, damping)));
-  const bb = vdot(b, b);
-  const threshold = mul(bb, tol * tol);
-  let x: V, r: V;
-  if (options.x0 !== undefined) {
-    x = options.x0;
-    r = treeSub(b, A(x));
-  } else {
-    x = zerosLike(b);
-    r = b;
-  }
-  let p = r, rr = vdot(r, r);
-  let active: Tensor = greater(rr, threshold);
-  for (let k = 0; k < iterations; k++) {
-    if (active instanceof ConcreteTensor && !active.item()) break; // eager: every further step is masked
-    const Ap = A(p);
-    const pAp = vdot(p, Ap);
-    active = logicalAnd(active, greater(pAp, 0));
-    const alpha = where(active, div(rr, where(active, pAp, 1)), 0);
-    x = treeAdd(x, treeScale(p, alpha));
-    r = treeSub(r, treeScale(Ap, alpha));
-    const rrNext = vdot(r, r);
-    const beta = where(active, div(rrNext, where(active, rr, 1)), 0);
-    p = treeAdd(r, treeScale(p, beta));
-    rr = where(active, rrNext, rr);
-    active = logicalAnd(active, greater(rr, threshold));
-  }
+  const threshold = mul(vdot(b, b), tol * tol);
+  const { x, rr } = cgIterate<V, Tensor, Tensor>(A, b, { add: treeAdd, sub: treeSub, scale: treeScale, dot: vdot, zerosLike }, {
+    maskedDiv: (c, a, d) => where(c, div(a, where(c, d, 1)), 0),
+    keep: (c, a, d) => where(c, a, d),
+    positive: (a) => greater(a, 0),
+    and: logicalAnd,
+    above: (v) => greater(v, threshold),
+    // eager: every further step is masked, so stopping gives the traced program's bits
+    finished: (active) => active instanceof ConcreteTensor && !active.item(),
+  }, { maxIter: iterations, ...(options.x0 !== undefined ? { x0: options.x0 } : {}) });
   return { x, converged: logicalNot(greater(rr, threshold)), rr };
 }

@@ -1,6 +1,7 @@
 /**
  * Matrix-free (preconditioned) conjugate gradients, generic over the vector representation
- * so it runs on flat arrays as well as on pytrees of tensors.
+ * so it runs on flat arrays as well as on pytrees of tensors. The recurrence is written once
+ * (`cgIterate`), over numbers here and over scalar tensors with masked steps in `cgFixed`.
  * @module
  */
 import { ShapeError, ValueError } from '../errors.js';
@@ -105,39 +106,97 @@ export function cg<V>(matvec: (v: V) => V, b: V, space: VectorSpace<V>, options:
     });
   }
   const apply = damping === 0 ? matvec : (v: V): V => space.add(matvec(v), space.scale(v, damping));
-  const precond = options.preconditioner ?? ((r: V): V => r);
-
   const threshold = Math.max(tol * Math.sqrt(space.dot(b, b)), atol);
-  let x: V;
-  let r: V;
-  if (options.x0 === undefined) {
+  const run = cgIterate<V, number, boolean>(apply, b, { ...space, sub: (a, c) => space.add(a, space.scale(c, -1)) }, {
+    maskedDiv: (c, a, d) => (c ? a / d : 0),
+    keep: (c, a, d) => (c ? a : d),
+    positive: (a) => a > 0,
+    and: (a, c) => a && c,
+    above: (rr) => !(Math.sqrt(rr) <= threshold),
+    finished: (active) => !active,
+    breakdown: (pAp, rz) => !(pAp > 0) || !Number.isFinite(pAp) || !(rz > 0),
+  }, { maxIter, ...(options.x0 !== undefined ? { x0: options.x0 } : {}), ...(options.preconditioner ? { preconditioner: options.preconditioner } : {}) });
+  const residualNorm = Math.sqrt(run.rr);
+  return { x: run.x, iterations: run.iterations, residualNorm, converged: residualNorm <= threshold };
+}
+
+/** @internal The vector operations of {@link cgIterate}, over vectors `V` with scalars `S`. */
+export interface CgSpace<V, S> {
+  add(a: V, b: V): V;
+  sub(a: V, b: V): V;
+  scale(a: V, s: S): V;
+  dot(a: V, b: V): S;
+  zerosLike(a: V): V;
+}
+
+/**
+ * @internal The scalar side of {@link cgIterate}: JS numbers and booleans on the host, scalar
+ * tensors (and bool tensors) when the loop must trace. A step is *masked* when its mask is false:
+ * its step length and β are 0, which leaves the iterate unchanged.
+ */
+export interface CgScalars<S, B> {
+  /** c ? a / d : 0 (the division never sees the masked denominator). */
+  maskedDiv(c: B, a: S, d: S): S;
+  /** c ? a : d. */
+  keep(c: B, a: S, d: S): S;
+  /** a > 0. */
+  positive(a: S): B;
+  and(a: B, c: B): B;
+  /** Whether ‖r‖² = rr is still above the tolerance. */
+  above(rr: S): B;
+  /** Whether every further step is masked (decidable on concrete values only): the loop stops. */
+  finished(active: B): boolean;
+  /** Host only: stop before a step on non-positive or non-finite curvature (instead of masking it). */
+  breakdown?(pAp: S, rz: S): boolean;
+}
+
+/**
+ * @internal The one conjugate-gradient recurrence behind {@link cg} (host vectors, numbers) and
+ * `cgFixed` (tensor pytrees, traceable): at most `maxIter` steps of
+ *
+ * ```text
+ * ok = active ∧ pᵀAp > 0 ∧ rᵀz > 0,   α = ok ? rᵀz / pᵀAp : 0,   x += α p,   r −= α A p
+ * z = M⁻¹ r,   β = ok ? rᵀz_new / rᵀz : 0,   p = z + β p,   active = ok ∧ ‖r‖² above tolerance
+ * ```
+ * `iterations` counts the loop passes that ran (each either a step or, traced, a masked step).
+ */
+export function cgIterate<V, S, B>(apply: (v: V) => V, b: V, space: CgSpace<V, S>, sc: CgScalars<S, B>,
+  o: { readonly maxIter: number; readonly x0?: V; readonly preconditioner?: (r: V) => V }): { x: V; rr: S; iterations: number } {
+  let x: V, r: V;
+  if (o.x0 === undefined) {
     x = space.zerosLike(b);
     r = b;
   } else {
-    x = options.x0;
-    r = space.add(b, space.scale(apply(x), -1));
+    x = o.x0;
+    r = space.sub(b, apply(x));
   }
-  let rNorm = Math.sqrt(space.dot(r, r));
-  let z = precond(r);
+  const precond = o.preconditioner;
+  let rr = space.dot(r, r);
+  let z = precond ? precond(r) : r;
+  let rz = precond ? space.dot(r, z) : rr;
   let p = z;
-  let rz = space.dot(r, z);
+  let active = sc.above(rr);
   let iterations = 0;
-  while (!(rNorm <= threshold) && iterations < maxIter) {
+  while (iterations < o.maxIter && !sc.finished(active)) {
     const ap = apply(p);
-    const curvature = space.dot(p, ap);
-    if (!(curvature > 0) || !Number.isFinite(curvature) || !(rz > 0)) break;
-    const alpha = rz / curvature;
+    const pAp = space.dot(p, ap);
+    if (sc.breakdown?.(pAp, rz)) break;
+    const curved = sc.and(active, sc.positive(pAp));
+    const ok = precond ? sc.and(curved, sc.positive(rz)) : curved; // rᵀr > 0 while active
+    const alpha = sc.maskedDiv(ok, rz, pAp);
     x = space.add(x, space.scale(p, alpha));
-    r = space.add(r, space.scale(ap, -alpha));
+    r = space.sub(r, space.scale(ap, alpha));
     iterations++;
-    rNorm = Math.sqrt(space.dot(r, r));
-    if (rNorm <= threshold) break;
-    z = precond(r);
-    const rzNew = space.dot(r, z);
-    p = space.add(z, space.scale(p, rzNew / rz));
-    rz = rzNew;
+    const rrNew = space.dot(r, r);
+    const zNew = precond ? precond(r) : r;
+    const rzNew = precond ? space.dot(r, zNew) : rrNew;
+    p = space.add(zNew, space.scale(p, sc.maskedDiv(ok, rzNew, rz)));
+    rr = sc.keep(ok, rrNew, rr);
+    rz = precond ? sc.keep(ok, rzNew, rz) : rr;
+    z = zNew;
+    active = sc.and(ok, sc.above(rr));
   }
-  return { x, iterations, residualNorm: rNorm, converged: rNorm <= threshold };
+  return { x, rr, iterations };
 }
 
 /** Throws a `ShapeError` when two flat vectors differ in length. */
