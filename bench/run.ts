@@ -13,6 +13,7 @@ import { type BenchRow, printTable, time } from './harness.js';
 import { jaxJsRows, tfjsRows } from './peers.js';
 import { w1Matmul, w2Mlp, w3PerExample, w4Curvature, w5Dispatch, w5DispatchJit, w7GgnDiagonal, w2MlpJit, w3PerExampleJit, w9TinyAdam } from './workloads.js';
 import { w6NaturalGradient } from './w6.js';
+import { w8Cnn, w8TfjsCpu } from './w8.js';
 import { simdPeakGflops } from './wasm/simd-peak.js';
 
 const started = performance.now();
@@ -48,6 +49,7 @@ for (const backend of ['wasm', 'js'] as const) {
   if (want('W5')) rows.push(w5Dispatch(time), w5DispatchJit(time));
   if (want('W6')) rows.push(...w6NaturalGradient(time));
   if (want('W7')) rows.push(w7GgnDiagonal(time, w2?.medianMs));
+  if (want('W8')) rows.push(...w8Cnn(time));
   if (want('W9')) rows.push(w9TinyAdam(false, backend === 'wasm' ? 500 : 200, 5, 100), w9TinyAdam(true));
 }
 // gpujs (optional): gpu.js's `webasm` mode, the fastest one that needs no GL in Node (the
@@ -64,7 +66,7 @@ if (want('W1') || want('W2')) {
   }
 }
 setBackend('wasm');
-for (const peer of [() => jaxJsRows(time, sizes), () => tfjsRows(time, sizes, 'wasm'), () => tfjsRows(time, sizes, 'cpu')]) {
+for (const peer of [() => jaxJsRows(time, sizes), () => tfjsRows(time, sizes, 'wasm'), () => tfjsRows(time, sizes, 'cpu'), () => (want('W8') ? w8TfjsCpu(time) : Promise.resolve([]))]) {
   try {
     rows.push(...(await peer()).filter((r) => want(r.workload.slice(0, 2))));
   } catch (e) {
