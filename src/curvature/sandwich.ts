@@ -189,7 +189,9 @@ export function sandwichOperator<P extends Params>(
       const mj = k === 1 ? jac.mul(sm) : matmul(sm, jac);
       return dotGeneral(jac, mj, { contract: [[0, 1], [0, 1]] });
     }
-    const a = dotGeneral(jac, getFactors(), { contract: [[1], [1]], batch: [[0], [0]] }); // [N, P, c]
+    const u = getFactors(); // [N, k, c]
+    // Jₙᵀ Uₙ, [N, P, c]; with k = 1 a broadcast multiply instead of N products of [P, 1]·[1, c]
+    const a = k === 1 ? jac.reshape([n, size, 1]).mul(u) : dotGeneral(jac, u, { contract: [[1], [1]], batch: [[0], [0]] });
     return dotGeneral(a, a, { contract: [[0, 2], [0, 2]] }).mul(scale);
   };
   const useJacobian = n * k * size <= 1 << 24;
