@@ -11,6 +11,8 @@ import { jit } from '../transforms/jit.js';
 import { vmap } from '../transforms/vmap.js';
 import * as tree from '../tree/index.js';
 import { checkParams } from './check-params.js';
+import { tensor } from '../tensor/creation.js';
+import { lanczos } from './lanczos.js';
 import { hessianOperator, type ExampleLoss } from './builders.js';
 import { checkSameTree, type CurvatureOperator, type Params, type SolveOptions } from './operator.js';
 import { batchSize, type Batch } from './sandwich.js';
@@ -30,6 +32,13 @@ export interface InfluenceOptions<P extends Params> {
   readonly tol?: number;
   /** Compute the per-example gradients with a jitted `vmap(grad(lossFn))`, cached per loss function. @defaultValue true */
   readonly jit?: boolean;
+  /**
+   * Replace the solves by a low-rank inverse from the top `rank` eigenpairs (U, s) of the operator,
+   * found by Lanczos (`steps` matvecs, starting vector from `key`):
+   * (H + λI)⁻¹ ≈ U diag(1/(s + λ)) Uᵀ + (I − UUᵀ)/λ for λ > 0, and U diag(1/s) Uᵀ (the inverse on the
+   * top eigenspace, as in Arnoldi influence) for λ = 0. Exact when rank = P.
+   */
+  readonly lowRank?: { readonly rank: number; readonly key: Tensor; readonly steps?: number };
 }
 
 const jitted = new WeakMap<object, (params: any, x: any, y: any) => Tensor>();
@@ -83,7 +92,7 @@ export function perExampleGradMatrix<P extends Params>(loss: ExampleLoss<P>, par
  * @param params - θ*, a minimizer of the training objective.
  * @param trainBatch - `{ x, y }` of the N training examples.
  * @param testBatch - `{ x, y }` of the M test examples.
- * @param options - `operator`, `damping`, `method`, `tol`, `jit`.
+ * @param options - `operator`, `damping`, `method`, `tol`, `jit`, `lowRank`.
  * @returns I, `[M, N]`.
  * @throws {ValueError} for negative damping or a singular system; {TreeMismatchError} when the
  *   operator's parameters differ from `params`; {ShapeError} for inconsistent batches.
@@ -107,6 +116,18 @@ export function influence<P extends Params>(lossFn: ExampleLoss<P>, params: P, t
   const useJit = options.jit ?? true;
   const gTrain = perExampleGradMatrix(lossFn, params, trainBatch, useJit); // [N, P]
   const gTest = perExampleGradMatrix(lossFn, params, testBatch, useJit); // [M, P]
+  if (options.lowRank) {
+    const { rank, key, steps } = options.lowRank;
+    const { values, vectors: u } = lanczos(H, { k: rank, key, ...(steps !== undefined ? { steps } : {}) });
+    if (damping === 0 && !values.every((v) => v > 0)) {
+      throw new ValueError(`${op}: lowRank with damping 0 needs positive top eigenvalues, got ${values.at(-1)}; pass damping > 0.`, { op, argument: 'damping', received: '0' });
+    }
+    const sv = tensor(values.map((v) => 1 / (v + damping)), { dtype: gTest.dtype });
+    const proj = gTest.matmul(u); // [M, r]
+    let solved = proj.mul(sv).matmul(u.T); // U diag(1/(s+λ)) Uᵀ g
+    if (damping > 0) solved = solved.add(gTest.sub(proj.matmul(u.T)).mul(1 / damping));
+    return solved.matmul(gTrain.T).neg();
+  }
   const unravel = tree.ravel(params)[1];
   const solveOptions: SolveOptions = { damping, ...(options.method ? { method: options.method } : {}), ...(options.tol !== undefined ? { tol: options.tol } : {}) };
   const p = gTest.shape[1]!;

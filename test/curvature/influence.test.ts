@@ -99,6 +99,22 @@ describe('influence functions', () => {
     arr(exact).forEach((e, i) => expect(fact[i]!).toBeCloseTo(e * ratio, 12));
   });
 
+  it('the low-rank (Lanczos) inverse is exact at rank P and approximates the influence below it', () => {
+    const exact = arr(I);
+    const lr = arr(influence(loss, params, train, test, { damping: lambda, lowRank: { rank: D, key: random.key(81), steps: D } }));
+    expectClose(lr, exact, 1e-9);
+    const noDamp = arr(influence(loss, params, train, test, { method: 'cholesky' }));
+    expectClose(arr(influence(loss, params, train, test, { lowRank: { rank: D, key: random.key(82), steps: D } })), noDamp, 1e-9);
+    // rank 2 of 3 with the (I − UUᵀ)/λ complement: the inverse loses exactly (1/(s₃ + λ) − 1/λ) u₃u₃ᵀ, s₃ the smallest eigenvalue
+    const two = influence(loss, params, train, test, { damping: lambda, lowRank: { rank: 2, key: random.key(83), steps: D } });
+    const { values, vectors } = linalg.eigh(hessianOperator(loss, params, train, { reduction: 'sum' }).dense());
+    const u3 = vectors.slice([0, 0], [D, 1]);
+    const c = 1 / (values.slice([0], [1]).item() + lambda) - 1 / lambda;
+    const gt = perExampleGradMatrix(loss, params, test).matmul(u3), gj = perExampleGradMatrix(loss, params, train).matmul(u3);
+    expectClose(two, I.add(gt.matmul(gj.T).mul(c)), 1e-9);
+    expect(two.sub(I).abs().max().item()).toBeGreaterThan(1e-6); // and the dropped direction matters here
+  });
+
   it('rejects bad arguments with typed errors', () => {
     expect(() => influence(loss, params, train, test, { damping: -1 })).toThrow(ValueError);
     const other = hessianOperator((p: { v: Tensor }, x: Tensor, y: Tensor) => loss({ w: p.v }, x, y), { v: params.w }, train);

@@ -189,6 +189,26 @@ describe('laplace: any likelihood', () => {
     expect(la2.logMarginalLikelihood().item()).toBeCloseTo(la3.logMarginalLikelihood().item(), 12);
   });
 
+  it('low rank from Lanczos (matrix-free) equals low rank from eigh of the dense curvature', () => {
+    type M = { h: { w: Tensor; b: Tensor }; out: { w: Tensor; b: Tensor } };
+    const mlp = (p: M, xn: Tensor, dense: DenseFn): Tensor => dense('out', dense('h', xn).tanh()).reshape([]);
+    const p: M = {
+      h: { w: random.normal(random.key(71), [2, 3], { dtype: 'float64' }), b: f64([0.1, -0.2, 0.3]) },
+      out: { w: random.normal(random.key(72), [3, 1], { dtype: 'float64' }).mul(0.3), b: f64([0.9]) },
+    };
+    const spec = { model: mlp, likelihood: poisson() };
+    const P = 13;
+    for (const rank of [3, P]) {
+      const viaEigh = laplace(spec, p, { x, y }, { structure: 'lowrank', rank, priorPrecision: 0.5 });
+      const viaLanczos = laplace(spec, p, { x, y }, { structure: 'lowrank', rank, priorPrecision: 0.5, key: random.key(73), steps: P });
+      expect(viaLanczos.logMarginalLikelihood().item()).toBeCloseTo(viaEigh.logMarginalLikelihood().item(), 8);
+      const va = viaLanczos.posteriorVariance(), vb = viaEigh.posteriorVariance();
+      expectClose([va.h.w, va.out.w].flatMap(arr), [vb.h.w, vb.out.w].flatMap(arr), 1e-8);
+    }
+    const full = laplace(spec, p, { x, y }, { priorPrecision: 0.5 });
+    expect(laplace(spec, p, { x, y }, { structure: 'lowrank', rank: P, priorPrecision: 0.5, key: random.key(74), steps: P }).logMarginalLikelihood().item()).toBeCloseTo(full.logMarginalLikelihood().item(), 8);
+  });
+
   it('rejects bad options with typed errors', () => {
     const spec = { model, likelihood: poisson() };
     const b = { x, y };

@@ -15,6 +15,7 @@ import type { Likelihood } from '../../likelihoods/types.js';
 import { checkParams } from '../check-params.js';
 import { fisher, ggn, hessianOperator } from '../builders.js';
 import { applyDense, kfac, type DenseFn, type KfacParams } from '../kfac.js';
+import { lanczos } from '../lanczos.js';
 import type { CurvatureOperator, Params } from '../operator.js';
 import { batchSize, reductionScale, type Batch, type Reduction } from '../sandwich.js';
 import { leafIndex, priorVector, type PriorPrecision } from './prior.js';
@@ -50,6 +51,10 @@ export interface LaplaceOptions {
   readonly reduction?: Reduction;
   /** For `'lowrank'`: the number r of top eigenpairs kept. @defaultValue min(P, 20) */
   readonly rank?: number;
+  /** For `'lowrank'`: find the eigenpairs matrix-free by Lanczos from this PRNG key (default: `eigh` of the dense curvature). */
+  readonly key?: Tensor;
+  /** For `'lowrank'` with `key`: the Lanczos steps (matvecs), rank ≤ steps ≤ P. @defaultValue min(P, max(3r, r + 20)) */
+  readonly steps?: number;
 }
 
 /** The hyperparameters (δ, σ) of a Laplace approximation. */
@@ -143,6 +148,10 @@ function curvatureStructure<P extends Params>(op: string, spec: LaplaceModel<P>,
   if (o.structure === 'full') return [fullStructure(H.dense()), H];
   const rank = o.rank ?? Math.min(H.size, 20);
   if (!Number.isInteger(rank) || rank < 1 || rank > H.size) throw new ValueError(`${op}: rank must be an integer in [1, ${H.size}], got ${rank}.`, { op, argument: 'rank', expected: `[1, ${H.size}]`, received: String(rank) });
+  if (o.key) {
+    const lz = lanczos(H, { k: rank, key: o.key, ...(o.steps !== undefined ? { steps: o.steps } : {}) });
+    return [lowRankStructure(lz.vectors, tensor(lz.values, { dtype: lz.vectors.dtype }).maximum(0)), H];
+  }
   const { values, vectors } = linalg.eigh(H.dense());
   const p = H.size;
   return [lowRankStructure(vectors.slice([0, p - rank], [p, rank]), values.slice([p - rank], [rank]).maximum(0)), H];
@@ -163,7 +172,7 @@ function curvatureStructure<P extends Params>(op: string, spec: LaplaceModel<P>,
  * @param spec - `model(params, x, dense)` and `likelihood`.
  * @param params - θ*, a MAP estimate of −s Σ log p(yₙ | fₙ) + ½ Σ δᵢ θᵢ².
  * @param batch - The training data `{ x, y }`.
- * @param options - `structure`, `hessian`, `priorPrecision`, `sigmaNoise`, `reduction`, `rank`.
+ * @param options - `structure`, `hessian`, `priorPrecision`, `sigmaNoise`, `reduction`, `rank` (and `key`, `steps` for Lanczos).
  * @returns A {@link Laplace}.
  * @throws {ValueError} for unknown options, missing labels, a non-positive prior precision or noise,
  *   `sigmaNoise` with a non-Gaussian likelihood, a non-scalar prior with `'kfac'`/`'lowrank'`, or a
