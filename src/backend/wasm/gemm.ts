@@ -8,7 +8,9 @@
  * packed strips. Packing zero-pads partial strips. An edge tile of `r ≤ MR` rows and `v` vectors
  * runs a micro-kernel generated for that size (the module holds one per `r×v`), storing into C
  * directly when its width is whole vectors, else into a scratch tile copied out element by
- * element; either way each element of C gets the bits a full tile would give it. The k loop is
+ * element; either way each element of C gets the bits a full tile would give it. A product of one
+ * row strip (`m ≤ MR`) with unit-stride B rows reads B in place instead of packing it (B is read
+ * once there, so packing would only copy it). The k loop is
  * not unrolled (TurboFan would hoist every load of an unrolled body and spill). A `warm` export
  * runs every function on small products so that V8 tiers each one up before real work.
  *
@@ -196,15 +198,16 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
   mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
   const zero = (c: Code): void => { if (E === 4) c.f32(0); else c.f64(0); };
 
-  // micro[r][v](kc, ap, bp, c, ldc, add): C (+)= Ap strip · Bp strip for the top-left r×(v·LANES) of
-  // a tile (strips are MR and NR wide whatever r and v), kc ≥ 1. micro[MR][NV] is the full tile;
-  // the others serve the edges, so that a partial tile costs what its size costs.
-  const microFn = (mr: number, nv: number): number => mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
-    const [kc, ap, bp, cp, ldc, add] = [0, 1, 2, 3, 4, 5];
+  // micro[r][v](kc, ap, bp, bs, c, ldc, add): C (+)= Ap strip · B rows for the top-left r×(v·LANES)
+  // of a tile, kc ≥ 1. The A strip is packed (MR wide whatever r); the B rows are `bs` bytes apart:
+  // a packed strip (bs = NR·E) or, for products of one row strip, B itself. micro[MR][NV] is the
+  // full tile; the others serve the edges, so that a partial tile costs what its size costs.
+  const microFn = (mr: number, nv: number): number => mb.func([I32, I32, I32, I32, I32, I32, I32], [], (c, local) => {
+    const [kc, ap, bp, bs, cp, ldc, add] = [0, 1, 2, 3, 4, 5, 6];
     const acc = Array.from({ length: mr * nv }, () => local(V128));
     const bv = Array.from({ length: nv }, () => local(V128));
     const av = local(V128), bEnd = local(I32), row = local(I32);
-    c.get(bp).get(kc).i32(NR * E).op('i32_mul', 'i32_add').set(bEnd);
+    c.get(bp).get(kc).get(bs).op('i32_mul', 'i32_add').set(bEnd);
     c.loop(() => {
       for (let v = 0; v < nv; v++) c.get(bp).vmem('v128_load', v * 16).set(bv[v] as number);
       for (let r = 0; r < mr; r++) {
@@ -216,7 +219,7 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
         }
       }
       c.get(ap).i32(MR * E).op('i32_add').set(ap);
-      c.get(bp).i32(NR * E).op('i32_add').tee(bp).get(bEnd).op('i32_ne').brIf(0);
+      c.get(bp).get(bs).op('i32_add').tee(bp).get(bEnd).op('i32_ne').brIf(0);
     });
     const epilogue = (accumulate: boolean): void => {
       c.get(cp).set(row);
@@ -331,13 +334,13 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
     const bt = local(I32), jc = local(I32), pc = local(I32), ic = local(I32), jr = local(I32), ir = local(I32);
     const nc = local(I32), kcL = local(I32), mc = local(I32), nrL = local(I32), mrL = local(I32);
     const apS = local(I32), bpS = local(I32), bpk = local(I32), scr = local(I32), cptr = local(I32);
-    const addF = local(I32), x = local(I32), y = local(I32), nvL = local(I32);
+    const addF = local(I32), x = local(I32), y = local(I32), nvL = local(I32), skinny = local(I32), bsL = local(I32);
     // calls micro[mrL][nvL] (an edge tile) with C at `dst` (pushes address, row stride, add)
     const edge = (dst: () => void): void => {
       for (let r = 1; r <= MR; r++) {
         for (let v = 1; v <= NV; v++) {
           g.get(mrL).i32(r).op('i32_eq').get(nvL).i32(v).op('i32_eq').op('i32_and').if(() => {
-            g.get(kcL).get(apS).get(bpS); dst(); g.call(micros[r - 1]![v - 1]!);
+            g.get(kcL).get(apS).get(bpS).get(bsL); dst(); g.call(micros[r - 1]![v - 1]!);
           });
         }
       }
@@ -348,6 +351,9 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
     };
     g.i32(MC).set(MCc).i32(NC).set(NCc).i32(KC).set(KCc).i32(MR).set(MRc).i32(NR).set(NRc);
     g.get(wsp).i32(ws.aBytes + ws.bBytes).op('i32_add').set(scr);
+    // One row strip with unit-stride B rows: B is read once, so the micro-kernel reads it in place
+    // (packing would only copy it); partial column strips are still packed (zero padding).
+    g.get(m).i32(MR).op('i32_le_s').get(csB).i32(E).op('i32_eq').op('i32_and').get(bPre).op('i32_eqz').op('i32_and').set(skinny);
     forLoop(g, bt, () => g.i32(0), () => g.get(batch), () => g.i32(1), () => {
       // k == 0: C = 0 (or unchanged when accumulating)
       g.get(k).op('i32_eqz').get(add).op('i32_eqz').op('i32_and').if(() => {
@@ -363,14 +369,14 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
           g.get(add).get(pc).op('i32_or').set(addF);
           g.get(bPre).if(() => {
             g.get(bPre); panelOffset(g, jc, pc, k, nc); g.op('i32_add').set(bpk);
-          }, () => {
+          }, () => g.get(skinny).op('i32_eqz').if(() => {
             g.get(wsp).i32(ws.aBytes).op('i32_add').set(bpk);
             g.get(b).get(pc).get(rsB).op('i32_mul', 'i32_add').get(jc).get(csB).op('i32_mul', 'i32_add').set(x);
             g.get(csB).i32(E).op('i32_eq').if(
               () => g.get(x).get(rsB).get(kcL).get(nc).get(bpk).call(packBRows),
               () => g.get(x).get(csB).get(rsB).get(nc).get(kcL).get(bpk).call(packBT),
             );
-          });
+          }));
           forLoop(g, ic, () => g.i32(0), () => g.get(m), () => g.get(MCc), () => {
             g.get(m).get(ic).op('i32_sub').set(mc); minLocals(g, mc, MCc); g.set(mc);
             g.get(a).get(ic).get(rsA).op('i32_mul', 'i32_add').get(pc).get(csA).op('i32_mul', 'i32_add');
@@ -379,13 +385,21 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
               g.get(nc).get(jr).op('i32_sub').set(nrL); minLocals(g, nrL, NRc); g.set(nrL);
               g.get(nrL).i32(LANES - 1).op('i32_add').i32(LANES).op('i32_div_u').set(nvL);
               g.get(bpk).get(jr).get(kcL).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(bpS);
+              g.i32(NR * E).set(bsL);
+              g.get(skinny).if(() => {
+                g.get(b).get(pc).get(rsB).op('i32_mul', 'i32_add').get(jc).get(jr).op('i32_add').i32(E).op('i32_mul', 'i32_add').set(x);
+                g.get(nrL).get(NRc).op('i32_eq').if(() => g.get(x).set(bpS).get(rsB).set(bsL), () => {
+                  g.get(wsp).i32(ws.aBytes).op('i32_add').set(bpS);
+                  g.get(x).get(rsB).get(kcL).get(nrL).get(bpS).call(packBRows);
+                });
+              });
               forLoop(g, ir, () => g.i32(0), () => g.get(mc), () => g.get(MRc), () => {
                 g.get(mc).get(ir).op('i32_sub').set(mrL); minLocals(g, mrL, MRc); g.set(mrL);
                 g.get(cc).get(ic).get(ir).op('i32_add').get(ldc).op('i32_mul', 'i32_add');
                 g.get(jc).get(jr).op('i32_add').i32(E).op('i32_mul', 'i32_add').set(cptr);
                 g.get(wsp).get(ir).get(kcL).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(apS);
                 g.get(mrL).get(MRc).op('i32_eq').get(nrL).get(NRc).op('i32_eq').op('i32_and').if(() => {
-                  g.get(kcL).get(apS).get(bpS).get(cptr).get(ldc).get(addF).call(micro);
+                  g.get(kcL).get(apS).get(bpS).get(bsL).get(cptr).get(ldc).get(addF).call(micro);
                 }, () => g.get(nrL).i32(LANES - 1).op('i32_and').op('i32_eqz').if(() => {
                   // whole vectors: the edge micro-kernel of this size writes C directly
                   edge(() => g.get(cptr).get(ldc).get(addF));
