@@ -74,7 +74,7 @@ export function runVogn(steps: number) {
   const em = [0, 1].map((k) => cells.reduce((a, c, i) => a + wts[i]! * (k ? c.w2 : c.w1), 0) / Z);
   const ec = [0, 1, 2, 3].map((k) => cells.reduce((a, c, i) => a + wts[i]! * ((k >> 1 ? c.w2 : c.w1) - em[k >> 1]!) * ((k & 1 ? c.w2 : c.w1) - em[k & 1]!), 0) / Z);
   const exact: Gauss = { mean: em, cov: ec };
-  const density = cells.map((c, i) => ({ w1: c.w1, w2: c.w2, density: wts[i]! / Z / (h[0]! * h[1]!) }));
+  const density = cells.map((c, i) => ({ w1: c.w1 - h[0]! / 2, w1b: c.w1 + h[0]! / 2, w2: c.w2 - h[1]! / 2, w2b: c.w2 + h[1]! / 2, density: wts[i]! / Z / (h[0]! * h[1]!) }));
   return { laplace, vonFull, vonDiag, vogn, exact, density, grid: { lo, h, G } };
 }
 
@@ -106,8 +106,8 @@ export const vognPanel: Panel = {
         spec: {
           width: 420, height: 380,
           layer: [
-            { data: { values: r.density }, mark: { type: 'rect' }, encoding: { x: { field: 'w1', type: 'quantitative', bin: { maxbins: r.grid.G, step: r.grid.h[0] }, title: 'w₁' }, y: { field: 'w2', type: 'quantitative', bin: { maxbins: r.grid.G, step: r.grid.h[1] }, title: 'w₂' }, color: { field: 'density', type: 'quantitative', scale: { scheme: 'greys' }, legend: null } } },
-            { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: { field: 'w1', type: 'quantitative' }, y: { field: 'w2', type: 'quantitative' }, order: { field: 'order' }, color: { field: 'method', type: 'nominal' } } },
+            { data: { values: r.density }, mark: { type: 'rect' }, encoding: { x: { field: 'w1', type: 'quantitative', title: 'w₁', scale: { zero: false } }, x2: { field: 'w1b' }, y: { field: 'w2', type: 'quantitative', title: 'w₂', scale: { zero: false } }, y2: { field: 'w2b' }, color: { field: 'density', type: 'quantitative', scale: { scheme: 'greys' }, legend: null } } },
+            { data: { values: lines }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: { field: 'w1', type: 'quantitative' }, y: { field: 'w2', type: 'quantitative' }, order: { field: 'order' }, color: { field: 'method', type: 'nominal', legend: { labelLimit: 320 } } } },
           ],
           resolve: { scale: { color: 'independent' } },
         },
