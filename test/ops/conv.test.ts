@@ -181,6 +181,44 @@ describe('convTranspose', () => {
   });
 });
 
+describe('convTranspose derivatives and second order', () => {
+  const TCASES: [string, number[], number[], Record<string, unknown>][] = [
+    ['2-D stride [2, 3] SAME', [2, 4, 5, 3], [3, 2, 3, 2], { strides: [2, 3], padding: 'SAME' }],
+    ['1-D stride 3 dilation 2 explicit padding, groups 2', [2, 5, 4], [3, 2, 6], { strides: 3, dilation: 2, padding: [[1, 3]], groups: 2 }],
+    ['3-D stride 2 VALID transposeKernel groups 2', [1, 3, 2, 3, 6], [2, 2, 3, 3, 6], { strides: 2, padding: 'VALID', groups: 2, transposeKernel: true }],
+  ];
+  for (const [name, xs, ws, opts] of TCASES) {
+    it(`JVP and adjointness of both transposes: ${name}`, () => {
+      const f = (a: Tensor, b: Tensor) => convTranspose(a, b, opts);
+      const x = rnd(60, xs), w = rnd(61, ws), tx = rnd(62, xs), tw = rnd(63, ws);
+      const [, t] = jvp(f, [x, w], [tx, tw]);
+      const h = 1e-3;
+      expectClose(t as Tensor, f(x.add(tx.mul(h)), w.add(tw.mul(h))).sub(f(x.sub(tx.mul(h)), w.sub(tw.mul(h)))).div(2 * h), 1e-9);
+      const [y, back] = vjp(f, x, w);
+      const ct = rnd(64, (y as Tensor).shape);
+      const [gx, gw] = back(ct) as Tensor[];
+      const lhs = dot(y as Tensor, ct);
+      expect(Math.abs(dot(x, gx!) - lhs)).toBeLessThan(1e-10 * Math.max(1, Math.abs(lhs)));
+      expect(Math.abs(dot(w, gw!) - lhs)).toBeLessThan(1e-10 * Math.max(1, Math.abs(lhs)));
+    });
+  }
+
+  it('Hessian-vector products of a conv net (jvp of grad: the transposes differentiated) = central differences of grad', () => {
+    const net = (p: { w1: Tensor; w2: Tensor }, x: Tensor) => {
+      const h = tanh(conv(x, p.w1, { strides: 2, padding: 'SAME', groups: 2 }));
+      return sum(tanh(convTranspose(h, p.w2, { strides: 2, padding: 'SAME' })).square());
+    };
+    const p = { w1: rnd(70, [3, 3, 1, 4]), w2: rnd(71, [2, 3, 4, 3]) };
+    const x = rnd(72, [2, 7, 6, 2]);
+    const v = { w1: rnd(73, [3, 3, 1, 4]), w2: rnd(74, [2, 3, 4, 3]) };
+    const g = (q: typeof p) => grad(net)(q, x) as Record<string, Tensor>;
+    const [, hv] = jvp(g, [p], [v]) as [unknown, Record<string, Tensor>];
+    const h = 1e-5;
+    const gp = g({ w1: p.w1.add(v.w1.mul(h)), w2: p.w2.add(v.w2.mul(h)) }), gm = g({ w1: p.w1.sub(v.w1.mul(h)), w2: p.w2.sub(v.w2.mul(h)) });
+    for (const k of ['w1', 'w2'] as const) expectClose(hv[k]!, gp[k]!.sub(gm[k]!).div(2 * h), 1e-6);
+  });
+});
+
 describe('conv errors', () => {
   it('bad shapes, dtypes and options are typed errors naming conv and the argument', () => {
     const cases: [() => unknown, Function, string][] = [
