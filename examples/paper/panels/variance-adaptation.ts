@@ -11,7 +11,7 @@ const METHODS = {
   SGD: [1e-2, 1e-1, 1, 3],
   'M-SVAG': [1e-2, 1e-1, 1, 3],
   Adam: [1e-2, 1e-1, 1],
-  EFGD: [1e-3, 1e-2, 1e-1, 1],
+  EFGD: [1e-3, 1e-2, 1e-1, 1, 10],
 } as const;
 type Method = keyof typeof METHODS;
 const EF_DAMPING = 1e-3;
