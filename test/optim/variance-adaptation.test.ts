@@ -147,6 +147,27 @@ describe('scaleByVarianceAdaptation', () => {
     expect(arr(j2[0] as Tensor)).toEqual(arr(e2[0] as Tensor));
   });
 
+  it('svag and msvag are exactly their chains', () => {
+    const cases = [
+      [optim.svag({ learningRate: 0.3, beta: 0.8 }), optim.chain(optim.scaleByVarianceAdaptation({ beta: 0.8, momentum: false }), optim.scaleByLearningRate(0.3))],
+      [optim.msvag({ learningRate: 0.3, variance: 'perExample' }), optim.chain(optim.scaleByVarianceAdaptation({ variance: 'perExample' }), optim.scaleByLearningRate(0.3))],
+    ] as const;
+    for (const [alias, manual] of cases) {
+      let w = f64([0.5, -0.5, 1]);
+      let sa = alias.init(w), sm = manual.init(w);
+      for (let t = 0; t < 5; t++) {
+        const rows = examples(30 + t, 4, 3);
+        const pe = f64(rows.flat(), [4, 3]);
+        const g = pe.mean(0);
+        const [ua, na] = alias.update(g, sa, w, { perExampleGrads: pe });
+        const [um, nm] = manual.update(g, sm, w, { perExampleGrads: pe });
+        expect(arr(ua as Tensor)).toEqual(arr(um as Tensor));
+        sa = na; sm = nm;
+        w = optim.applyUpdates(w, ua) as Tensor;
+      }
+    }
+  });
+
   it('rejects bad options and missing per-example gradients with typed errors', () => {
     expect(() => optim.scaleByVarianceAdaptation({ beta: 1 })).toThrow(ValueError);
     expect(() => optim.scaleByVarianceAdaptation({ beta: 0 })).toThrow(/beta/);
