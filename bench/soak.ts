@@ -1,7 +1,7 @@
 // Memory soak: synchronous Adam training loops that never call dispose (as a research script
 // is written) must run in bounded memory, eagerly and under jit. Prints RSS every 500 steps.
 //
-//   npx tsx bench/soak.ts [steps=10000] [models=tiny,w2] [modes=eager,jit]
+//   npx tsx bench/soak.ts [steps=10000] [models=tiny,w2] [modes=eager,jit] [buffers=copy|resident]
 //
 // tiny: MLP 8 → 32 (tanh) → 1, batch 64, mean squared error (W9). w2: the W2 MLP 784 → 128
 // (tanh) → 10, batch 128, softmax cross-entropy. Each loop: value and gradient, optim.adam
@@ -16,6 +16,8 @@ const steps = Number(process.argv[2] ?? 10_000);
 const models = (process.argv[3] ?? 'tiny,w2').split(',');
 const modes = (process.argv[4] ?? 'eager,jit').split(',');
 const boundMiB = Number(process.env['SOAK_BOUND_MIB'] ?? 256);
+// `resident`: tensor data in blocks of the wasm memory (bounded; beyond the bound, ordinary arrays).
+if (process.argv[5] === 'resident') configureWasmBuffers({ resident: true });
 
 type Tiny = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
 function tinySetup(): { params: Tiny; loss: (p: Tiny) => Tensor } {
@@ -33,7 +35,8 @@ function w2Setup(): { params: Mlp; loss: (p: Mlp) => Tensor } {
 
 const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 let failed = false;
-console.log(`soak: ${steps} steps, node ${process.version}, wasm buffer reuse ${configureWasmBuffers().reuse ? 'on' : 'off'}`);
+const cfg = configureWasmBuffers();
+console.log(`soak: ${steps} steps, node ${process.version}, wasm buffer reuse ${cfg.reuse ? 'on' : 'off'}, resident buffers ${cfg.resident ? 'on' : 'off'}`);
 for (const model of models) {
   for (const mode of modes) {
     const { params: p0, loss } = (model === 'tiny' ? tinySetup() : w2Setup()) as unknown as { params: Record<string, Tensor>; loss: (p: Record<string, Tensor>) => Tensor };
@@ -62,7 +65,9 @@ for (const model of models) {
     const growth = lastQuarterMax - firstAfterWarm;
     const ok = growth <= boundMiB * 2 ** 20;
     if (!ok) failed = true;
-    console.log(`${model} ${mode}: ${(ms / steps * 1000).toFixed(0)} µs/step, loss ${l!.item().toPrecision(4)}, RSS MiB every 500 steps: ${line.join(' ')}; growth ${mib(growth)} MiB ${ok ? 'ok' : 'OVER BOUND'}`);
+    const rs = configureWasmBuffers().residentStats;
+    const heap = rs === undefined ? '' : `; resident heap: ${mib(rs.liveBytes)} MiB live, ${mib(rs.cachedBytes)} MiB cached, ${rs.refused} requests past the bound`;
+    console.log(`${model} ${mode}: ${(ms / steps * 1000).toFixed(0)} µs/step, loss ${l!.item().toPrecision(4)}, RSS MiB every 500 steps: ${line.join(' ')}; growth ${mib(growth)} MiB ${ok ? 'ok' : 'OVER BOUND'}${heap}`);
   }
 }
 if (failed) process.exitCode = 1;

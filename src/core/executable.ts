@@ -118,6 +118,11 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   });
   const take = arena === undefined ? undefined : (d: DType, size: number, zero: boolean) => arena.take(d, size, zero);
 
+  // Output registers the program computes (not inputs or constants): their small arrays leave
+  // the arena at the end of a call as copies in one shared buffer (Arena.detach).
+  const ownOut = [...new Set(outRegs.filter((q) => q >= nFixed))];
+  const nOwnOut = ownOut.length;
+  const outBufs: unknown[] = new Array(nOwnOut);
   const consts = j.consts;
   const outAvals = j.outAvals;
   const nOut = outRegs.length;
@@ -139,6 +144,11 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
       const restore = take === undefined ? undefined : b.useAllocator!(take);
       try {
         for (let s = 0; s < schedule.length; s++) schedule[s]!(r);
+        if (arena !== undefined && nOwnOut > 0) {
+          for (let i = 0; i < nOwnOut; i++) outBufs[i] = r[ownOut[i]!];
+          arena.detach(outBufs);
+          for (let i = 0; i < nOwnOut; i++) r[ownOut[i]!] = outBufs[i];
+        }
       } finally {
         if (restore !== undefined) restore();
         arena?.endCall();

@@ -1,0 +1,63 @@
+// How arrays leave a jit executable's arena: small outputs are copied into one shared buffer per
+// call (the arena keeps its arrays), kernel scratch goes back to the free lists when the call ends.
+import { describe, expect, it } from 'vitest';
+import { jit, matmul, random, type Tensor } from '../../src/index.js';
+import { getBackend } from '../../src/backend/backend.js';
+import { compileJaxpr } from '../../src/core/executable.js';
+import { Arena } from '../../src/core/arena.js';
+import type { ConcreteTensor } from '../../src/tensor/tensor.js';
+
+describe('arena outputs and scratch', () => {
+  it('detach copies small outputs into one shared buffer and recycles the arena\'s arrays', () => {
+    const a = new Arena();
+    const x = a.take('float32', 5, false), y = a.take('float64', 3, false), z = a.take('int32', 7, false);
+    x.set([1, 2, 3, 4, 5]); y.set([0.5, -1, 2 ** -30]); z.set([9, 8, 7, 6, 5, 4, 3]);
+    for (const v of [x, y, z, x]) a.own(v);
+    const foreign = new Float32Array([42]);
+    const vals: unknown[] = [x, y, z, x, foreign];
+    a.detach(vals);
+    const [cx, cy, cz, cx2, cf] = vals as [Float32Array, Float64Array, Int32Array, Float32Array, Float32Array];
+    expect(cf).toBe(foreign); // not the arena's: untouched
+    expect(cx).not.toBe(x);
+    expect(cx2).toBe(cx); // one array in two slots: one copy
+    expect(Array.from(cx)).toEqual([1, 2, 3, 4, 5]);
+    expect(Array.from(cy)).toEqual([0.5, -1, 2 ** -30]);
+    expect(Array.from(cz)).toEqual([9, 8, 7, 6, 5, 4, 3]);
+    expect(cx.buffer).toBe(cy.buffer);
+    expect(cy.buffer).toBe(cz.buffer);
+    expect(cy.byteOffset % 8).toBe(0);
+    a.endCall();
+    // the originals are free again: handed out (zeroed) before any new array is made
+    const again = a.take('float32', 5, true);
+    expect(again).toBe(x);
+    expect(Array.from(again)).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(cx)).toEqual([1, 2, 3, 4, 5]); // the copy is the caller's
+  });
+
+  it('endCall returns arrays never held by a register (scratch) to the free lists, and forgets held ones', () => {
+    const a = new Arena();
+    const scratch = a.take('float32', 16, false);
+    const out = a.take('float32', 16, false);
+    a.own(out);
+    a.endCall();
+    const next = a.take('float32', 16, true);
+    expect(next).toBe(scratch);
+    expect(a.take('float32', 16, true)).not.toBe(out); // the output is the caller's now
+  });
+
+  it('an executable\'s outputs share one buffer per call, keep their bits across later calls, and equal eager', () => {
+    const w = random.normal(random.key(4), [6, 5]);
+    const f = (x: Tensor) => { const h = matmul(x, w).tanh(); return [h, h.sum(0), h.mul(2)] as const; };
+    const x0 = random.normal(random.key(5), [4, 6]);
+    const exe = compileJaxpr(jit(f).lower(x0).optimized, getBackend());
+    const calls: Tensor[][] = [];
+    for (let i = 0; i < 4; i++) calls.push(exe.run([random.normal(random.key(10 + i), [4, 6]) as ConcreteTensor], () => { throw new Error('no zeros'); }));
+    for (let i = 0; i < 4; i++) {
+      const bufs = calls[i]!.map((t) => (t as ConcreteTensor).readData().buffer);
+      expect(new Set(bufs).size).toBe(1);
+      const eager = f(random.normal(random.key(10 + i), [4, 6]));
+      calls[i]!.forEach((t, k) => expect(Array.from(t.toTypedArray())).toEqual(Array.from(eager[k]!.toTypedArray())));
+    }
+    expect(exe.arena!.recycled).toBeGreaterThan(0);
+  });
+});
