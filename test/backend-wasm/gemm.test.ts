@@ -226,6 +226,34 @@ describe('gemm edge tiles and warm-up', () => {
     }
   });
 
+  it.each(configs.map((c) => [name(c), c] as const))('k = 1 (outer products, B not packed) gives the packed path\'s bits (%s)', (_n, cfg) => {
+    if (cfg.relaxed) expect(detectRelaxedSimd(true)).toBe(true);
+    const E = cfg.dtype === 'f32' ? 4 : 8;
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const { gemm } = instance(cfg, memory);
+    const ws = 1024, base = ws + gemmWorkspace(cfg).bytes + 64;
+    const view = cfg.dtype === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+    for (const [m, n, batch] of [[1, 1, 1], [5, 3, 2], [37, 53, 3], [9, 2 * cfg.nr + 1, 1]] as const) {
+      // products that are −0 (the micro-kernel's +0 start turns them into +0), zeros, signs
+      const a = arr(cfg.dtype, randoms(batch * m, m).map((x, i) => (i % 4 === 0 ? -0 : i % 4 === 1 ? 0 : x)));
+      const b = arr(cfg.dtype, randoms(batch * n, n + 1).map((x, i) => (i % 3 === 0 ? -x : x)));
+      const [ao, bo, bs, c1, c2] = [base, base + 512 * E, base + 1024 * E, base + 2048 * E, base + 10240 * E];
+      view.set(a, ao / E); view.set(b, bo / E);
+      for (let i = 0; i < batch * n; i++) view[bs / E + 2 * i] = b[i] as number; // the same B with a column stride of 2
+      for (const add of [0, 1]) {
+        const c0 = arr(cfg.dtype, randoms(batch * m * n, 7)).map((x, i) => (i % 5 === 0 ? -0 : x));
+        view.set(c0, c1 / E); view.set(c0, c2 / E);
+        gemm(m, n, 1, ao, E, E, bo, n * E, E, c1, n * E, add, ws, batch, m * E, n * E, m * n * E, 0); // contiguous B row: outer path
+        gemm(m, n, 1, ao, E, E, bs, 2 * n * E, 2 * E, c2, n * E, add, ws, batch, m * E, 2 * n * E, m * n * E, 0); // strided: packed path
+        const got = Array.from(view.subarray(c1 / E, c1 / E + batch * m * n)), want = Array.from(view.subarray(c2 / E, c2 / E + batch * m * n));
+        expect(got.every((x, i) => Object.is(x, want[i])), `${m}×${n} batch ${batch} add=${add}`).toBe(true);
+        const { c: ref, mag } = refGemm(a.subarray(0, m), b.subarray(0, n), m, 1, n);
+        if (add) for (let i = 0; i < ref.length; i++) { ref[i] = (ref[i] as number) + (c0[i] as number); mag[i] = (mag[i] as number) + Math.abs(c0[i] as number); }
+        expect(worstRatio(got.slice(0, m * n), ref, mag, tol(cfg.dtype, 1))).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
   it.each(configs.slice(0, 2).map((c) => [name(c), c] as const))('warm runs every path and writes only its scratch and workspace (%s)', (_n, cfg) => {
     const memory = new WebAssembly.Memory({ initial: 64 });
     const { warm, gemm } = instance(cfg, memory);

@@ -10,7 +10,8 @@
  * directly when its width is whole vectors, else into a scratch tile copied out element by
  * element; either way each element of C gets the bits a full tile would give it. A product of one
  * row strip (`m ≤ MR`) with unit-stride B rows reads B in place instead of packing it (B is read
- * once there, so packing would only copy it). The k loop is
+ * once there, so packing would only copy it), and an outer product (`k = 1`, contiguous B row)
+ * skips the loop nest altogether. The k loop is
  * not unrolled (TurboFan would hoist every load of an unrolled body and spill). A `warm` export
  * runs every function on small products so that V8 tiers each one up before real work.
  *
@@ -326,6 +327,40 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
     });
   });
 
+  // outer(m, n, a, rsA, b, c, ldc, add): k = 1 with a contiguous B row, C (+)= a·bᵀ without packing.
+  // Each element is C + (a_i·b_j + 0), exactly what the micro-kernel stores for k = 1 (its
+  // accumulators start at +0, with or without FMA), so the bits do not depend on the path.
+  const outer = mb.func(Array<ValType>(8).fill(I32), [], (g, local) => {
+    const [m, n, a, rsA, b, cp, ldc, add] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const i = local(I32), j = local(I32), row = local(I32), nv = local(I32), av = local(V128), zv = local(V128);
+    const splatOp = t === 'f32' ? 'f32x4_splat' : 'f64x2_splat';
+    const sadd = t === 'f32' ? 'f32_add' : 'f64_add', smul = t === 'f32' ? 'f32_mul' : 'f64_mul';
+    zero(g); g.simd(splatOp).set(zv);
+    g.get(n).i32(-LANES).op('i32_and').i32(E).op('i32_mul').set(nv); // bytes of whole vectors per row
+    forLoop(g, i, () => g.i32(0), () => g.get(m), () => g.i32(1), () => {
+      g.get(cp).get(i).get(ldc).op('i32_mul', 'i32_add').set(row);
+      g.get(a).get(i).get(rsA).op('i32_mul', 'i32_add').vmem(splat).set(av);
+      const body = (accumulate: boolean): void => {
+        forLoop(g, j, () => g.i32(0), () => g.get(nv), () => g.i32(16), () => {
+          g.get(row).get(j).op('i32_add');
+          if (accumulate) g.get(row).get(j).op('i32_add').vmem('v128_load');
+          g.get(av).get(b).get(j).op('i32_add').vmem('v128_load').simd(vmul).get(zv).simd(vadd);
+          if (accumulate) g.simd(vadd);
+          g.vmem('v128_store');
+        });
+        forLoop(g, j, () => g.get(nv), () => g.get(n).i32(E).op('i32_mul'), () => g.i32(E), () => {
+          g.get(row).get(j).op('i32_add');
+          if (accumulate) g.get(row).get(j).op('i32_add').mem(sload);
+          g.get(av).lane(t === 'f32' ? 'f32x4_extract_lane' : 'f64x2_extract_lane', 0).get(b).get(j).op('i32_add').mem(sload).op(smul);
+          zero(g); g.op(sadd);
+          if (accumulate) g.op(sadd);
+          g.mem(sstore);
+        });
+      };
+      g.get(add).if(() => body(true), () => body(false));
+    });
+  });
+
   // gemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, add, ws, batch, sA, sB, sC, bPre): the driver.
   // bPre ≠ 0: B was packed whole at bPre by packB (every batch uses it) and is not packed here.
   const gemm = mb.func(Array<ValType>(18).fill(I32), [], (g, local) => {
@@ -355,6 +390,9 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
     // (packing would only copy it); partial column strips are still packed (zero padding).
     g.get(m).i32(MR).op('i32_le_s').get(csB).i32(E).op('i32_eq').op('i32_and').get(bPre).op('i32_eqz').op('i32_and').set(skinny);
     forLoop(g, bt, () => g.i32(0), () => g.get(batch), () => g.i32(1), () => {
+      g.get(k).i32(1).op('i32_eq').get(csB).i32(E).op('i32_eq').op('i32_and').if(() => {
+        g.get(m).get(n).get(a).get(rsA).get(b).get(cc).get(ldc).get(add).call(outer);
+      }, () => {
       // k == 0: C = 0 (or unchanged when accumulating)
       g.get(k).op('i32_eqz').get(add).op('i32_eqz').op('i32_and').if(() => {
         g.get(cc).set(cptr);
@@ -423,6 +461,7 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
             });
           });
         });
+      });
       });
       g.get(a).get(sA).op('i32_add').set(a);
       g.get(b).get(sB).op('i32_add').set(b);
