@@ -104,4 +104,22 @@ describe('TRPO line search', () => {
       expect(kl).toBeGreaterThan(delta / 64); // the step reaches the trust region's scale
     }
   });
+  it('Gaussian policy: the accepted step\'s KL, from the closed form of two normals, is ≤ δ', () => {
+    const pol = gaussianPolicy(4, 8, 10, -0.5);
+    const params = pol.init(random.key(6));
+    const batch = rollout(pol, params, random.key(7), 6, 60, uniformSource(7));
+    const delta = 0.01;
+    const info = trpoStep(pol, params, batch, { delta, damping: 1e-3, cgIters: 10 });
+    expect(info.backtracks).toBeGreaterThanOrEqual(0);
+    const o = arr(outputsOf(pol, params, batch.states)), q = arr(outputsOf(pol, info.params, batch.states));
+    let kl = 0;
+    for (let m = 0; m < batch.steps; m++) {
+      const [m0, s0, m1, s1] = [o[2 * m]!, o[2 * m + 1]!, q[2 * m]!, q[2 * m + 1]!];
+      // KL(N(m0, e^{2s0}) ‖ N(m1, e^{2s1})) = s1 − s0 + (e^{2s0} + (m0 − m1)²)/(2e^{2s1}) − ½
+      kl += (s1 - s0 + (Math.exp(2 * s0) + (m0 - m1) ** 2) / (2 * Math.exp(2 * s1)) - 0.5) / batch.steps;
+    }
+    expect(kl).toBeCloseTo(info.kl, 12);
+    expect(kl).toBeLessThanOrEqual(delta);
+    expect(kl).toBeGreaterThan(delta / 64);
+  });
 });
