@@ -1,7 +1,7 @@
 // VON / VOGN (Khan et al. 2018; Khan & Rue 2023) against closed forms: the exact posterior of
 // Bayesian linear regression, and the Laplace approximation of logistic regression at the MAP.
 import { describe, expect, it } from 'vitest';
-import { grad, likelihoods, random, softplus, tensor, tree, type Tensor } from '../../src/index.js';
+import { grad, jit, likelihoods, random, softplus, tensor, tree, type Tensor } from '../../src/index.js';
 import { TransformError, ValueError } from '../../src/errors.js';
 import { solveSpd } from '../../src/linalg/index.js';
 import * as optim from '../../src/optim/index.js';
@@ -154,6 +154,27 @@ describe('von: logistic regression, the fixed point vs the Laplace approximation
     const { mean, precision } = opt.posterior(state);
     expect(mahalanobis(arr(mean as Tensor))).toBeLessThan(0.3);
     expect(maxRel(arr(precision as Tensor), ef)).toBeLessThan(0.05);
+  });
+});
+
+describe('von: jit', () => {
+  it('a VON step (sampling, curvature, solve) under jit equals the eager step bit for bit', () => {
+    const X = random.normal(random.key(1), [20, 3], { dtype: 'float64' });
+    const y = X.matmul(tensor([1, -1, 0.5], { dtype: 'float64' }));
+    const pieces = {
+      model: (w: Tensor, x: Tensor) => x.dot(w), likelihood: likelihoods.normal(),
+      loss: (w: Tensor, x: Tensor, yy: Tensor) => x.dot(w).sub(yy).square().mul(0.5),
+      split: { inner: (w: Tensor, x: Tensor) => x.dot(w), outer: (z: Tensor, yy: Tensor) => z.sub(yy).square().mul(0.5) },
+    };
+    for (const [structure, curvature] of [['full', 'fisher'], ['diagonal', 'hessian'], ['full', 'ggn']] as const) {
+      const opt = optim.von({ dataSize: 20, priorPrecision: 1, structure, curvature, samples: 2, antithetic: true, key: random.key(2) });
+      const s0 = opt.init(tensor([0.1, 0, -0.1], { dtype: 'float64' }));
+      const g = tensor([0.1, 0.2, 0.3], { dtype: 'float64' });
+      const eager = opt.update(g, s0, s0.mean, { ...pieces, batch: { x: X, y } });
+      const jitted = jit((gg: Tensor, st: typeof s0, xx: Tensor, yy: Tensor) => opt.update(gg, st, st.mean, { ...pieces, batch: { x: xx, y: yy } }))(g, s0, X, y);
+      expect(arr(jitted[0] as Tensor)).toEqual(arr(eager[0] as Tensor));
+      expect(tree.leaves(jitted[1].curvature).flatMap(arr)).toEqual(tree.leaves(eager[1].curvature).flatMap(arr));
+    }
   });
 });
 
