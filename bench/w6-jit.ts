@@ -34,20 +34,33 @@ const plain = () => ngdPlainJs(rows, d.map((r) => r[cols]!), damping);
 
 const rounds = Number(process.argv[2] ?? 7);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const timeOnce = (f: () => unknown) => { const t0 = performance.now(); const r = f(); if (r && typeof (r as Tensor).toTypedArray === 'function') (r as Tensor).toTypedArray(); return performance.now() - t0; };
+// Wall time, and this process's CPU time (user + system, all threads): on a shared machine the CPU
+// time of each run is far less disturbed by other processes than its wall time.
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpu = { eager: [] as number[], jit: [] as number[], plain: [] as number[] };
+const timeOnce = (f: () => unknown, into?: number[]) => {
+  const c0 = cpuMs(), t0 = performance.now();
+  const r = f();
+  if (r && typeof (r as Tensor).toTypedArray === 'function') (r as Tensor).toTypedArray();
+  const ms = performance.now() - t0;
+  into?.push(cpuMs() - c0);
+  return ms;
+};
 // warm up (jit traces once) and check agreement
 const we = run(step).toTypedArray(), wj = run(jstep).toTypedArray(), wp = plain();
 const diff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 for (let i = 0; i < 2; i++) { run(jstep); plain(); }
 const ts = { eager: [] as number[], jit: [] as number[], plain: [] as number[] };
 for (let r = 0; r < rounds; r++) {
-  ts.eager.push(timeOnce(() => run(step)));
-  ts.jit.push(timeOnce(() => run(jstep)));
-  ts.plain.push(timeOnce(plain));
+  ts.eager.push(timeOnce(() => run(step), cpu.eager));
+  ts.jit.push(timeOnce(() => run(jstep), cpu.jit));
+  ts.plain.push(timeOnce(plain, cpu.plain));
 }
 const m = { eager: median(ts.eager), jit: median(ts.jit), plain: median(ts.plain) };
+const c = { eager: median(cpu.eager), jit: median(cpu.jit), plain: median(cpu.plain) };
 console.log(`W6 100 exact-NGD steps (breast cancer 569×31), backend ${backendName()}, median of ${rounds} interleaved rounds`);
 console.log(`  eager (fisher().solve cholesky)  ${m.eager.toFixed(1)} ms`);
 console.log(`  jit(step)                        ${m.jit.toFixed(1)} ms   (${(m.eager / m.jit).toFixed(1)}× eager, ${(m.plain / m.jit).toFixed(2)}× plain JS)`);
 console.log(`  plain JavaScript                 ${m.plain.toFixed(1)} ms`);
+console.log(`  CPU time (median): eager ${c.eager.toFixed(1)} ms, jit ${c.jit.toFixed(1)} ms, plain JS ${c.plain.toFixed(1)} ms → jit ${(c.plain / c.jit).toFixed(2)}× plain JS`);
 console.log(`  max |w_jit − w_eager| = ${diff(wj, we).toExponential(2)}, max |w_jit − w_plain| = ${diff(wj, wp).toExponential(2)}, traces ${jstep.traces}`);
