@@ -42,7 +42,7 @@ function tolFor(name: string, c: TolCtx): Tol {
     case 'exp': case 'log': case 'log1p': case 'expm1': case 'tanh': case 'sigmoid': case 'softplus': case 'sin': case 'cos': return TRANSC;
     case 'pow': return { rtol: 2e-5, atol: 1e-30 };
     case 'sum': case 'mean': return acc(sizeRatio(c), maxAbs(c.xs));
-    case 'matmul': case 'dot': case 'outer': case 'dotGeneral':
+    case 'matmul': case 'dot': case 'outer': case 'dotGeneral': case 'conv': case 'convTranspose':
       return acc(Math.max(1, ...c.xs.map((x) => R.size(x.shape))), maxAbs([c.xs[0]!]) * maxAbs([c.xs[1]!]));
     case 'logSumExp': return { rtol: 1e-5, atol: 2e-6 * s };
     case 'softmax': return { rtol: 1e-5 * s, atol: 1e-6 };
@@ -50,6 +50,9 @@ function tolFor(name: string, c: TolCtx): Tol {
     case 'variance': return { rtol: 1e-5, atol: 4e-6 * s * s };
     // sqrt of the variance: an absolute error δ of the variance moves std by ≤ √δ
     case 'std': return { rtol: 1e-5, atol: Math.sqrt(4e-6) * s };
+    // window sums (k ≤ 9 terms) then one division; layerNorm: a variance, a square root and a division
+    case 'avgPool': return acc(9, maxAbs(c.xs));
+    case 'layerNorm': return { rtol: 1e-4, atol: 2e-5 * s };
     default: return EXACT; // movement, comparisons, select, casts, max/min/argmax, take, oneHot
   }
 }

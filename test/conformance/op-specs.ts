@@ -17,6 +17,7 @@ import * as cx from '../../src/index.js';
 import { tensor, type DType, type Tensor } from '../../src/index.js';
 import { broadcastablePair, shape, tensorArb, type Domain, type ShapeOptions } from '../../src/testing/index.js';
 import * as R from './ref.js';
+import { CONV_SPECS } from '../ops/conv-specs.js';
 
 /** One sampled case: the tensor arguments and the op's other parameters. */
 export interface OpCase<P> {
@@ -464,4 +465,5 @@ export const OP_SPECS: readonly OpSpec[] = [
     outDtype: (dt) => dt,
   }),
   spec<null>({ name: 'stopGradient', fn: ([x]) => cx.stopGradient(x!), args: noParams(fc.tuple(tensorArb())), ref: ([x]) => x!, gradOrder: 0 }),
+  ...CONV_SPECS,
 ];

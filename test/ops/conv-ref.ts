@@ -69,3 +69,35 @@ export function samePad(n: number, k: number, s: number, r = 1): [number, number
   const total = Math.max((out - 1) * s + dk - n, 0);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
+
+/** Direct loop pooling of x `[N, ...S, C]`: max (padding excluded) or mean (divisor: window size, or the real elements). */
+export function refPool(x: Float64Array, xs: readonly number[], k: readonly number[], s: readonly number[], pads: readonly (readonly [number, number])[], kind: 'max' | 'avg', countPad = true): { data: Float64Array; shape: number[] } {
+  const d = k.length;
+  const st = strides(xs);
+  const outSp = k.map((kk, a) => Math.floor((xs[a + 1]! + pads[a]![0] + pads[a]![1] - kk) / s[a]!) + 1);
+  const shape = [xs[0]!, ...outSp, xs[d + 1]!];
+  const out: number[] = [];
+  for (const idx of indices(shape)) {
+    let acc = kind === 'max' ? -Infinity : 0, real = 0;
+    for (const t of indices(k)) {
+      let off = idx[0]! * st[0]! + idx[d + 1]!, inside = true;
+      for (let a = 0; a < d; a++) {
+        const q = idx[a + 1]! * s[a]! + t[a]! - pads[a]![0];
+        if (q < 0 || q >= xs[a + 1]!) inside = false;
+        off += q * st[a + 1]!;
+      }
+      if (!inside) continue;
+      real++;
+      acc = kind === 'max' ? Math.max(acc, x[off]!) : acc + x[off]!;
+    }
+    out.push(kind === 'max' ? acc : acc / (countPad ? k.reduce((a, b) => a * b, 1) : real));
+  }
+  return { data: Float64Array.from(out), shape };
+}
+
+/** JAX's conv_transpose padding of one axis for a dilated window `k` and stride `s`. */
+export function transposePad(k: number, s: number, same: boolean): [number, number] {
+  const len = same ? k + s - 2 : k + s - 2 + Math.max(k - s, 0);
+  const lo = same ? (s > k - 1 ? k - 1 : Math.ceil(len / 2)) : k - 1;
+  return [lo, len - lo];
+}

@@ -22,7 +22,7 @@ import { getBackend, type ConvParams } from '../../backend/backend.js';
 import { convKernel, convOutSize, dilatedSize } from '../../backend/js/conv.js';
 import { DTypeError, ShapeError } from '../../errors.js';
 import { Aval } from '../../tensor/aval.js';
-import { fromTyped } from '../../tensor/creation.js';
+import { fromTyped, zeros } from '../../tensor/creation.js';
 import { isFloat } from '../../tensor/dtype.js';
 import { ConcreteTensor, type Tensor } from '../../tensor/tensor.js';
 import { bind1 } from '../interpreter.js';
@@ -165,6 +165,12 @@ function batchConv(size: number, x: Tensor, w: Tensor, dx: BDim, dw: BDim, p: Co
     const xb = moveAxis(x, dx!, 0);
     const y = convGeneralDilated(reshape(xb, [size * xb.shape[1]!, ...xb.shape.slice(2)]), w, p);
     return [[reshape(y, [size, xb.shape[1]!, ...y.shape.slice(1)])], [0]];
+  }
+  if (size === 0) {
+    // No kernels to fold into feature groups: the (empty) result from the per-example shapes.
+    const xa = dx === null ? x.aval : new Aval(x.shape.filter((_, i) => i !== dx), x.dtype);
+    const out = convAval(xa, new Aval(w.shape.filter((_, i) => i !== dw), w.dtype), p);
+    return [[zeros([0, ...out.shape], out.dtype)], [0]];
   }
   const wb = moveAxis(w, dw, 0); // [B, ...K, Cg, O]
   const ks = wb.shape.slice(1, d + 1), cg = wb.shape[d + 1]!, o = wb.shape[d + 2]!, og = o / g;
