@@ -30,16 +30,16 @@ const init: Cnn = {
   o: { w: random.normal(k2!, [64, 10], f64).mul(1 / 8), b: tensor(new Float64Array(10)) },
 };
 
-// 1. Training: 3 epochs of minibatches of 100, each optimizer from the same start.
+// 1. Training: 2 epochs of minibatches of 100, each optimizer from the same start.
 const batches = Array.from({ length: 10 }, (_, i) => ({ x: train.x.slice([i * 100, 0, 0, 0], [100, 8, 8, 1]), y: train.y.slice([i * 100], [100]) }));
 const runs = {
-  adam: optim.adam({ learningRate: 0.02 }),
+  adam: optim.adam({ learningRate: 0.1 }),
   'kfac-expand': optim.kfac({ learningRate: 0.3, damping: 1e-2, decay: 0.9, weightSharing: 'expand' }),
   'kfac-reduce': optim.kfac({ learningRate: 0.3, damping: 1e-2, decay: 0.9, weightSharing: 'reduce' }),
 };
 console.log('epoch  ' + Object.keys(runs).map((k) => `${k} (train NLL / test acc)`.padEnd(34)).join(''));
 const state = Object.fromEntries(Object.entries(runs).map(([k, o]) => [k, { p: init, s: o.init(init) }]));
-for (let epoch = 1; epoch <= 3; epoch++) {
+for (let epoch = 1; epoch <= 2; epoch++) {
   for (const batch of batches) {
     for (const [name, opt] of Object.entries(runs)) {
       const st = state[name]!;

@@ -7,5 +7,6 @@ import { rlPanel } from './rl.js';
 import { spectrumSlqPanel } from './spectrum-slq.js';
 import { laplacePanel } from './laplace.js';
 import { influencePanel } from './influence.js';
+import { cnnPanel } from './cnn.js';
 
-export const panels: readonly Panel[] = [spectrumSlqPanel, varianceAdaptationPanel, vognPanel, rlPanel, laplacePanel, influencePanel];
+export const panels: readonly Panel[] = [spectrumSlqPanel, varianceAdaptationPanel, vognPanel, rlPanel, laplacePanel, influencePanel, cnnPanel];
