@@ -28,4 +28,4 @@ export {
   type HyperparameterOptions, type HyperparameterResult, type Laplace, type LaplaceHessian, type LaplaceHyperparameters, type LaplaceModel,
   type LaplaceOptions, type LaplacePredictive, type LaplaceStructure, type PredictiveOptions, type PriorPrecision, laplace,
 } from './laplace/index.js';
-export { type InfluenceOptions, influence, perExampleGradMatrix } from './influence.js';
+export { type InfluenceLowRank, type InfluenceOptions, influence, perExampleGradMatrix } from './influence.js';

@@ -38,7 +38,17 @@ export interface InfluenceOptions<P extends Params> {
    * (H + λI)⁻¹ ≈ U diag(1/(s + λ)) Uᵀ + (I − UUᵀ)/λ for λ > 0, and U diag(1/s) Uᵀ (the inverse on the
    * top eigenspace, as in Arnoldi influence) for λ = 0. Exact when rank = P.
    */
-  readonly lowRank?: { readonly rank: number; readonly key: Tensor; readonly steps?: number };
+  readonly lowRank?: InfluenceLowRank;
+}
+
+/** The low-rank inverse of {@link InfluenceOptions.lowRank}. */
+export interface InfluenceLowRank {
+  /** The number r of top eigenpairs, 1 ≤ r ≤ P. */
+  readonly rank: number;
+  /** PRNG key of Lanczos's starting vector. */
+  readonly key: Tensor;
+  /** Lanczos steps (matvecs), r ≤ steps ≤ P. @defaultValue min(P, max(3r, r + 20)) */
+  readonly steps?: number;
 }
 
 const jitted = new WeakMap<object, (params: any, x: any, y: any) => Tensor>();
