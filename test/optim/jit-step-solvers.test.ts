@@ -67,6 +67,19 @@ describe('jit(step) for every curvature-aware optimizer and solver', () => {
     });
   }
 
+  for (const solver of [undefined, 'cg', 'cholesky'] as const) {
+    it(`ngd with a K-FAC operator (${solver ?? 'its own factored solve'}) under vmap over gradients equals the loop`, () => {
+      const t = optim.ngd({ learningRate: 0.5, damping: 1e-2, ...(solver ? { solver } : {}) });
+      const s0 = t.init(params);
+      const ex = { curvature: curvature.kfac({ model: net, likelihood: cat }, params, { x, y }) };
+      const g = grad(nll)(params) as P;
+      const gs = [1, -2, 0.5].map((c) => tree.map((l: Tensor) => l.mul(c).add(0.01 * c), g) as P);
+      const batched = vmap((gb: P) => t.update(gb, s0, params, ex)[0] as P)(tree.map((...ls: Tensor[]) => stack(ls), gs[0]!, gs[1]!, gs[2]!) as P);
+      const looped = gs.map((gi) => t.update(gi, s0, params, ex)[0] as P);
+      expect(maxDiff(batched, tree.map((...ls: Tensor[]) => stack(ls), looped[0]!, looped[1]!, looped[2]!))).toBeLessThanOrEqual(1e-9);
+    });
+  }
+
   for (const dampingMode of ['factored', 'exact'] as const) {
     it(`scaleByKfac (${dampingMode}) under vmap over gradients equals the loop`, () => {
       const t = optim.scaleByKfac({ damping: 1e-2, decay: 0, dampingMode });
