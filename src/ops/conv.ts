@@ -22,7 +22,13 @@ import { promoteArgs, type TensorLike } from './convert.js';
  */
 export type ConvPadding = 'SAME' | 'VALID' | number | readonly (readonly [number, number])[];
 
-/** Options of {@link conv}. */
+/**
+ * Options of {@link conv}.
+ * @example
+ * ```ts
+ * const o: ConvOptions = { strides: [1, 2], padding: 'SAME', dilation: 1, groups: 4 };
+ * ```
+ */
 export interface ConvOptions {
   /** Window step per spatial axis (a number applies to all). @defaultValue `1` */
   readonly strides?: number | readonly number[] | undefined;
@@ -34,7 +40,13 @@ export interface ConvOptions {
   readonly groups?: number | undefined;
 }
 
-/** Options of {@link convTranspose}. */
+/**
+ * Options of {@link convTranspose}.
+ * @example
+ * ```ts
+ * const o: ConvTransposeOptions = { strides: 2, padding: 'SAME', transposeKernel: true };
+ * ```
+ */
 export interface ConvTransposeOptions extends ConvOptions {
   /**
    * When true, `w` is the kernel of the forward convolution this one transposes, `[...window,

@@ -9,7 +9,13 @@ import { add, div, mul, sqrt, square, sub } from './arithmetic.js';
 import { asFloat, asTensor, type TensorLike } from './convert.js';
 import { mean } from './reductions.js';
 
-/** Options of {@link layerNorm}. */
+/**
+ * Options of {@link layerNorm}.
+ * @example
+ * ```ts
+ * const o: LayerNormOptions = { axis: [-2, -1], epsilon: 1e-6, scale: ones([8]) };
+ * ```
+ */
 export interface LayerNormOptions {
   /** The axis or axes normalised over. @defaultValue `-1` (the features) */
   readonly axis?: number | readonly number[] | undefined;

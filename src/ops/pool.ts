@@ -25,7 +25,13 @@ import { pad, slice } from '../core/primitives/slice-pad.js';
 import { asFloat, type TensorLike } from './convert.js';
 import { resolvePadding, spatialList, type ConvPadding } from './conv.js';
 
-/** Options of {@link maxPool} and {@link avgPool}. */
+/**
+ * Options of {@link maxPool} and {@link avgPool}.
+ * @example
+ * ```ts
+ * const o: PoolOptions = { strides: 2, padding: 'SAME', countIncludePad: false };
+ * ```
+ */
 export interface PoolOptions {
   /** Window step per spatial axis (a number applies to all). @defaultValue the window size */
   readonly strides?: number | readonly number[] | undefined;
