@@ -242,18 +242,76 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
 
   // pack(src, rs, cs, rows, cols, dst): copies a rows×cols block into R-row strips (strip s holds
   // rows s*R.., laid out [col][R]), zero-padding the last strip. Used for A (R = MR, rows = m,
-  // cols = k) and for B with a non-unit column stride (R = NR, rows = n, cols = k).
+  // cols = k) and for B with a non-unit column stride (R = NR, rows = n, cols = k). Whole strips
+  // take a vector path where a stride is one element: unit row stride (a transposed A: a strip's
+  // column is R contiguous elements, copied as such) or unit column stride (a row-major A: blocks
+  // of LANES×LANES are transposed with shuffles, when R is a multiple of LANES). Columns left over
+  // by the vector path (f rows, from column cv on) and the rows of a partial strip go one element
+  // at a time.
   const packFn = (R: number): number => mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
     const [src, rs, cs, rows, cols, dst] = [0, 1, 2, 3, 4, 5];
-    const i = local(I32), p = local(I32), s = local(I32), d = local(I32), h = local(I32);
+    const i = local(I32), p = local(I32), s = local(I32), d = local(I32), h = local(I32), f = local(I32), cv = local(I32);
+    const rv = Array.from({ length: LANES }, () => local(V128)), tv = Array.from({ length: LANES }, () => local(V128));
     const rowStart = (): void => {
       c.get(dst).get(i).i32(R).op('i32_div_u').get(cols).op('i32_mul').i32(R * E).op('i32_mul', 'i32_add');
       c.get(i).i32(R).op('i32_rem_u').i32(E).op('i32_mul', 'i32_add').set(d);
     };
+    const stripLoop = (colStep: number, body: () => void, rowStride: () => void): void => {
+      forLoop(c, i, () => c.i32(0), () => c.get(f), () => c.i32(R), () => {
+        c.get(src).get(i).get(rs).op('i32_mul', 'i32_add').set(s);
+        rowStart();
+        forLoop(c, p, () => c.i32(0), () => c.get(cv), () => c.i32(colStep), () => {
+          body();
+          rowStride();
+          c.get(d).i32(colStep * R * E).op('i32_add').set(d);
+        });
+      });
+    };
+    c.i32(0).set(f).i32(0).set(cv);
+    c.get(rs).i32(E).op('i32_eq').if(() => {
+      c.get(rows).i32(R).op('i32_div_u').i32(R).op('i32_mul').set(f);
+      c.get(cols).set(cv);
+      stripLoop(1, () => {
+        for (let o = 0; o < R * E;) {
+          const w = R * E - o >= 16 ? 16 : R * E - o >= 8 ? 8 : 4;
+          c.get(d).get(s);
+          if (w === 16) c.vmem('v128_load', o).vmem('v128_store', o);
+          else if (w === 8) c.mem('i64_load', o).mem('i64_store', o);
+          else c.mem('i32_load', o).mem('i32_store', o);
+          o += w;
+        }
+      }, () => c.get(s).get(cs).op('i32_add').set(s));
+    }, () => {
+      if (R % LANES !== 0) return;
+      c.get(cs).i32(E).op('i32_eq').if(() => {
+        c.get(rows).i32(R).op('i32_div_u').i32(R).op('i32_mul').set(f);
+        c.get(cols).i32(-LANES).op('i32_and').set(cv);
+        stripLoop(LANES, () => {
+          for (let g0 = 0; g0 < R; g0 += LANES) {
+            for (let r = 0; r < LANES; r++) c.get(s).get(rs).i32(g0 + r).op('i32_mul', 'i32_add').vmem('v128_load').set(rv[r]!);
+            if (LANES === 4) { // 4×4 transpose of f32 lanes
+              const sh = (x: number, y: number, lanes: number[], out: number): void => { c.get(x).get(y).shuffle(lanes).set(out); };
+              sh(rv[0]!, rv[1]!, [0, 4, 1, 5], tv[0]!); sh(rv[2]!, rv[3]!, [0, 4, 1, 5], tv[1]!);
+              sh(rv[0]!, rv[1]!, [2, 6, 3, 7], tv[2]!); sh(rv[2]!, rv[3]!, [2, 6, 3, 7], tv[3]!);
+              sh(tv[0]!, tv[1]!, [0, 1, 4, 5], rv[0]!); sh(tv[0]!, tv[1]!, [2, 3, 6, 7], rv[1]!);
+              sh(tv[2]!, tv[3]!, [0, 1, 4, 5], rv[2]!); sh(tv[2]!, tv[3]!, [2, 3, 6, 7], rv[3]!);
+            } else { // 2×2 transpose of f64 lanes
+              c.get(rv[0]!).get(rv[1]!).shuffle([0, 1, 4, 5]).set(tv[0]!);
+              c.get(rv[0]!).get(rv[1]!).shuffle([2, 3, 6, 7]).set(rv[1]!);
+              c.get(tv[0]!).set(rv[0]!);
+            }
+            for (let q = 0; q < LANES; q++) c.get(d).get(rv[q]!).vmem('v128_store', (q * R + g0) * E);
+          }
+        }, () => c.get(s).i32(LANES * E).op('i32_add').set(s));
+      });
+    });
+    // element by element: rows below f from column cv on, then every column of the other rows
     forLoop(c, i, () => c.i32(0), () => c.get(rows), () => c.i32(1), () => {
-      c.get(src).get(i).get(rs).op('i32_mul', 'i32_add').set(s);
+      c.get(i).get(f).op('i32_lt_u').if(() => c.get(cv).set(p), () => c.i32(0).set(p));
+      c.get(src).get(i).get(rs).op('i32_mul', 'i32_add').get(p).get(cs).op('i32_mul', 'i32_add').set(s);
       rowStart();
-      forLoop(c, p, () => c.i32(0), () => c.get(cols), () => c.i32(1), () => {
+      c.get(d).get(p).i32(R * E).op('i32_mul', 'i32_add').set(d);
+      forLoop(c, p, () => c.get(p), () => c.get(cols), () => c.i32(1), () => {
         c.get(d).get(s).mem(sload).mem(sstore);
         c.get(s).get(cs).op('i32_add').set(s);
         c.get(d).i32(R * E).op('i32_add').set(d);
