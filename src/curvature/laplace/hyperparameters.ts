@@ -11,7 +11,8 @@ import { valueAndGrad } from '../../transforms/grad.js';
 import * as tree from '../../tree/index.js';
 import type { Params } from '../operator.js';
 import type { PriorPrecision } from './prior.js';
-import { deltaOf, logMarginal, noiseScale, type Laplace, type LaplaceCore } from './laplace.js';
+import { deltaOf, logMarginal, noiseScale, type LaplaceCore } from './core.js';
+import type { Laplace } from './laplace.js';
 
 /** Options of `Laplace.optimizeHyperparameters`. */
 export interface HyperparameterOptions {

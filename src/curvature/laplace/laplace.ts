@@ -18,10 +18,11 @@ import { applyDense, kfac, type DenseFn, type KfacParams } from '../kfac.js';
 import { lanczos } from '../lanczos.js';
 import type { CurvatureOperator, Params } from '../operator.js';
 import { batchSize, reductionScale, type Batch, type Reduction } from '../sandwich.js';
-import { leafIndex, priorVector, type PriorPrecision } from './prior.js';
+import { leafIndex, type PriorPrecision } from './prior.js';
 import { diagStructure, fullStructure, lowRankStructure, type CurvatureStructure } from './structures.js';
 import { kfacStructure } from './kfac-structure.js';
 import { predictive, type LaplacePredictive, type PredictiveOptions } from './predictive.js';
+import { checkSigma, deltaOf, logMarginal, noiseScale, type LaplaceCore } from './core.js';
 import { optimizeHyperparameters, type HyperparameterOptions, type HyperparameterResult } from './hyperparameters.js';
 
 /** The structure of the posterior precision. */
@@ -98,38 +99,11 @@ export interface Laplace<P extends Params> {
   optimizeHyperparameters(options?: HyperparameterOptions): HyperparameterResult<P>;
 }
 
-/** @internal Everything a Laplace approximation shares across hyperparameters. */
-export interface LaplaceCore<P extends Params> {
-  readonly op: string;
-  readonly params: P;
-  readonly plain: (params: P, x: any) => Tensor;
-  readonly likelihood: Likelihood;
-  readonly theta: Tensor;
-  readonly unravel: (v: Tensor) => P;
-  readonly size: number;
-  readonly structure: CurvatureStructure;
-  readonly curvature: CurvatureOperator<P> | undefined;
-  readonly s: number;
-  /** Gaussian likelihood: σ₀, the residual sum of squares and the exponent e of c = (σ₀/σ)^e. */
-  readonly gaussian: { readonly sigma0: number; readonly rss: number; readonly count: number; readonly exponent: number } | undefined;
-  /** s Σ log p(yₙ | fₙ) for non-Gaussian likelihoods. */
-  readonly logLik: number;
-  readonly leafOf: number[];
-  readonly options: LaplaceOptions;
-}
-
 const STRUCTURES = ['full', 'diag', 'kfac', 'lowrank'];
 const HESSIANS = ['ggn', 'fisher', 'empirical', 'hessian'];
 
 function checkChoice(op: string, name: string, value: string, allowed: string[]): void {
   if (!allowed.includes(value)) throw new ValueError(`${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}.`, { op, argument: name, expected: allowed.join(' | '), received: String(value) });
-}
-
-function checkSigma(op: string, sigma: number | Tensor): void {
-  if (typeof sigma === 'number' && !(sigma > 0 && Number.isFinite(sigma))) {
-    throw new ValueError(`${op}: sigmaNoise must be a positive finite number, got ${sigma}.`, { op, argument: 'sigmaNoise', expected: '> 0', received: String(sigma) });
-  }
-  if (sigma instanceof Tensor && sigma.ndim !== 0) throw new ValueError(`${op}: sigmaNoise must be a scalar, got ${sigma.aval.toString()}.`, { op, argument: 'sigmaNoise', received: sigma.aval.toString() });
 }
 
 function curvatureStructure<P extends Params>(op: string, spec: LaplaceModel<P>, plain: (p: P, x: any) => Tensor, params: P, batch: Batch, o: Required<Pick<LaplaceOptions, 'structure' | 'hessian' | 'reduction'>> & LaplaceOptions): [CurvatureStructure, CurvatureOperator<P> | undefined] {
@@ -216,45 +190,6 @@ export function laplace<P extends Params>(spec: LaplaceModel<P>, params: P, batc
     leafOf: leafIndex(params), options: o,
   };
   return makeLaplace(core, { priorPrecision: options.priorPrecision ?? 1, sigmaNoise: gaussian ? (options.sigmaNoise ?? gaussian.sigma0) : undefined });
-}
-
-/** @internal δ as a tensor (checked against the structure). */
-export function deltaOf<P extends Params>(core: LaplaceCore<P>, prior: PriorPrecision): { delta: Tensor; perLeaf: boolean } {
-  const pv = priorVector(core.op, core.params, prior, core.theta.dtype);
-  if (core.structure.scalarPriorOnly && pv.delta.ndim !== 0) {
-    throw new ValueError(`${core.op}: structure '${core.structure.name}' needs an isotropic (scalar) prior precision.`, { op: core.op, argument: 'priorPrecision', expected: 'a number or scalar tensor' });
-  }
-  return pv;
-}
-
-/** @internal c = (σ₀/σ)^e as a scalar tensor (1 for non-Gaussian likelihoods). */
-export function noiseScale<P extends Params>(core: LaplaceCore<P>, sigma: number | Tensor | undefined): Tensor {
-  const dtype = core.theta.dtype;
-  if (!core.gaussian || sigma === undefined) return tensor(1, { dtype });
-  const r = (sigma instanceof Tensor ? sigma.cast(dtype) : tensor(sigma, { dtype })).reciprocal().mul(core.gaussian.sigma0);
-  const r2 = r.square();
-  return core.gaussian.exponent === 4 ? r2.square() : r2;
-}
-
-/** @internal The log marginal likelihood as a tensor function of (δ, σ). */
-export function logMarginal<P extends Params>(core: LaplaceCore<P>, prior: PriorPrecision, sigma: number | Tensor | undefined): Tensor {
-  const { delta } = deltaOf(core, prior);
-  const dtype = core.theta.dtype;
-  let fit: Tensor;
-  const g = core.gaussian;
-  if (g) {
-    if (sigma === undefined) throw new ValueError(`${core.op}: sigmaNoise is required for a Gaussian likelihood.`, { op: core.op, argument: 'sigmaNoise' });
-    checkSigma(core.op, sigma);
-    const sg = sigma instanceof Tensor ? sigma.cast(dtype) : tensor(sigma, { dtype });
-    fit = sg.square().reciprocal().mul(-0.5 * g.rss).sub(sg.log().mul(g.count)).sub(0.5 * g.count * Math.log(2 * Math.PI)).mul(core.s);
-  } else {
-    if (sigma !== undefined) throw new ValueError(`${core.op}: sigmaNoise applies to likelihoods.normal only, got '${core.likelihood.name}'.`, { op: core.op, argument: 'sigmaNoise', received: core.likelihood.name });
-    fit = tensor(core.logLik, { dtype });
-  }
-  const t2 = core.theta.square();
-  const quad = delta.ndim === 0 ? t2.sum().mul(delta) : t2.mul(delta).sum();
-  const logDelta = delta.ndim === 0 ? delta.log().mul(core.size) : delta.log().sum();
-  return fit.sub(quad.mul(0.5)).add(logDelta.mul(0.5)).sub(core.structure.logdet(delta, noiseScale(core, sigma)).mul(0.5));
 }
 
 function makeLaplace<P extends Params>(core: LaplaceCore<P>, h: { priorPrecision: PriorPrecision; sigmaNoise: number | undefined }): Laplace<P> {

@@ -15,7 +15,8 @@ import { psdCholesky } from '../../likelihoods/types.js';
 import type { Params } from '../operator.js';
 import { batchSize } from '../sandwich.js';
 import type { PosteriorCovariance } from './structures.js';
-import type { Laplace, LaplaceCore } from './laplace.js';
+import type { LaplaceCore } from './core.js';
+import type { Laplace } from './laplace.js';
 
 /** Options of `Laplace.predictive`. */
 export interface PredictiveOptions {
