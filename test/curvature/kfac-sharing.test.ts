@@ -1,7 +1,7 @@
 // K-FAC for weight-sharing layers (Eschenhagen et al. 2023): dense layers over locations and conv
 // layers through unfolded patches, expand and reduce, against the exact Fisher (float64).
 import { describe, expect, it } from 'vitest';
-import { ShapeError, ValueError, conv, jit, optim, random, tensor, tree, valueAndGrad, type Tensor } from '../../src/index.js';
+import { ShapeError, ValueError, conv, jacfwd, jit, optim, random, tensor, tree, valueAndGrad, type Tensor } from '../../src/index.js';
 import { categorical, normal } from '../../src/likelihoods/index.js';
 import { applyDense, fisher, kfac, patches, type ConvFn, type DenseFn, type KfacParams } from '../../src/curvature/index.js';
 import { expectClose, mat } from './helpers.js';
@@ -140,6 +140,40 @@ describe('kfac with weight sharing', () => {
         const means = Array.from({ length: n }, (_, e) => abar[0]!.map((_, j) => abar.slice(e * t, e * t + t).reduce((s, r) => s + r[j]!, 0) / t));
         expectClose(K.factors['h']!.A, A(means, 1 / n), 1e-13);
       }
+    }
+  });
+
+  it('B follows the documented normalisations: gradients from an independent Jacobian in the pre-activation', () => {
+    const params = { h: { w: rnd(46, [3, 4]), b: rnd(47, [4], 0.3) }, o: { w: rnd(48, [4, 3]) } };
+    const model = (_p: KfacParams, x: Tensor, dense: DenseFn): Tensor => dense('o', dense('h', x).tanh()).sum(0);
+    const batch = { x: sq.x, y: tensor([0, 2, 1], { dtype: 'int32' }) };
+    const n = 3, t = 4, lik = categorical();
+    // gₙₜ꜀ = Σ_k Uₙ[k, c] ∂fₙₖ/∂sₙₜ with fₙ(s) = o(tanh(s + b_h)).sum(0), s = xₙ W_h (jacfwd, one example at a time)
+    const gs: number[][][][] = []; // [n][c][t][4]
+    for (let e = 0; e < n; e++) {
+      const xe = sq.x.slice([e, 0, 0], [1, t, 3]).reshape([t, 3]);
+      const f = (sv: Tensor): Tensor => sv.add(params.h.b).tanh().matmul(params.o.w).sum(0);
+      const s0 = xe.matmul(params.h.w);
+      const J = jacfwd(f)(s0).toArray() as number[][][]; // [k, t, 4]
+      const U = mat(lik.outputFisherSqrt(f(s0))); // [k, C]
+      gs.push(U[0]!.map((_, c) => Array.from({ length: t }, (_, tt) => Array.from({ length: 4 }, (_, j) => U.reduce((acc, row, kk) => acc + row[c]! * J[kk]![tt]![j]!, 0)))));
+    }
+    const outer = (vs: number[][]): number[][] => Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, j) => vs.reduce((acc, v) => acc + v[i]! * v[j]!, 0) / n));
+    const expandB = outer(gs.flatMap((byC) => byC.flatMap((byT) => byT)));
+    const reduceB = outer(gs.flatMap((byC) => byC.map((byT) => byT[0]!.map((_, j) => byT.reduce((acc, g) => acc + g[j]!, 0)))));
+    expectClose(kfac({ model, likelihood: lik }, params, batch, { weightSharing: 'expand' }).factors['h']!.B, expandB, 1e-12);
+    expectClose(kfac({ model, likelihood: lik }, params, batch, { weightSharing: 'reduce' }).factors['h']!.B, reduceB, 1e-12);
+  });
+
+  it('the same model function with a different number of locations gets fresh probe shapes', () => {
+    const params = { h: { w: rnd(49, [3, 2]) } };
+    const model = (_p: KfacParams, x: Tensor, dense: DenseFn): Tensor => dense('h', x).sum(0);
+    for (const t of [4, 2, 4]) {
+      const x = sq.x.slice([0, 0, 0], [3, t, 3]);
+      const K = kfac({ model, likelihood: normal() }, params, { x, y: rnd(50, [3, 2]) });
+      const rows = mat(x.reshape([3 * t, 3]));
+      const A = rows[0]!.map((_, i) => rows[0]!.map((_, j) => rows.reduce((acc, r) => acc + r[i]! * r[j]!, 0) / (3 * t)));
+      expectClose(K.factors['h']!.A, A, 1e-13);
     }
   });
 
