@@ -251,6 +251,7 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
   const packFn = (R: number): number => mb.func([I32, I32, I32, I32, I32, I32], [], (c, local) => {
     const [src, rs, cs, rows, cols, dst] = [0, 1, 2, 3, 4, 5];
     const i = local(I32), p = local(I32), s = local(I32), d = local(I32), h = local(I32), f = local(I32), cv = local(I32);
+    const g = local(I32), gs = local(I32), gd = local(I32);
     const rv = Array.from({ length: LANES }, () => local(V128)), tv = Array.from({ length: LANES }, () => local(V128));
     const rowStart = (): void => {
       c.get(dst).get(i).i32(R).op('i32_div_u').get(cols).op('i32_mul').i32(R * E).op('i32_mul', 'i32_add');
@@ -286,9 +287,11 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
       c.get(cs).i32(E).op('i32_eq').if(() => {
         c.get(rows).i32(R).op('i32_div_u').i32(R).op('i32_mul').set(f);
         c.get(cols).i32(-LANES).op('i32_and').set(cv);
-        stripLoop(LANES, () => {
-          for (let g0 = 0; g0 < R; g0 += LANES) {
-            for (let r = 0; r < LANES; r++) c.get(s).get(rs).i32(g0 + r).op('i32_mul', 'i32_add').vmem('v128_load').set(rv[r]!);
+        stripLoop(LANES, () => forLoop(c, g, () => c.i32(0), () => c.i32(R), () => c.i32(LANES), () => { // groups of LANES rows
+          {
+            c.get(s).get(g).get(rs).op('i32_mul', 'i32_add').set(gs);
+            c.get(d).get(g).i32(E).op('i32_mul', 'i32_add').set(gd);
+            for (let r = 0; r < LANES; r++) c.get(gs).get(rs).i32(r).op('i32_mul', 'i32_add').vmem('v128_load').set(rv[r]!);
             if (LANES === 4) { // 4×4 transpose of f32 lanes
               const sh = (x: number, y: number, lanes: number[], out: number): void => { c.get(x).get(y).shuffle(lanes).set(out); };
               sh(rv[0]!, rv[1]!, [0, 4, 1, 5], tv[0]!); sh(rv[2]!, rv[3]!, [0, 4, 1, 5], tv[1]!);
@@ -300,9 +303,9 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
               c.get(rv[0]!).get(rv[1]!).shuffle([2, 3, 6, 7]).set(rv[1]!);
               c.get(tv[0]!).set(rv[0]!);
             }
-            for (let q = 0; q < LANES; q++) c.get(d).get(rv[q]!).vmem('v128_store', (q * R + g0) * E);
+            for (let q = 0; q < LANES; q++) c.get(gd).get(rv[q]!).vmem('v128_store', q * R * E);
           }
-        }, () => c.get(s).i32(LANES * E).op('i32_add').set(s));
+        }), () => c.get(s).i32(LANES * E).op('i32_add').set(s));
       });
     });
     // element by element: rows below f from column cv on, then every column of the other rows
