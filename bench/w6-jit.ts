@@ -1,7 +1,7 @@
 // W6 written as a user would: 100 exact-Fisher natural-gradient steps on breast cancer (569 × 31),
 // each step `curvature.fisher(...).solve(g, { damping, method: 'cholesky' })`, eagerly and inside a
 // jitted step, against a plain-JavaScript implementation (Float64Array loops) in the same run.
-// Rounds are interleaved and repeated; medians are reported.
+// jit and plain-JavaScript rounds are interleaved and repeated; medians are reported.
 //   npx tsx --conditions curvax-source bench/w6-jit.ts [rounds]
 import { readFileSync } from 'node:fs';
 import { ngdPlainJs } from './w6.js';
@@ -51,8 +51,10 @@ const we = run(step).toTypedArray(), wj = run(jstep).toTypedArray(), wp = plain(
 const diff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 for (let i = 0; i < 2; i++) { run(jstep); plain(); }
 const ts = { eager: [] as number[], jit: [] as number[], plain: [] as number[] };
+// The eager rounds first, on their own: their garbage would otherwise be collected (on V8's
+// helper threads, counted in the process's CPU time) during the jit and plain rounds.
+for (let r = 0; r < rounds; r++) ts.eager.push(timeOnce(() => run(step), cpu.eager));
 for (let r = 0; r < rounds; r++) {
-  ts.eager.push(timeOnce(() => run(step), cpu.eager));
   ts.jit.push(timeOnce(() => run(jstep), cpu.jit));
   ts.plain.push(timeOnce(plain, cpu.plain));
 }
