@@ -1,22 +1,23 @@
 /**
  * Pooling, channels-last: `maxPool`, `avgPool`.
  *
- * Both are composites of existing primitives, one spatial axis at a time (a max or a sum over a
- * box window is separable): the axis is padded (with −∞ for max, 0 for sums), each of the `k`
+ * Both are composites of existing primitives, so every transformation applies with the
+ * primitives' own exact rules. `avgPool` is a depthwise `conv_general_dilated` with a ones kernel
+ * (window sums accumulated in float64 and rounded once) divided by the window size or the per-window
+ * count of real elements: its JVP is `avgPool` of the tangent and its transpose, one convolution,
+ * spreads each cotangent over its window. `maxPool` works one spatial axis at a time (a max over a
+ * box window is separable): the axis is padded with −∞ (a `pad` and a `select`), each of the `k`
  * taps of the window is a strided view (a `slice`, a `reshape` that splits off the stride and a
- * `slice` of its first element), and the taps are folded with elementwise `max` or `add`.
- * So every transformation applies with the primitives' own exact rules: the JVP of `avgPool` is
- * `avgPool` of the tangent, its transpose spreads each cotangent over its window (`pad` is the
- * transpose of `slice`), and `vmap` batches each step. `maxPool`'s derivative is that of the
- * elementwise maxima: the tangent of the maximal tap, and at exact ties a convex combination of
- * the tied taps (each pairwise tie splits in halves).
+ * `slice` of its first element), and the taps are folded with elementwise `max`. Its derivative is
+ * that of the elementwise maxima: the tangent of the maximal tap, and at exact ties a convex
+ * combination of the tied taps (each pairwise tie splits in halves).
  * @module
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { fromTyped, scalar } from '../tensor/creation.js';
-import { describeValue } from '../tensor/shape.js';
+import { describeValue, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add } from '../core/primitives/add.js';
+import { convGeneralDilated } from '../core/primitives/conv-general-dilated.js';
 import { div } from '../core/primitives/div.js';
 import { max } from '../core/primitives/max.js';
 import { reshape } from '../core/primitives/reshape.js';
@@ -46,14 +47,15 @@ export interface PoolOptions {
 
 type Kind = 'max' | 'avg';
 
-function axisPool(x: Tensor, axis: number, k: number, s: number, lo: number, hi: number, kind: Kind): Tensor {
+/** Max over the window of one axis (see the module comment). */
+function axisPool(x: Tensor, axis: number, k: number, s: number, lo: number, hi: number): Tensor {
   const len = x.shape[axis]!;
   const padded = len + lo + hi;
   const out = Math.floor((padded - k) / s) + 1;
   const extra = Math.max(0, k - 1 + out * s - padded); // so every tap's strided view is a reshape
   const at = (sizes: readonly number[], a: number, v: number): number[] => sizes.map((d, i) => (i === a ? v : d));
   let xp = pad(x, at(x.shape.map(() => 0), axis, lo), at(x.shape.map(() => 0), axis, hi + extra));
-  if (kind === 'max' && xp !== x) {
+  if (xp !== x) {
     const n = padded + extra;
     const inside = new Uint8Array(n);
     inside.fill(1, lo, lo + len);
@@ -68,7 +70,7 @@ function axisPool(x: Tensor, axis: number, k: number, s: number, lo: number, hi:
       const first = slice(reshape(v, split), split.map(() => 0), split.map((d, i) => (i === axis + 1 ? 1 : d)));
       v = reshape(first, at(v.shape, axis, out));
     }
-    acc = acc === undefined ? v : kind === 'max' ? max(acc, v) : add(acc, v);
+    acc = acc === undefined ? v : max(acc, v);
   }
   return acc!;
 }
@@ -111,8 +113,13 @@ function pool(op: string, kind: Kind, x: TensorLike, window: number | readonly n
     }
   });
   let y = xb;
-  for (let a = 0; a < d; a++) y = axisPool(y, a + 1, k[a]!, s[a]!, pads[a]![0], pads[a]![1], kind);
-  if (kind === 'avg') {
+  if (kind === 'max') {
+    for (let a = 0; a < d; a++) y = axisPool(y, a + 1, k[a]!, s[a]!, pads[a]![0], pads[a]![1]);
+  } else {
+    // window sums: a depthwise convolution with a ones kernel (one pass; its transpose is one too)
+    const c = xb.shape[d + 1]!;
+    const ones = fromTyped(xb.dtype === 'float64' ? new Float64Array(sizeOf(k) * c).fill(1) : new Float32Array(sizeOf(k) * c).fill(1), [...k, 1, c], xb.dtype);
+    y = convGeneralDilated(xb, ones, { strides: s, padding: pads, lhsDilation: k.map(() => 1), rhsDilation: k.map(() => 1), groups: c });
     const outSizes = y.shape.slice(1, d + 1);
     if (cip || pads.every(([lo, hi]) => lo === 0 && hi === 0)) {
       y = div(y, scalar(k.reduce((p, v) => p * v, 1), y.dtype));
