@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TreeMismatchError, ValueError, grad, jit, linalg, random, tensor, vmap, type Tensor } from '../../src/index.js';
 import { bernoulli } from '../../src/likelihoods/index.js';
 import { hessianOperator, kfac, type DenseFn } from '../../src/curvature/index.js';
-import { influence, perExampleGradMatrix } from '../../src/curvature/influence.js';
+import { influence, perExampleGradMatrix } from '../../src/curvature/index.js';
 import { expectClose } from './helpers.js';
 
 const arr = (t: Tensor): number[] => Array.from(t.toTypedArray() as ArrayLike<number>, Number);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError, TreeMismatchError, ValueError, grad, jacrev, linalg, random, tensor, tree, type Tensor } from '../../src/index.js';
 import { bernoulli, categorical, exponentialFamily, logFactorial, normal, poisson } from '../../src/likelihoods/index.js';
 import { applyDense, fisher, kfac, type DenseFn, type Params } from '../../src/curvature/index.js';
-import { laplace } from '../../src/curvature/laplace/index.js';
+import { laplace } from '../../src/curvature/index.js';
 import { expectClose, f64 } from './helpers.js';
 
 const arr = (t: Tensor): number[] => Array.from(t.toTypedArray() as ArrayLike<number>, Number);

@@ -1,10 +1,9 @@
 // Laplace approximation: the log marginal likelihood of Bayesian linear regression against the exact
 // Gaussian evidence, its gradients, hyperparameter optimization, structures and predictives.
 import { describe, expect, it } from 'vitest';
-import { ShapeError, TreeMismatchError, ValueError, grad, linalg, random, tensor, type Tensor } from '../../src/index.js';
-import { bernoulli, categorical, exponentialFamily, normal, poisson } from '../../src/likelihoods/index.js';
-import { kfac } from '../../src/curvature/index.js';
-import { laplace } from '../../src/curvature/laplace/index.js';
+import { grad, jit, linalg, random, vmap, type Tensor } from '../../src/index.js';
+import { normal } from '../../src/likelihoods/index.js';
+import { laplace } from '../../src/curvature/index.js';
 import { expectClose, f64 } from './helpers.js';
 
 const arr = (t: Tensor): number[] => Array.from(t.toTypedArray() as ArrayLike<number>, Number);
@@ -74,6 +73,18 @@ describe('laplace: Bayesian linear regression', () => {
     const g2 = grad((d: Tensor, s: Tensor) => la.logMarginalLikelihood(d, s), { argnums: [0, 1] })(f64(0.7), f64(1.3)) as Tensor[];
     expect(g2[0]!.item()).toBeCloseTo((at(0.7 + h, 1.3) - at(0.7 - h, 1.3)) / (2 * h), 7);
     expect(g2[1]!.item()).toBeCloseTo((at(0.7, 1.3 + h) - at(0.7, 1.3 - h)) / (2 * h), 7);
+  });
+
+  it('the evidence runs under jit (bit for bit) and vmap (a grid of δ in one call)', () => {
+    for (const structure of ['full', 'diag', 'lowrank'] as const) {
+      const la = laplace({ model: linear, likelihood: normal({ sigma }) }, theta, batch, { structure, priorPrecision: delta });
+      const f = (d: Tensor, s: Tensor): Tensor => la.logMarginalLikelihood(d, s);
+      const eager = f(f64(1.3), f64(0.7));
+      expect(jit(f)(f64(1.3), f64(0.7)).item()).toBe(eager.item());
+      const grid = [0.5, 1, 2, 4];
+      const batched = arr(vmap((d: Tensor) => f(d, f64(sigma)))(f64(grid)));
+      grid.forEach((d, i) => expect(batched[i]).toBeCloseTo(f(f64(d), f64(sigma)).item(), 11));
+    }
   });
 
   it('per-leaf and per-parameter priors: the evidence with prior N(0, diag(δ)⁻¹)', () => {
