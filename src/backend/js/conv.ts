@@ -94,6 +94,11 @@ export function convKernel(x: TypedArray, w: TypedArray, ax: Aval, aw: Aval, p: 
                 const xi = t2[q2]![e]!;
                 if (xi < 0) continue;
                 const xOff = (xRow + xi) * c, wTap = (wRow + q2) * cg * o;
+                if (cg === 1 && og === 1) {
+                  // depthwise, one output per group (avgPool's kernel): one product per channel
+                  for (let gi = 0; gi < g; gi++) acc[gi]! += x[xOff + gi]! * w[wTap + gi]!;
+                  continue;
+                }
                 for (let gi = 0; gi < g; gi++) {
                   const ob = gi * og, xg = xOff + gi * cg;
                   if (og < cg) {
