@@ -9,6 +9,8 @@ import { concat, reshape, transpose } from '../ops/manipulation.js';
 import { take } from '../ops/indexing.js';
 import { zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { asTensor, type TensorLike } from '../ops/convert.js';
+import { describeValue } from '../tensor/shape.js';
 
 /** Window options of a convolution (channels last, as `conv`): strides, padding, dilation per spatial axis. */
 export interface ConvWindowOptions {
@@ -60,6 +62,9 @@ function perAxis(op: string, name: string, v: number | readonly number[] | undef
  */
 export function convWindow(op: string, inSize: readonly number[], kernel: readonly number[], options: ConvWindowOptions = {}): ConvWindow {
   const d = inSize.length;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ValueError(`${op}: options must be an object { strides, padding, dilation }, got ${describeValue(options)}.`, { op, argument: 'options', received: describeValue(options) });
+  }
   const strides = perAxis(op, 'strides', options.strides, d);
   const dilation = perAxis(op, 'dilation', options.dilation, d);
   const p = options.padding ?? 'VALID';
@@ -94,7 +99,7 @@ export function convWindow(op: string, inSize: readonly number[], kernel: readon
  * ```text
  * patches(x)[o₁, …, o_d, (k₁, …, k_d, c)] = x_pad[o₁s₁ + k₁d₁, …, o_d s_d + k_d d_d, c]
  * ```
- * @param x - One example `[...spatial, C]`.
+ * @param x0 - One example `[...spatial, C]`.
  * @param kernel - The kernel's spatial sizes.
  * @param options - Strides, padding, dilation (as `conv`).
  * @returns `[...out, K·C]`.
@@ -105,8 +110,12 @@ export function convWindow(op: string, inSize: readonly number[], kernel: readon
  * const y = p.matmul(w.reshape([9, 16]));                  // = conv(x, w) for w: [3, 3, 1, 16]
  * ```
  */
-export function patches(x: Tensor, kernel: readonly number[], options: ConvWindowOptions = {}): Tensor {
+export function patches(x0: TensorLike, kernel: readonly number[], options: ConvWindowOptions = {}): Tensor {
   const op = 'patches';
+  const x = asTensor(op, x0);
+  if (!Array.isArray(kernel)) {
+    throw new ValueError(`${op}: kernel must be a list of spatial sizes, got ${describeValue(kernel)}.`, { op, argument: 'kernel', received: describeValue(kernel) });
+  }
   const d = kernel.length;
   if (x.ndim !== d + 1) {
     throw new ShapeError(`${op}: x must be one example [...spatial, C] with ${d} spatial axes for a ${d}-D kernel, got ${x.aval.toString()}.`, { op, argument: 'x', expected: `${d + 1} axes`, received: x.aval.toString() });

@@ -83,6 +83,9 @@ describe('patches (im2col)', () => {
     expect(() => patches(x, [5, 5], {})).toThrow(ShapeError);
     expect(() => patches(x, [2, 2], { strides: 0 })).toThrow(ValueError);
     expect(() => patches(x, [2, 2], { padding: 'FULL' as never })).toThrow(/padding/);
+    expect(() => patches('x' as never, [2, 2])).toThrow(/patches/);
+    expect(() => patches(x, 3 as never)).toThrow(ValueError);
+    expect(() => patches(x, [2, 2], null as never)).toThrow(/options must be an object/);
   });
 });
 
