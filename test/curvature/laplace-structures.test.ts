@@ -2,8 +2,8 @@
 // they must agree, the K-FAC structure against the dense Kronecker operator, probit-GLM vs Monte
 // Carlo predictives, user-defined exponential families, and input validation.
 import { describe, expect, it } from 'vitest';
-import { ShapeError, TreeMismatchError, ValueError, grad, jacrev, linalg, random, tensor, tree, type Tensor } from '../../src/index.js';
-import { bernoulli, categorical, exponentialFamily, logFactorial, normal, poisson } from '../../src/likelihoods/index.js';
+import { ShapeError, TreeMismatchError, ValueError, grad, jacrev, linalg, random, tensor, tree, vmap, type Tensor } from '../../src/index.js';
+import { bernoulli, categorical, exponentialFamily, logFactorial, normal, normalWithScale, poisson } from '../../src/likelihoods/index.js';
 import { applyDense, fisher, kfac, type DenseFn, type Params } from '../../src/curvature/index.js';
 import { laplace } from '../../src/curvature/index.js';
 import { expectClose, f64 } from './helpers.js';
@@ -207,6 +207,24 @@ describe('laplace: any likelihood', () => {
     }
     const full = laplace(spec, p, { x, y }, { priorPrecision: 0.5 });
     expect(laplace(spec, p, { x, y }, { structure: 'lowrank', rank: P, priorPrecision: 0.5, key: random.key(74), steps: P }).logMarginalLikelihood().item()).toBeCloseTo(full.logMarginalLikelihood().item(), 8);
+  });
+
+  it('a non-canonical likelihood (normalWithScale): Fisher posterior, Monte Carlo GLM predictive of E[y]', () => {
+    type H = { w: Tensor; b: Tensor };
+    const het = (p: H, xn: Tensor): Tensor => xn.matmul(p.w).add(p.b); // [μ, log σ]
+    const p: H = { w: f64([[0.5, 0.1], [-0.3, 0.05]]), b: f64([0.2, -0.5]) };
+    const yr = x.matmul(f64([0.5, -0.3])).add(0.2);
+    const la = laplace({ model: het, likelihood: normalWithScale() }, p, { x, y: yr }, { hessian: 'fisher', priorPrecision: 2 });
+    const H = fisher({ model: het, likelihood: normalWithScale() }, p, { x, y: yr }, { reduction: 'sum' }).dense();
+    const P = 6;
+    const lam = Float64Array.from(arr(H));
+    for (let i = 0; i < P; i++) lam[i * P + i]! += 2;
+    const logLik = arr(vmap((xn: Tensor, yn: Tensor) => normalWithScale().logProb(het(p, xn), yn), { inAxes: [0, 0] })(x, yr)).reduce((a, b) => a + b, 0);
+    const sq = [...arr(p.b), ...arr(p.w)].reduce((a, v) => a + v * v, 0);
+    expect(la.logMarginalLikelihood().item()).toBeCloseTo(logLik - sq + 0.5 * P * Math.log(2) - 0.5 * linalg.logDetSpd(lam, P), 10);
+    const pr = la.predictive(f64([[0.1, 0.2]]), { key: random.key(91), samples: 20000 });
+    expect(pr.mean.shape).toEqual([1]);
+    expect(Math.abs(pr.mean.item() - pr.functionMean.reshape([2]).slice([0], [1]).item())).toBeLessThan(5 * Math.sqrt(pr.functionCovariance.reshape([4]).slice([0], [1]).item() / 20000) + 1e-12);
   });
 
   it('rejects bad options with typed errors', () => {

@@ -87,6 +87,14 @@ describe('laplace: Bayesian linear regression', () => {
     }
   });
 
+  it("reduction 'mean' tempers the likelihood by 1/N: for a Gaussian, the σ√N model up to a constant", () => {
+    const mean = laplace({ model: linear, likelihood: normal({ sigma }) }, theta, batch, { reduction: 'mean', priorPrecision: delta });
+    const s2 = sigma * Math.sqrt(N);
+    const sum = laplace({ model: linear, likelihood: normal({ sigma: s2 }) }, theta, batch, { priorPrecision: delta });
+    const c = -(Math.log(sigma) + 0.5 * Math.log(2 * Math.PI)) / N + Math.log(s2) + 0.5 * Math.log(2 * Math.PI);
+    expect(mean.logMarginalLikelihood().item()).toBeCloseTo(sum.logMarginalLikelihood().item() + N * c, 10);
+  });
+
   it('per-leaf and per-parameter priors: the evidence with prior N(0, diag(δ)⁻¹)', () => {
     type Q = { a: Tensor; b: Tensor };
     const split = (p: Q, x: Tensor): Tensor => x.slice([0], [2]).dot(p.a).add(x.slice([2], [1]).dot(p.b));
