@@ -88,6 +88,29 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
     return false;
   };
 
+  // A kernel may also return an operand that is an intermediate (`reshape`, a transpose that only
+  // moves unit axes): two registers then hold one buffer, and it may go back only when both are
+  // dead. Such sharing is seen at run time (out === in after the step) and counted here; the
+  // count is per call.
+  const shared = new Map<unknown, number>();
+  const noteShared = (r: unknown[], ins: readonly number[], outs: readonly number[]): void => {
+    for (let o = 0; o < outs.length; o++) {
+      const buf = r[outs[o]!];
+      for (let i = 0; i < ins.length; i++) {
+        if (ins[i]! >= nFixed && r[ins[i]!] === buf) { shared.set(buf, (shared.get(buf) ?? 0) + 1); break; }
+      }
+    }
+  };
+  const releaseReg = (r: unknown[], q: number): void => {
+    const buf = r[q];
+    r[q] = undefined;
+    const extra = shared.get(buf);
+    if (extra !== undefined) {
+      if (extra > 1) shared.set(buf, extra - 1);
+      else shared.delete(buf);
+    } else if (!aliasesFixed(r, buf)) b.dispose(buf);
+  };
+
   // One closure per step, release folded in, so the call loop is a plain array walk. With an
   // arena, each result gets an owner per register holding it, and a released small buffer
   // goes back to the arena instead of the backend.
@@ -95,24 +118,25 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   const schedule: Step[] = steps.map((step, s) => {
     const rel = release[s]!;
     const outs = stepOuts[s]!;
+    const ins = stepIns[s]!;
     if (arena === undefined) {
-      if (rel.length === 0) return step;
       return (r) => {
         step(r);
-        for (let i = 0; i < rel.length; i++) {
-          const q = rel[i]!;
-          if (!aliasesFixed(r, r[q])) b.dispose(r[q]);
-          r[q] = undefined;
-        }
+        noteShared(r, ins, outs);
+        for (let i = 0; i < rel.length; i++) releaseReg(r, rel[i]!);
       };
     }
     return (r) => {
       step(r);
       for (let i = 0; i < outs.length; i++) arena.own(r[outs[i]!]);
+      noteShared(r, ins, outs);
       for (let i = 0; i < rel.length; i++) {
         const q = rel[i]!;
-        if (!arena.drop(r[q]) && !aliasesFixed(r, r[q])) b.dispose(r[q]);
-        r[q] = undefined;
+        if (arena.drop(r[q])) {
+          const extra = shared.get(r[q]); // the arena counted this owner itself
+          if (extra !== undefined) { if (extra > 1) shared.set(r[q], extra - 1); else shared.delete(r[q]); }
+          r[q] = undefined;
+        } else releaseReg(r, q);
       }
     };
   });
@@ -151,6 +175,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
         }
       } finally {
         if (restore !== undefined) restore();
+        shared.clear();
         arena?.endCall();
         swapCreationHook(hook);
       }
