@@ -499,6 +499,8 @@ const direct: Kernels<Buf> = {
   conv: (x, w, ax, aw, p, out) => wasmConv(x, w, ax, aw, p, out, direct),
   unary: (op, x, ax, out) => wasmUnary(op, x, out) ?? js.unary(op, x, ax, out),
   binary: (op, x, y, ax, ay, out) => wasmBinary(op, x, y, ax, ay, out) ?? js.binary(op, x, y, ax, ay, out),
+  // the reference random kernel allocates its result itself: adopted into a resident block when on
+  randomBits: (key, ak, dist, out) => adopt(js.randomBits(key, ak, dist, out), out),
   fused: wasmFused,
   planFused: planWasmFused,
   reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
@@ -672,6 +674,11 @@ export function configureWasmBuffers(options: WasmBufferOptions = {}): PoolStats
  */
 export function wasmResidentOwners(buf: unknown): number | undefined {
   return heap?.owners(buf);
+}
+
+/** A kernel result allocated outside the allocators, copied into a resident block while resident buffers are on. */
+function adopt(d: Buf, out: Aval): Buf {
+  return fromTyped(d, out);
 }
 
 /** With resident buffers on, user data (from RESIDENT_MIN_BYTES) is copied once into a resident block. */
