@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError, TreeMismatchError, ValueError, grad, jacrev, linalg, random, tensor, tree, vmap, type Tensor } from '../../src/index.js';
 import { bernoulli, categorical, exponentialFamily, logFactorial, normal, normalWithScale, poisson } from '../../src/likelihoods/index.js';
-import { applyDense, fisher, kfac, type DenseFn, type Params } from '../../src/curvature/index.js';
+import { applyDense, fisher, kfac, type ConvFn, type DenseFn, type Params } from '../../src/curvature/index.js';
 import { laplace } from '../../src/curvature/index.js';
 import { expectClose, f64 } from './helpers.js';
 
@@ -122,6 +122,25 @@ describe('laplace: K-FAC structure of an MLP', () => {
     const emp = arr(samples.out.w.sub(params.out.w).square().mean(0));
     const want = arr(pv.out.w);
     emp.forEach((e, i) => expect(Math.abs(e - want[i]!)).toBeLessThan(5 * want[i]! * Math.sqrt(2 / S)));
+  });
+
+  it('a conv layer: the K-FAC posterior equals the dense Kronecker operator + δI (kernel reshaped to [k·k·Cin, Cout])', () => {
+    type CM = { c: { w: Tensor; b: Tensor }; o: { w: Tensor } };
+    const cnn = (_p: CM, xn: Tensor, dense: DenseFn, conv: ConvFn): Tensor => dense('o', conv('c', xn).tanh().reshape([8])).reshape([]);
+    const imgs = random.normal(random.key(95), [6, 3, 3, 1], { dtype: 'float64' });
+    const lab = random.bernoulli(random.key(96), 0.5, [6]).cast('float64');
+    const cp: CM = { c: { w: random.normal(random.key(97), [2, 2, 1, 2], { dtype: 'float64' }), b: f64([0.1, -0.1]) }, o: { w: random.normal(random.key(98), [8, 1], { dtype: 'float64' }).mul(0.5) } };
+    const la = laplace({ model: cnn, likelihood: bernoulli() }, cp, { x: imgs, y: lab }, { structure: 'kfac', priorPrecision: 0.3 });
+    const Kd = kfac({ model: cnn, likelihood: bernoulli() }, cp, { x: imgs, y: lab }, { reduction: 'sum' }).dense();
+    const P = Kd.shape[0]!;
+    const lam = Float64Array.from(arr(Kd));
+    for (let i = 0; i < P; i++) lam[i * P + i]! += 0.3;
+    const inv = linalg.inverseSpd(lam, P);
+    const pv = la.posteriorVariance();
+    expectClose([pv.c.b, pv.c.w, pv.o.w].flatMap(arr), Array.from({ length: P }, (_, i) => inv[i * P + i]!), 1e-10);
+    const full = laplace({ model: cnn, likelihood: bernoulli() }, cp, { x: imgs, y: lab }, { priorPrecision: 0.3 });
+    expect(la.logMarginalLikelihood().item() - full.logMarginalLikelihood().item()).toBeCloseTo(-0.5 * linalg.logDetSpd(lam, P) + 0.5 * full.curvature!.logdet({ damping: 0.3 }).item(), 9);
+    expect(la.sample(random.key(99), 3).c.w.shape).toEqual([3, 2, 2, 1, 2]);
   });
 
   it('categorical GLM: the probit predictive is a distribution close to the Gaussian integral of the softmax', () => {
