@@ -192,7 +192,10 @@ export function scaleByKfac(options: ScaleByKfacOptions = {}): GradientTransform
   if (dampingMode !== 'factored' && dampingMode !== 'exact') {
     throw new ValueError(`${op}: 'dampingMode' must be 'factored' or 'exact', got ${String(dampingMode)}.`, { op, argument: 'dampingMode', expected: "'factored' or 'exact'", received: String(dampingMode) });
   }
-  const alt = `extra.${curvatureKey} (a K-FAC operator with factors) or extra.model (params, x, dense), extra.likelihood and extra.batch`;
+  if (options.weightSharing !== undefined && options.weightSharing !== 'expand' && options.weightSharing !== 'reduce') {
+    throw new ValueError(`${op}: 'weightSharing' must be 'expand' or 'reduce', got ${String(options.weightSharing)}.`, { op, argument: 'weightSharing', expected: "'expand' or 'reduce'", received: String(options.weightSharing) });
+  }
+  const alt = `extra.${curvatureKey} (a K-FAC operator with factors) or extra.model (params, x, dense, conv), extra.likelihood and extra.batch`;
 
   const freshFactors = (params: KfacParams, extra: UpdateExtra | undefined): { readonly [name: string]: KfacFactors } => {
     const ready = extra?.[curvatureKey];

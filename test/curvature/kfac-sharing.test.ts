@@ -203,6 +203,7 @@ describe('kfac with weight sharing', () => {
     const params = { h: { w: rnd(26, [3, 4]) } };
     const model = (_p: KfacParams, x: Tensor, dense: DenseFn): Tensor => dense('h', x);
     expect(() => kfac({ model, likelihood: normal() }, params, { x: sq.x, y: rnd(1, [3, 4, 4]) }, { weightSharing: 'sum' as never })).toThrow(ValueError);
+    expect(() => optim.scaleByKfac({ weightSharing: 'sum' as never })).toThrow(/scaleByKfac: 'weightSharing'/);
     const wrong = (_p: KfacParams, x: Tensor, dense: DenseFn): Tensor => dense('h', x.slice([0, 0], [4, 2]));
     expect(() => kfac({ model: wrong, likelihood: normal() }, params, { x: sq.x, y: rnd(1, [3, 4, 4]) })).toThrow(ShapeError);
     const asConv = (_p: KfacParams, x: Tensor, _d: DenseFn, conv: ConvFn): Tensor => conv('h', x);
