@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedMemorySupported, WasmRuntime } from '../../src/backend/wasm/index.js';
+import { defaultThreadCount, sharedMemorySupported, WasmRuntime } from '../../src/backend/wasm/index.js';
 import { randoms, refGemm, worstRatio } from './helpers.js';
 
 const supported = sharedMemorySupported();
@@ -147,6 +147,20 @@ describe.runIf(supported)('automatic threads', () => {
       expect(shared, 'the worker computed part of a product').toBe(true);
     }
     await rt.stopThreads();
+  });
+
+  it('never oversubscribe the cores: automatic pools of several runtimes share one worker per core besides the caller', async () => {
+    const cores = defaultThreadCount();
+    const first = new WasmRuntime();
+    expect(await untilThreaded(first)).toBe(cores);
+    const second = new WasmRuntime();
+    await untilThreaded(second, 500);
+    expect(first.threads - 1 + (second.threads - 1), 'workers of both automatic pools').toBeLessThanOrEqual(cores - 1);
+    await first.stopThreads();
+    await second.stopThreads();
+    const third = new WasmRuntime(); // the cores are free again
+    expect(await untilThreaded(third)).toBe(cores);
+    await third.stopThreads();
   });
 
   it("stay off with threads: 'off', after stopThreads, and without a shared memory", async () => {

@@ -215,6 +215,9 @@ function waitAllowed(): boolean {
   }
 }
 
+/** Workers of automatically started pools alive in this thread's process, over every runtime. */
+let autoWorkers = 0;
+
 /**
  * Worker pool for large GEMMs. Create it through `WasmRuntime.startThreads`.
  * @example
@@ -230,6 +233,8 @@ export class ThreadPool {
   private readonly canWait = waitAllowed();
   private isReady = false;
   private failed = false;
+  /** Started automatically: counted in `autoWorkers` until terminated. */
+  private auto = false;
   /** Resolves when every worker is ready, rejects when one fails to start. */
   readonly whenReady: Promise<void>;
 
@@ -270,7 +275,9 @@ export class ThreadPool {
 
   /**
    * Starts `threads − 1` workers without waiting for them: the pool accepts GEMMs once every
-   * worker is ready (see {@link ThreadPool.ready}). Workers are `unref()`ed at once.
+   * worker is ready (see {@link ThreadPool.ready}). Workers are `unref()`ed at once. This is the
+   * automatic start: all such pools of the process together never exceed one worker per core
+   * besides the calling thread (a second runtime gets no pool while the first holds the cores).
    * @param rt - the runtime whose memory and GEMM kernels the workers use
    * @param threads - total threads including the caller (default: the number of cores)
    * @returns the starting pool, or undefined when workers cannot be started synchronously here
@@ -287,8 +294,14 @@ export class ThreadPool {
     } catch {
       return undefined;
     }
-    const pool = ThreadPool.spawnFor(rt, sp, threads);
-    if (pool !== undefined) for (const w of pool.workers) w.unref();
+    if (sp === undefined) return undefined;
+    const free = sp.cores - 1 - autoWorkers;
+    if (free < 1) return undefined;
+    const pool = ThreadPool.spawnFor(rt, sp, Math.min(threads ?? sp.cores, free + 1));
+    if (pool === undefined) return undefined;
+    for (const w of pool.workers) w.unref();
+    pool.auto = true;
+    autoWorkers += pool.size;
     return pool;
   }
 
@@ -428,6 +441,7 @@ export class ThreadPool {
    * @returns resolves when all workers have exited
    */
   async terminate(): Promise<void> {
+    if (this.auto) { autoWorkers -= this.size; this.auto = false; }
     Atomics.store(this.ctrl, STOP, 1);
     Atomics.store(this.ctrl, NEXT, IDX_MASK); // no claimable items for any tag
     Atomics.add(this.ctrl, GEN, 1);
