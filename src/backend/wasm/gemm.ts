@@ -11,9 +11,9 @@
  * element; either way each element of C gets the bits a full tile would give it. A product of one
  * row strip (`m ≤ MR`) with unit-stride B rows reads B in place instead of packing it (B is read
  * once there, so packing would only copy it), and an outer product (`k = 1`, contiguous B row)
- * skips the loop nest altogether. The k loop is
- * not unrolled (TurboFan would hoist every load of an unrolled body and spill). A `warm` export
- * runs every function on small products so that V8 tiers each one up before real work.
+ * skips the loop nest altogether. The k loop is not unrolled (TurboFan would hoist every load of
+ * an unrolled body and spill). A `warm` export runs every function on small products so that V8
+ * tiers each one up before real work.
  *
  * Tiles (chosen so accumulators + B vectors + A broadcasts fit V8's 15 XMM registers, measured
  * with `bench/wasm/gemm-tiles.ts`): f32 3×12 with `f32x4.relaxed_madd`, 4×8 without; f64 3×6 with
