@@ -6,13 +6,11 @@
  * patches[g, m, tap, i] = x̃[n, o·s + k·rd − lo, g·Cg + i]      (m = (n, o…), zero outside)
  * out[m, g, j] = Σ_{tap, i} patches[g, m, tap, i] · w[tap, i, g, j]
  * ```
- * Convolutions below {@link CONV_GEMM_MIN_WORK} multiply-adds, with fewer than
- * {@link CONV_GEMM_MIN_COLS} output channels per group (depthwise convolutions, input transposes
- * of few-channel layers), fewer than {@link CONV_GEMM_MIN_ROWS} output positions (the grouped
- * products of per-example kernel gradients) or a contraction (window taps × input channels per
- * group) shorter than {@link CONV_GEMM_MIN_DEPTH} (a 3×3 kernel on one channel) run the reference
- * direct loop (`backend/js/conv.ts`), which needs no scratch copy; the crossover was measured on
- * this backend with `bench/conv-kernels.ts` (docs/conv.md).
+ * Convolutions below {@link CONV_GEMM_MIN_WORK} multiply-adds or with fewer than
+ * {@link CONV_GEMM_MIN_COLS} output channels per group (depthwise convolutions such as `avgPool`,
+ * input transposes of few-channel layers) run the reference direct loop (`backend/js/conv.ts`),
+ * which needs no scratch copy; the crossover was measured on this backend with
+ * `bench/conv-kernels.ts` (docs/conv.md).
  * @module
  */
 import type { ConvParams, Kernels } from '../backend.js';
@@ -23,13 +21,9 @@ import { convGeometry, convKernel } from '../js/conv.js';
 type Buf = TypedArray;
 
 /** @internal Fewest multiply-adds for which the im2col + GEMM path runs. */
-export const CONV_GEMM_MIN_WORK = 1 << 17;
+export const CONV_GEMM_MIN_WORK = 1 << 15;
 /** @internal Fewest output channels per group for which the im2col + GEMM path runs. */
-export const CONV_GEMM_MIN_COLS = 8;
-/** @internal Fewest output positions (batch × spatial) for which the im2col + GEMM path runs. */
-export const CONV_GEMM_MIN_ROWS = 64;
-/** @internal Shortest contraction (window taps × input channels per group) for which the im2col + GEMM path runs. */
-export const CONV_GEMM_MIN_DEPTH = 32;
+export const CONV_GEMM_MIN_COLS = 4;
 
 /** @internal Whether {@link wasmConv} takes the im2col + GEMM path for these avals. */
 export function convUsesGemm(ax: Aval, aw: Aval, p: ConvParams, out: Aval): boolean {
@@ -37,8 +31,7 @@ export function convUsesGemm(ax: Aval, aw: Aval, p: ConvParams, out: Aval): bool
   const taps = aw.shape.slice(0, d).reduce((a, b) => a * b, 1);
   const m = out.size / out.shape[out.ndim - 1]!;
   const o = out.shape[out.ndim - 1]!, cg = aw.shape[d]!;
-  return out.size > 0 && o / p.groups >= CONV_GEMM_MIN_COLS && m >= CONV_GEMM_MIN_ROWS && taps * cg >= CONV_GEMM_MIN_DEPTH
-    && m * taps * cg * o >= CONV_GEMM_MIN_WORK;
+  return out.size > 0 && o / p.groups >= CONV_GEMM_MIN_COLS && m * taps * cg * o >= CONV_GEMM_MIN_WORK;
 }
 
 /**
@@ -71,8 +64,9 @@ export function wasmConv(x: Buf, w: Buf, ax: Aval, aw: Aval, p: ConvParams, out:
                 if (z < 0 || y < 0 || xi < 0) continue;
                 const src = (((b * i0 + z) * i1 + y) * i2 + xi) * c;
                 for (let gi = 0; gi < g; gi++) {
-                  const dst = (gi * m + mi) * row + t * cg;
-                  patches.set(x.subarray(src + gi * cg, src + gi * cg + cg), dst);
+                  const dst = (gi * m + mi) * row + t * cg, from = src + gi * cg;
+                  if (cg >= 32) patches.set(x.subarray(from, from + cg), dst);
+                  else for (let i = 0; i < cg; i++) patches[dst + i] = x[from + i]!;
                 }
               }
             }
