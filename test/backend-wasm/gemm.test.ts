@@ -195,7 +195,7 @@ describe('gemm edge tiles and warm-up', () => {
     if (cfg.relaxed) expect(detectRelaxedSimd(true), 'FMA kernels: relaxed SIMD (through the V8 flag in Node 20)').toBe(true);
     const E = cfg.dtype === 'f32' ? 4 : 8;
     const memory = new WebAssembly.Memory({ initial: 64 });
-    const { gemm } = instance(cfg, memory);
+    const gemm = instance(cfg, memory)['gemm']!;
     const ws = 1024, base = ws + gemmWorkspace(cfg).bytes + 64;
     const [M, N, k] = [2 * cfg.mr, 2 * cfg.nr, 19];
     const view = cfg.dtype === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
@@ -230,7 +230,7 @@ describe('gemm edge tiles and warm-up', () => {
     if (cfg.relaxed) expect(detectRelaxedSimd(true)).toBe(true);
     const E = cfg.dtype === 'f32' ? 4 : 8;
     const memory = new WebAssembly.Memory({ initial: 64 });
-    const { gemm } = instance(cfg, memory);
+    const gemm = instance(cfg, memory)['gemm']!;
     const ws = 1024, base = ws + gemmWorkspace(cfg).bytes + 64;
     const view = cfg.dtype === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
     for (const [m, n, batch] of [[1, 1, 1], [5, 3, 2], [37, 53, 3], [9, 2 * cfg.nr + 1, 1]] as const) {
