@@ -260,6 +260,40 @@ describe('kfac for conv layers', () => {
     expect((K.gradient as typeof params).c.w.shape).toEqual([3, 3, 2, 3]);
   });
 
+  it('conv B (expand and reduce) from an independent Jacobian in the pre-activation, strided and dilated', () => {
+    const params = { c: { w: rnd(51, [2, 3, 2, 3]), b: rnd(52, [3], 0.3) }, o: { w: rnd(53, [3, 4]) } };
+    const opts = { strides: [1, 2], dilation: [2, 1], padding: 'SAME' as const };
+    const model = (_p: KfacParams, x: Tensor, dense: DenseFn, cv: ConvFn): Tensor => dense('o', cv('c', x, opts).tanh().mean([0, 1]));
+    const y = tensor([0, 3, 1, 2], { dtype: 'int32' }), lik = categorical();
+    const gs: number[][][] = []; // per (n, c): [T][3]
+    let T = 0;
+    for (let e = 0; e < 4; e++) {
+      const xe = imgs.slice([e, 0, 0, 0], [1, 5, 5, 2]).reshape([5, 5, 2]);
+      const s0 = conv(xe, params.c.w, opts); // [5, 3, 3]
+      T = s0.shape[0]! * s0.shape[1]!;
+      const f = (sv: Tensor): Tensor => sv.add(params.c.b).tanh().mean([0, 1]).matmul(params.o.w);
+      const J = jacfwd(f)(s0).reshape([4, T, 3]).toArray() as number[][][];
+      const U = mat(lik.outputFisherSqrt(f(s0)));
+      for (let c = 0; c < 4; c++) gs.push(Array.from({ length: T }, (_, t) => Array.from({ length: 3 }, (_, j) => U.reduce((acc, row, k) => acc + row[c]! * J[k]![t]![j]!, 0))));
+    }
+    const outer = (vs: number[][]): number[][] => Array.from({ length: 3 }, (_, i) => Array.from({ length: 3 }, (_, j) => vs.reduce((acc, v) => acc + v[i]! * v[j]!, 0) / 4));
+    expect(T).toBe(15);
+    const batch = { x: imgs, y };
+    expectClose(kfac({ model, likelihood: lik }, params, batch, { weightSharing: 'expand' }).factors['c']!.B, outer(gs.flat()), 1e-12);
+    expectClose(kfac({ model, likelihood: lik }, params, batch, { weightSharing: 'reduce' }).factors['c']!.B, outer(gs.map((byT) => [0, 1, 2].map((j) => byT.reduce((acc, g) => acc + g[j]!, 0)))), 1e-12);
+  });
+
+  it('reduce setting: a linear conv layer averaged over locations before a linear head, K-FAC-reduce = the exact GGN', () => {
+    const params = { c: { w: rnd(54, [3, 3, 2, 3]), b: rnd(55, [3], 0.3) }, o: { w: rnd(56, [3, 2]), b: rnd(57, [2], 0.3) } };
+    const model = (_p: KfacParams, x: Tensor, dense: DenseFn, cv: ConvFn): Tensor => dense('o', cv('c', x, { padding: 'SAME', strides: 2 }).mean([0, 1]));
+    const batch = { x: imgs, y: rnd(58, [4, 2], 1) };
+    const F = mat(fisher({ model: (p: KfacParams, x: Tensor) => applyDense(model, p, x), likelihood: normal() }, params, batch).dense());
+    const K = mat(kfac({ model, likelihood: normal() }, params, batch, { weightSharing: 'reduce' }).dense());
+    for (const nm of ['c', 'o']) expectClose(block(K, params, nm), block(F, params, nm), 1e-11);
+    const E = mat(kfac({ model, likelihood: normal() }, params, batch, { weightSharing: 'expand' }).dense());
+    expect(Math.max(...block(E, params, 'c').flat().map((v, i) => Math.abs(v - block(F, params, 'c').flat()[i]!)))).toBeGreaterThan(1e-4);
+  });
+
   it('optim.kfac preconditions a conv kernel through its [K·Cin, Cout] matrix; jit(kfac) equals eager', () => {
     const params = { c: { w: rnd(42, [3, 3, 2, 3]), b: rnd(43, [3], 0.3) }, o: { w: rnd(44, [3, 2]) } };
     const model = (_p: KfacParams, x: Tensor, dense: DenseFn, cv: ConvFn): Tensor => dense('o', cv('c', x, { padding: 'SAME' }).tanh().mean([0, 1]));
