@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Aval, random } from '../../src/index.js';
 import { convKernel } from '../../src/backend/js/conv.js';
 import { wasmBackend } from '../../src/backend/wasm/adapter.js';
-import { convUsesGemm, wasmConv } from '../../src/backend/wasm/conv.js';
+import { convUsesGemm, setConvPatchChunk, wasmConv } from '../../src/backend/wasm/conv.js';
 import { convAval } from '../../src/core/primitives/conv-general-dilated.js';
 import type { Kernels, TypedArray } from '../../src/index.js';
 import type { ConvParams } from '../../src/backend/backend.js';
@@ -44,6 +44,23 @@ describe('wasm conv = js reference', () => {
       });
     }
   }
+  it('the GEMM path in row chunks (bounded scratch) equals the js kernel, with and without groups', () => {
+    for (const [, xs, ws, p] of [CASES[1]!, CASES[3]!, CASES[4]!]) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const ax = new Aval(xs, dtype), aw = new Aval(ws, dtype), out = convAval(ax, aw, p);
+        const x = random.normal(random.key(3), xs, { dtype }).toTypedArray(), w = random.normal(random.key(4), ws, { dtype }).toTypedArray();
+        const ref = convKernel(x, w, ax, aw, p, out);
+        const prev = setConvPatchChunk(7 * ws.slice(0, -1).reduce((a, b) => a * b, 1) * p.groups); // 7 output rows per chunk
+        let chunked: TypedArray;
+        try { chunked = wasmConv(x, w, ax, aw, p, out, k, 'gemm'); } finally { setConvPatchChunk(prev); }
+        const scale = Math.max(1, ...Array.from(ref, Math.abs));
+        const tol = (dtype === 'float32' ? 2e-6 : 1e-14) * scale * Math.sqrt(ws.slice(0, -1).reduce((a, b) => a * b, 1));
+        expect(chunked.length).toBe(out.size);
+        for (let i = 0; i < ref.length; i++) expect(Math.abs(chunked[i]! - ref[i]!)).toBeLessThanOrEqual(tol);
+      }
+    }
+  });
+
   it('the large case takes the GEMM path and the small ones do not', () => {
     const [, xs, ws, p] = CASES[4]!;
     expect(convUsesGemm(new Aval(xs, 'float32'), new Aval(ws, 'float32'), p, convAval(new Aval(xs, 'float32'), new Aval(ws, 'float32'), p))).toBe(true);

@@ -15,7 +15,7 @@
  */
 import type { ConvParams, Kernels } from '../backend.js';
 import { Aval } from '../../tensor/aval.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { convGeometry, convKernel } from '../js/conv.js';
 
 type Buf = TypedArray;
@@ -24,6 +24,15 @@ type Buf = TypedArray;
 export const CONV_GEMM_MIN_WORK = 1 << 15;
 /** @internal Fewest output channels per group for which the im2col + GEMM path runs. */
 export const CONV_GEMM_MIN_COLS = 4;
+/** @internal Most elements of one patches scratch block (output rows are processed in chunks). */
+export let CONV_PATCH_CHUNK = 1 << 22;
+
+/** @internal Sets {@link CONV_PATCH_CHUNK} (tests of the chunked path); returns the previous value. */
+export function setConvPatchChunk(n: number): number {
+  const prev = CONV_PATCH_CHUNK;
+  CONV_PATCH_CHUNK = n;
+  return prev;
+}
 
 /** @internal Whether {@link wasmConv} takes the im2col + GEMM path for these avals. */
 export function convUsesGemm(ax: Aval, aw: Aval, p: ConvParams, out: Aval): boolean {
@@ -48,41 +57,48 @@ export function wasmConv(x: Buf, w: Buf, ax: Aval, aw: Aval, p: ConvParams, out:
   const [k0n, k1n, k2n] = kS as [number, number, number];
   const kp = k0n * k1n * k2n, m = n * o0 * o1 * o2, row = kp * cg;
   const f64 = out.dtype === 'float64';
-  const patches = f64 ? new Float64Array(g * m * row) : new Float32Array(g * m * row);
-  let mi = 0;
-  for (let b = 0; b < n; b++) {
-    for (let a0 = 0; a0 < o0; a0++) {
-      for (let a1 = 0; a1 < o1; a1++) {
-        for (let a2 = 0; a2 < o2; a2++, mi++) {
-          let t = 0;
-          for (let q0 = 0; q0 < k0n; q0++) {
-            const z = taps[0]![q0]![a0]!;
-            for (let q1 = 0; q1 < k1n; q1++) {
-              const y = taps[1]![q1]![a1]!;
-              for (let q2 = 0; q2 < k2n; q2++, t++) {
-                const xi = taps[2]![q2]![a2]!;
-                if (z < 0 || y < 0 || xi < 0) continue;
-                const src = (((b * i0 + z) * i1 + y) * i2 + xi) * c;
-                for (let gi = 0; gi < g; gi++) {
-                  const dst = (gi * m + mi) * row + t * cg, from = src + gi * cg;
-                  if (cg >= 32) patches.set(x.subarray(from, from + cg), dst);
-                  else for (let i = 0; i < cg; i++) patches[dst + i] = x[from + i]!;
-                }
-              }
+  const alloc = (len: number): Buf => (f64 ? new Float64Array(len) : new Float32Array(len));
+  let wt: Buf = w;
+  if (g > 1) {
+    // [tap, Cg, G, Og] → [G, tap·Cg, Og]
+    wt = alloc(w.length);
+    for (let r = 0; r < row; r++) for (let gi = 0; gi < g; gi++) for (let j = 0; j < og; j++) wt[(gi * row + r) * og + j] = w[(r * g + gi) * og + j]!;
+  }
+  // Output rows in chunks, so the patches scratch stays below CONV_PATCH_CHUNK elements.
+  const rows = Math.max(1, Math.min(m, Math.floor(CONV_PATCH_CHUNK / (g * row))));
+  const res: Buf | undefined = rows < m ? allocTyped(out.dtype, out.size) : undefined;
+  const dims = { lhsContract: [2], rhsContract: [1], lhsBatch: [0], rhsBatch: [0] };
+  const perImage = o0 * o1 * o2;
+  for (let m0 = 0; m0 < m; m0 += rows) {
+    const mc = Math.min(rows, m - m0);
+    const patches = alloc(g * mc * row);
+    for (let r = 0; r < mc; r++) {
+      const mi = m0 + r;
+      const b = Math.floor(mi / perImage), rest = mi % perImage;
+      const a0 = Math.floor(rest / (o1 * o2)), a1 = Math.floor(rest / o2) % o1, a2 = rest % o2;
+      let t = 0;
+      for (let q0 = 0; q0 < k0n; q0++) {
+        const z = taps[0]![q0]![a0]!;
+        for (let q1 = 0; q1 < k1n; q1++) {
+          const y = taps[1]![q1]![a1]!;
+          for (let q2 = 0; q2 < k2n; q2++, t++) {
+            const xi = taps[2]![q2]![a2]!;
+            if (z < 0 || y < 0 || xi < 0) continue;
+            const src = (((b * i0 + z) * i1 + y) * i2 + xi) * c;
+            for (let gi = 0; gi < g; gi++) {
+              const dst = (gi * mc + r) * row + t * cg, from = src + gi * cg;
+              if (cg >= 32) patches.set(x.subarray(from, from + cg), dst);
+              else for (let i = 0; i < cg; i++) patches[dst + i] = x[from + i]!;
             }
           }
         }
       }
     }
+    const prod = new Aval([g, mc, og], out.dtype);
+    const part = k.dotGeneral(patches, wt, new Aval([g, mc, row], out.dtype), new Aval([g, row, og], out.dtype), dims, prod);
+    if (res === undefined) return g === 1 ? part : k.transpose(part, prod, [1, 0, 2], new Aval([mc, g, og], out.dtype));
+    const o = g * og;
+    for (let gi = 0; gi < g; gi++) for (let r = 0; r < mc; r++) for (let j = 0; j < og; j++) res[(m0 + r) * o + gi * og + j] = part[(gi * mc + r) * og + j]!;
   }
-  let wt: Buf = w;
-  if (g > 1) {
-    // [tap, Cg, G, Og] → [G, tap·Cg, Og]
-    wt = f64 ? new Float64Array(w.length) : new Float32Array(w.length);
-    for (let r = 0; r < row; r++) for (let gi = 0; gi < g; gi++) wt.set(w.subarray((r * g + gi) * og, (r * g + gi + 1) * og), (gi * row + r) * og);
-  }
-  const dims = { lhsContract: [2], rhsContract: [1], lhsBatch: [0], rhsBatch: [0] };
-  const prod = new Aval([g, m, og], out.dtype);
-  const r = k.dotGeneral(patches, wt, new Aval([g, m, row], out.dtype), new Aval([g, row, og], out.dtype), dims, prod);
-  return g === 1 ? r : k.transpose(r, prod, [1, 0, 2], new Aval([m, g, og], out.dtype));
+  return res!;
 }
