@@ -79,7 +79,7 @@ describe('curvature builders on a conv net (float64)', () => {
     expect(Array.from(tree.ravel(second)[0].toTypedArray())).toEqual(Array.from(tree.ravel(first)[0].toTypedArray()));
   });
 
-  it('empirical Fisher = Σ gₙgₙᵀ / N from a loop of grad; MC Fisher is consistent', () => {
+  it('empirical Fisher = Σ gₙgₙᵀ / N and the MC Fisher = Σ (1/S) Σₛ gₙₛgₙₛᵀ / N from loops of grad', () => {
     const gs = Array.from({ length: N }, (_, n) => Array.from(tree.ravel(grad(loss)(params, ex(n), lab(n)))[0].toTypedArray()));
     const ref = Array.from({ length: PN }, (_, i) => Array.from({ length: PN }, (_, j) => gs.reduce((s, g) => s + g[i]! * g[j]! / N, 0)));
     const EF = fisher({ model, likelihood: lik }, params, { x: X, y: Y }, { kind: 'empirical' });
@@ -88,6 +88,17 @@ describe('curvature builders on a conv net (float64)', () => {
     const MC = fisher({ model, likelihood: lik }, params, { x: X, y: Y }, { kind: 'mc', key: random.key(3), samples: 4 });
     const d = mat(MC.dense());
     expectClose(tree.ravel(MC.diagonal())[0], d.map((r, i) => r[i]!), 1e-12);
+    // the documented sampling: ŷₙₛ ~ p(·|fₙ) with key foldIn(split(key, S)[s], n); F̂ = Σₙ (1/S) Σₛ gₙₛgₙₛᵀ / N
+    const keys = random.splitList(random.key(3), 4);
+    const mcRef = Array.from({ length: PN }, () => new Array<number>(PN).fill(0));
+    for (let n = 0; n < N; n++) {
+      for (const ks of keys) {
+        const yh = lik.sample(random.foldIn(ks, n), model(params, ex(n)));
+        const g = Array.from(tree.ravel(grad(loss)(params, ex(n), yh))[0].toTypedArray());
+        for (let i = 0; i < PN; i++) for (let j = 0; j < PN; j++) mcRef[i]![j]! += (g[i]! * g[j]!) / (4 * N);
+      }
+    }
+    expectClose(d, mcRef, 1e-12);
   });
 
   it('hessianOperator equals differences of the loop-of-grad gradient', () => {
