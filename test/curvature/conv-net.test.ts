@@ -2,7 +2,8 @@
 // vmap over examples: per-example Jacobians by a loop of jacfwd (checked against central
 // differences), per-example gradients by a loop of grad, the Hessian by differences of gradients.
 import { describe, expect, it } from 'vitest';
-import { conv, grad, jacfwd, random, tensor, tree, type Tensor } from '../../src/index.js';
+import { avgPool, conv, grad, jacfwd, random, tensor, tree, type Tensor } from '../../src/index.js';
+import { outputFactorDiagonalProgram } from '../../src/curvature/compiled.js';
 import { categorical } from '../../src/likelihoods/index.js';
 import { fisher, ggn, hessianOperator, perExampleGrads } from '../../src/curvature/index.js';
 import { expectClose, mat } from './helpers.js';
@@ -122,5 +123,22 @@ describe('curvature builders on a conv net (float64)', () => {
     let asym = 0;
     H.forEach((r, i) => r.forEach((v, j) => { asym = Math.max(asym, Math.abs(v - H[j]![i]!)); }));
     expect(asym).toBeLessThan(1e-12);
+  });
+});
+
+describe('the exact diagonal program of a conv net', () => {
+  it('forms no per-example gradient of the dense head (its [N·C, 64, 10] is rewritten) and equals the dense diagonal', () => {
+    type Q = { c: { w: Tensor; b: Tensor }; o: { w: Tensor; b: Tensor } };
+    const net = (p: Q, x: Tensor): Tensor => avgPool(conv(x, p.c.w, { padding: 'SAME' }).add(p.c.b).tanh(), [2, 2]).reshape([64]).matmul(p.o.w).add(p.o.b);
+    const q: Q = { c: { w: rnd(20, [3, 3, 1, 4]), b: rnd(21, [4], 0.2) }, o: { w: rnd(22, [64, 10], 0.2), b: rnd(23, [10], 0.2) } };
+    const xs = rnd(24, [16, 8, 8, 1], 1);
+    const program = outputFactorDiagonalProgram(net, (z: Tensor) => lik.outputFisherSqrt(z));
+    const low = program.lower(q, xs);
+    const headShaped = (j: typeof low.jaxpr) => j.eqns.flatMap((e) => e.outputs.map((v) => v.aval.shape)).filter((s) => s.length > 2 && s[s.length - 2] === 64 && s[s.length - 1] === 10);
+    expect(headShaped(low.jaxpr).length).toBeGreaterThan(0); // traced: the per-example, per-column head gradients
+    expect(headShaped(low.optimized)).toEqual([]);
+    const F = fisher({ model: net, likelihood: lik }, q, { x: xs, y: tensor(Array.from({ length: 16 }, (_, i) => i % 10), { dtype: 'int32' }) }, { reduction: 'sum' });
+    const d = mat(F.dense());
+    expectClose(tree.ravel(program(q, xs))[0], d.map((r, i) => r[i]!), 1e-11);
   });
 });
