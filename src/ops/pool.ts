@@ -6,11 +6,13 @@
  * (window sums accumulated in float64 and rounded once) divided by the window size or the per-window
  * count of real elements: its JVP is `avgPool` of the tangent and its transpose, one convolution,
  * spreads each cotangent over its window. `maxPool` works one spatial axis at a time (a max over a
- * box window is separable): the axis is padded with −∞ (a `pad` and a `select`), each of the `k`
- * taps of the window is a strided view (a `slice`, a `reshape` that splits off the stride and a
- * `slice` of its first element), and the taps are folded with elementwise `max`. Its derivative is
- * that of the elementwise maxima: the tangent of the maximal tap, and at exact ties a convex
- * combination of the tied taps (each pairwise tie splits in halves).
+ * box window is separable): the axis is padded with −∞ (a `pad` and a `select`); non-overlapping
+ * windows (stride = window) split the axis into `[out, k]` and `reduce_max` the window axis;
+ * otherwise each of the `k` taps of the window is a strided view (a `slice`, a `reshape` that
+ * splits off the stride and a `slice` of its first element) and the taps are folded with
+ * elementwise `max`. Its derivative is that of those maxima: the tangent of the maximal tap, and at
+ * exact ties a convex combination of the tied taps (`reduce_max` shares evenly, each pairwise tie of
+ * `max` splits in halves).
  * @module
  */
 import { ShapeError, ValueError } from '../errors.js';
@@ -20,6 +22,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { convGeneralDilated } from '../core/primitives/conv-general-dilated.js';
 import { div } from '../core/primitives/div.js';
 import { max } from '../core/primitives/max.js';
+import { reduceMax } from '../core/primitives/reduce-max.js';
 import { reshape } from '../core/primitives/reshape.js';
 import { select } from '../core/primitives/select.js';
 import { pad, slice } from '../core/primitives/slice-pad.js';
@@ -52,7 +55,7 @@ function axisPool(x: Tensor, axis: number, k: number, s: number, lo: number, hi:
   const len = x.shape[axis]!;
   const padded = len + lo + hi;
   const out = Math.floor((padded - k) / s) + 1;
-  const extra = Math.max(0, k - 1 + out * s - padded); // so every tap's strided view is a reshape
+  const extra = s === k ? 0 : Math.max(0, k - 1 + out * s - padded); // so every tap's strided view is a reshape
   const at = (sizes: readonly number[], a: number, v: number): number[] => sizes.map((d, i) => (i === a ? v : d));
   let xp = pad(x, at(x.shape.map(() => 0), axis, lo), at(x.shape.map(() => 0), axis, hi + extra));
   if (xp !== x) {
@@ -61,6 +64,11 @@ function axisPool(x: Tensor, axis: number, k: number, s: number, lo: number, hi:
     inside.fill(1, lo, lo + len);
     const mask = fromTyped(inside, at(x.shape.map(() => 1), axis, n), 'bool');
     xp = select(mask, xp, scalar(-Infinity, x.dtype));
+  }
+  if (s === k) {
+    // non-overlapping windows: split the axis into [out, k] and reduce the window axis
+    const cropped = slice(xp, xp.shape.map(() => 0), at(xp.shape, axis, out * k));
+    return reduceMax(reshape(cropped, [...xp.shape.slice(0, axis), out, k, ...xp.shape.slice(axis + 1)]), [axis + 1]);
   }
   let acc: Tensor | undefined;
   for (let j = 0; j < k; j++) {
