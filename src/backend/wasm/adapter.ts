@@ -4,15 +4,16 @@
  * run of axes, and swaps of the last two merged axes by `transpose`) run by the WebAssembly SIMD
  * runtime.
  *
- * Buffers are ordinary typed arrays, exactly as in the `js` backend; a wasm kernel copies its
- * operands into the runtime's memory, runs, and copies the result out. The copies are O(size)
- * against O(m·n·k) work for a matrix product, so they cost little where wasm pays, and no tensor
- * ever owns wasm memory (nothing to leak, nothing invalidated by memory growth). Kernel outputs
- * (of the wasm kernels and of the reference kernels they fall back to) are carved from recycled
- * `ArrayBuffer`s (`pool.ts`): a disposed tensor's buffer serves the next result of its size class,
- * so steady-state loops that dispose (or use `scope`) write to memory already faulted in instead
- * of fresh pages. Tensors retain and release their buffer (`Backend.retain`/`release`); views share
- * one count. Fused elementwise programs (`jit`) run as generated SIMD loops when
+ * Buffers are typed arrays, as in the `js` backend, so every reference kernel runs on them
+ * unchanged. Arrays of ≥ 16 KiB are *resident* (`resident.ts`, on by default where the memory is
+ * shared): views of blocks of the runtime's `WebAssembly.Memory`, which the wasm kernels read and
+ * write in place; reads (`toTypedArray`) copy out. Other arrays (small ones, those past the
+ * resident bound, everything on a non-shared memory) are ordinary arrays that a wasm kernel copies
+ * in and out; their `ArrayBuffer`s of ≥ 16 KiB come from a recycling pool (`pool.ts`), so loops
+ * that dispose (or use `scope`) write to memory already faulted in instead of fresh pages. Tensors
+ * retain and release their buffer (`Backend.retain`/`release`): owners are counted per resident
+ * block or per pooled `ArrayBuffer`, and views (`reshape`) share one count. Binary `+ − × ÷` on
+ * resident operands run in wasm SIMD; other elementwise kernels are the reference ones. Fused elementwise programs (`jit`) run as generated SIMD loops when
  * eligible and large (`fused-simd.ts`), else as the `js` backend's generated JavaScript loops.
  * @module
  */
@@ -523,10 +524,11 @@ const RESIDENT_MAX_BYTES = 256 * 2 ** 20;
 const RESIDENT_MIN_BYTES = 16_384;
 const ELEMENT_BYTES = { float32: 4, float64: 8, int32: 4, bool: 1 } as const;
 /**
- * Resident buffers (resident.ts): off by default; `CURVAX_WASM_RESIDENT=1` or
- * {@link configureWasmBuffers} turns them on.
+ * Resident buffers (resident.ts): on by default where the memory is shared (measured faster on
+ * W2–W4 and ~3× on W3, docs/performance.md); {@link configureWasmBuffers} or
+ * `CURVAX_WASM_RESIDENT=0` (an escape hatch, read at load) turns them off.
  */
-let residentOn = typeof process !== 'undefined' && process.env?.['CURVAX_WASM_RESIDENT'] === '1';
+let residentOn = typeof process === 'undefined' || process.env?.['CURVAX_WASM_RESIDENT'] !== '0';
 let residentMax = RESIDENT_MAX_BYTES;
 /** The heap of resident blocks, made on first use with resident buffers on (kept after: its blocks may still be live). */
 let heap: ResidentHeap | undefined;
@@ -630,8 +632,8 @@ export interface WasmBufferOptions {
   /** Most bytes of free buffers kept for reuse (default 256 MiB); 0 keeps none. */
   readonly maxFreeBytes?: number | undefined;
   /**
-   * Keep tensor data resident in the wasm memory (kernels read and write it in place), where the
-   * memory is shared; off by default. Tensors made before a switch keep their buffers.
+   * Keep tensor data of ≥ 16 KiB resident in the wasm memory (kernels read and write it in
+   * place), where the memory is shared; on by default. Tensors made before a switch keep their buffers.
    */
   readonly resident?: boolean | undefined;
   /** Most bytes of resident blocks, live and cached (default 256 MiB); beyond it, ordinary arrays. */
