@@ -126,8 +126,8 @@ function pool(op: string, kind: Kind, x: TensorLike, window: number | readonly n
   } else {
     // window sums: a depthwise convolution with a ones kernel (one pass; its transpose is one too)
     const c = xb.shape[d + 1]!;
-    const ones = fromTyped(xb.dtype === 'float64' ? new Float64Array(sizeOf(k) * c).fill(1) : new Float32Array(sizeOf(k) * c).fill(1), [...k, 1, c], xb.dtype);
-    y = convGeneralDilated(xb, ones, { strides: s, padding: pads, lhsDilation: k.map(() => 1), rhsDilation: k.map(() => 1), groups: c });
+    const ones = fromTyped(xb.dtype === 'float64' ? new Float64Array(sizeOf(k) * c).fill(1) : new Float32Array(sizeOf(k) * c).fill(1), [...k, c === 0 ? 0 : 1, c], xb.dtype);
+    y = convGeneralDilated(xb, ones, { strides: s, padding: pads, lhsDilation: k.map(() => 1), rhsDilation: k.map(() => 1), groups: Math.max(c, 1) });
     const outSizes = y.shape.slice(1, d + 1);
     if (cip || pads.every(([lo, hi]) => lo === 0 && hi === 0)) {
       y = div(y, scalar(k.reduce((p, v) => p * v, 1), y.dtype));

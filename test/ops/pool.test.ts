@@ -138,6 +138,16 @@ describe('pooling batching, jit, a small CNN', () => {
   });
 });
 
+describe('pooling empty tensors', () => {
+  it('zero channels or examples give empty results of the right shape', () => {
+    expect(avgPool(zeros([2, 4, 4, 0]), 2).shape).toEqual([2, 2, 2, 0]);
+    expect(maxPool(zeros([2, 4, 4, 0]), 2).shape).toEqual([2, 2, 2, 0]);
+    expect(avgPool(zeros([0, 5, 3]), [2], { strides: 1, padding: 'SAME', countIncludePad: false }).shape).toEqual([0, 5, 3]);
+    expect(conv(zeros([0, 5, 5, 2]), zeros([3, 3, 2, 4]), { padding: 'SAME' }).shape).toEqual([0, 5, 5, 4]);
+    expect(flat(conv(ones([1, 4, 0]), zeros([3, 0, 2])))).toEqual([0, 0, 0, 0]);
+  });
+});
+
 describe('pooling errors', () => {
   it('typed errors name the op and the argument', () => {
     const cases: [() => unknown, Function, string, string][] = [
