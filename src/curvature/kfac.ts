@@ -81,6 +81,9 @@ function dampedInverse(m: Tensor, delta: Tensor): Tensor {
   }
 }
 
+/** A remembered pre-activation shape that no longer fits the model (internal: triggers a fresh staging). */
+class StaleShapes extends Error {}
+
 /**
  * K-FAC: a block-diagonal (per dense layer) Kronecker-factored approximation of the Fisher.
  *
@@ -139,7 +142,11 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
       const din = rows.shape[rows.ndim - 1]!;
       acts[name] = rows.ndim === 2 ? rows : rows.reshape([rows.size / din, din]);
       let z = pre;
-      if (probes) z = z.add(probes[name]!);
+      if (probes) {
+        const pr = probes[name]!;
+        if (pr.ndim !== pre.ndim || pr.shape.some((d, i) => d !== pre.shape[i])) throw new StaleShapes();
+        z = z.add(pr);
+      }
       else shapes[name] = [...pre.shape];
       return l.b ? z.add(l.b) : z;
     };
@@ -160,15 +167,26 @@ export function kfac<P extends KfacParams>(spec: KfacModel<P>, params: P, batch:
     return { out, acts };
   };
   // The per-example pre-activation shape of every layer (traced once per model and signature).
-  const shapes = preActivationShapes(spec.model, params, batch.x, (x, sh) => run(null, x, sh).out);
   // One batched pass: the forward of the whole batch, linearised in per-example zero probes [n, ...locations, dout]
   // added to each pre-activation; the recorded rows leave it as (non-differentiated) outputs.
-  const probes: Probes = Object.fromEntries(names.map((nm) => [nm, zeros([n, ...shapes[nm]!], params[nm]!.w.dtype)]));
   const forward = (pr: Probes): { out: Tensor; acts: Record<string, Tensor> } => {
     const r = vmap((xn: any, pn: Probes) => run(pn, xn, {}), { inAxes: [0, 0] })(batch.x, pr);
     return { out: r.out, acts: tree.map(stopGradient, r.acts) as Record<string, Tensor> };
   };
-  const [{ out: z, acts }, pull] = vjp(forward, probes);
+  const linearized = (fresh: boolean) => {
+    const shapes = preActivationShapes(spec.model, params, batch.x, (x, sh) => run(null, x, sh).out, fresh);
+    const probes: Probes = Object.fromEntries(names.map((nm) => [nm, zeros([n, ...shapes[nm]!], params[nm]!.w.dtype)]));
+    return vjp(forward, probes);
+  };
+  let pass: ReturnType<typeof linearized>;
+  try {
+    pass = linearized(false);
+  } catch (e) {
+    // The remembered shapes no longer fit (the model function's behaviour changed): stage it again.
+    if (!(e instanceof StaleShapes)) throw e;
+    pass = linearized(true);
+  }
+  const [{ out: z, acts }, pull] = pass;
   const lik = spec.likelihood;
   // The exact kind needs only the factor S(f) (not the matrices outputCurvature also forms).
   const exact = (options.kind ?? 'exact') === 'exact';

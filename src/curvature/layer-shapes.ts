@@ -24,16 +24,17 @@ const sig = (t: unknown): string => {
  * @param params - The parameters (their avals enter the key).
  * @param batchX - The batched inputs (leading axis N).
  * @param trace - Runs one example through the model, recording shapes.
+ * @param fresh - Stage again even when shapes are remembered (they no longer fit).
  * @returns The recorded shapes per layer name.
  * @example
  * ```ts
  * const shapes = preActivationShapes(model, params, x, (xn, sh) => run(null, xn, sh));
  * ```
  */
-export function preActivationShapes(model: object, params: unknown, batchX: unknown, trace: (x: any, shapes: Shapes) => unknown): Shapes {
+export function preActivationShapes(model: object, params: unknown, batchX: unknown, trace: (x: any, shapes: Shapes) => unknown, fresh = false): Shapes {
   const key = `${sig(params)}#${sig(batchX)}`;
   let m = cache.get(model);
-  const hit = m?.get(key);
+  const hit = fresh ? undefined : m?.get(key);
   if (hit) return hit;
   const shapes: Shapes = {};
   makeJaxpr((xb: any) => vmap((xn: any) => trace(xn, shapes))(xb))(batchX as never);

@@ -317,6 +317,19 @@ describe('kfac for conv layers', () => {
     expectClose(tree.ravel(jf(params, batch.x, batch.y) as never)[0], tree.ravel(K.factors as never)[0], 1e-13);
   });
 
+  it('a model function whose locations change between calls (state it closes over) gets fresh probe shapes', () => {
+    const params = { c: { w: rnd(59, [3, 3, 2, 2]) }, o: { w: rnd(60, [2, 2]) } };
+    let stride = 1;
+    const model = (_p: KfacParams, x: Tensor, dense: DenseFn, cv: ConvFn): Tensor => dense('o', cv('c', x, { padding: 'SAME', strides: stride }).mean([0, 1]));
+    const batch = { x: imgs, y: rnd(61, [4, 2]) };
+    kfac({ model, likelihood: normal() }, params, batch);
+    stride = 2;
+    const K = kfac({ model, likelihood: normal() }, params, batch);
+    const fresh = (_p: KfacParams, x: Tensor, dense: DenseFn, cv: ConvFn): Tensor => dense('o', cv('c', x, { padding: 'SAME', strides: 2 }).mean([0, 1]));
+    const R = kfac({ model: fresh, likelihood: normal() }, params, batch);
+    expectClose(tree.ravel(K.factors as never)[0], tree.ravel(R.factors as never)[0], 1e-14);
+  });
+
   it('rejects grouped convolutions and inputs of the wrong rank', () => {
     const params = { c: { w: rnd(45, [3, 3, 2, 2]) } };
     const grouped = (_p: KfacParams, x: Tensor, _d: DenseFn, cv: ConvFn): Tensor => cv('c', x, { groups: 2 } as never).sum([0, 1]);
