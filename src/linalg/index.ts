@@ -19,6 +19,7 @@ export {
   type SolveSpdOptions,
   type SolveTriangularOptions,
 } from './dense.js';
+export { eigvalsSymmetric } from './eigh.js';
 export { cg, float64Space, type CgOptions, type CgResult, type VectorSpace } from './cg.js';
 export { choleskyTensor, eigh, triangularSolve, type EighTensors, type TriangularSolveOptions } from './factor.js';
 export { choSolve, inv, logdet, solve, type SpdSolveOptions } from './spd.js';

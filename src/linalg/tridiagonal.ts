@@ -1,0 +1,113 @@
+/**
+ * Householder reduction of a symmetric matrix to tridiagonal form, T = Qᵀ A Q, working on the
+ * lower triangle only (about 4/3·n³ flops), and the optional accumulation of Q from the stored
+ * reflectors (another 4/3·n³). Every inner loop runs along a row of a row-major array.
+ * @internal
+ * @module
+ */
+
+/** The tridiagonal T = Qᵀ A Q: diagonal `d`, sub-diagonal `e` (e[i] = T[i+1, i]) and the reflectors. */
+export interface Tridiagonal {
+  readonly d: Float64Array;
+  readonly e: Float64Array;
+  /** Row k holds the unit Householder vector of step k (entries k+1…n−1), or is all zero for H = I; null when not kept. */
+  readonly reflectors: Float64Array | null;
+}
+
+/**
+ * Reduces the symmetric matrix `w` (row-major n×n, overwritten; only its lower triangle is read)
+ * to tridiagonal form. Step k reflects column k below the diagonal onto α·e₁ with
+ * H = I − 2vvᵀ (‖v‖ = 1) and updates the trailing lower triangle by W ← W − 2(v qᵀ + q vᵀ),
+ * q = W v − (vᵀ W v) v. `keepReflectors` stores each v for {@link accumulateQ}.
+ * @internal
+ */
+export function tridiagonalize(w: Float64Array, n: number, keepReflectors: boolean): Tridiagonal {
+  const refl = keepReflectors ? new Float64Array(n * n) : null;
+  const v = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k + 2 < n; k++) {
+    const s = k + 1; // the reflector acts on indices s..n-1
+    let scale = 0;
+    for (let i = s; i < n; i++) {
+      const x = Math.abs(w[i * n + k]!);
+      if (x > scale) scale = x;
+    }
+    if (scale === 0) continue; // column already zero: H = I
+    let sq = 0;
+    for (let i = s; i < n; i++) {
+      const x = w[i * n + k]! / scale;
+      v[i] = x;
+      sq += x * x;
+    }
+    const norm = Math.sqrt(sq);
+    const alpha = v[s]! > 0 ? -norm : norm; // reflect onto alpha·e₁ without cancellation
+    v[s]! -= alpha;
+    let vsq = 0;
+    for (let i = s; i < n; i++) vsq += v[i]! * v[i]!;
+    const vn = Math.sqrt(vsq);
+    for (let i = s; i < n; i++) v[i]! /= vn;
+    // p = W v from the lower triangle: row i contributes W[i, j]·v[j] to p[i] and W[i, j]·v[i] to p[j].
+    p.fill(0, s, n);
+    for (let i = s; i < n; i++) {
+      const row = i * n;
+      const vi = v[i]!;
+      let acc = 0;
+      for (let j = s; j < i; j++) {
+        const wij = w[row + j]!;
+        acc += wij * v[j]!;
+        p[j]! += wij * vi;
+      }
+      p[i]! += acc + w[row + i]! * vi;
+    }
+    let kk = 0;
+    for (let i = s; i < n; i++) kk += v[i]! * p[i]!;
+    for (let i = s; i < n; i++) p[i] = 2 * (p[i]! - kk * v[i]!); // p now holds 2q
+    for (let i = s; i < n; i++) {
+      const row = i * n;
+      const vi = v[i]!;
+      const qi = p[i]!;
+      for (let j = s; j <= i; j++) w[row + j]! -= vi * p[j]! + qi * v[j]!;
+    }
+    w[s * n + k] = alpha * scale;
+    if (refl !== null) refl.set(v.subarray(s, n), k * n + s);
+  }
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(n - 1, 0));
+  for (let i = 0; i < n; i++) d[i] = w[i * n + i]!;
+  for (let i = 0; i + 1 < n; i++) e[i] = w[(i + 1) * n + i]!;
+  return { d, e, reflectors: refl };
+}
+
+/**
+ * Q = H₀ H₁ ⋯ H_{n−3} (row-major n×n) from the stored reflectors, accumulated backwards
+ * (Q ← H_k Q for k = n−3…0) so that step k touches only the trailing block k+1…n−1.
+ * @internal
+ */
+export function accumulateQ(reflectors: Float64Array, n: number): Float64Array {
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  const u = new Float64Array(n);
+  for (let k = n - 3; k >= 0; k--) {
+    const s = k + 1;
+    const off = k * n;
+    let nonzero = false;
+    for (let i = s; i < n; i++) if (reflectors[off + i] !== 0) nonzero = true;
+    if (!nonzero) continue;
+    // u = 2 vᵀ Q[s.., s..] (a combination of rows), then Q[s.., s..] −= v uᵀ.
+    u.fill(0, s, n);
+    for (let i = s; i < n; i++) {
+      const vi = reflectors[off + i]!;
+      if (vi === 0) continue;
+      const row = i * n;
+      for (let j = s; j < n; j++) u[j]! += vi * q[row + j]!;
+    }
+    for (let j = s; j < n; j++) u[j]! *= 2;
+    for (let i = s; i < n; i++) {
+      const vi = reflectors[off + i]!;
+      if (vi === 0) continue;
+      const row = i * n;
+      for (let j = s; j < n; j++) q[row + j]! -= vi * u[j]!;
+    }
+  }
+  return q;
+}
