@@ -73,17 +73,42 @@ export function tridiagonalQr(d: Float64Array, e: Float64Array, z: Float64Array 
   }
 }
 
-/** Z ← Z G_lo ⋯ G_{hi−1}, where G_k rotates columns k and k+1 by (cs[k], sn[k]). */
+/**
+ * Z ← Z G_lo ⋯ G_{hi−1}, where G_k rotates columns k and k+1 by (cs[k], sn[k]). Within a row
+ * each rotation depends on the previous one, so four rows run side by side to overlap the chains.
+ */
 function applySweep(z: Float64Array, n: number, cs: Float64Array, sn: Float64Array, lo: number, hi: number): void {
-  for (let row = 0; row < n * n; row += n) {
-    let zk = z[row + lo]!;
+  let r0 = 0;
+  for (; r0 + 4 * n <= n * n; r0 += 4 * n) {
+    const r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    let a0 = z[r0 + lo]!, a1 = z[r1 + lo]!, a2 = z[r2 + lo]!, a3 = z[r3 + lo]!;
     for (let k = lo; k < hi; k++) {
       const c = cs[k]!;
       const s = sn[k]!;
-      const zk1 = z[row + k + 1]!;
-      z[row + k] = c * zk + s * zk1;
-      zk = c * zk1 - s * zk;
+      const b0 = z[r0 + k + 1]!, b1 = z[r1 + k + 1]!, b2 = z[r2 + k + 1]!, b3 = z[r3 + k + 1]!;
+      z[r0 + k] = c * a0 + s * b0;
+      z[r1 + k] = c * a1 + s * b1;
+      z[r2 + k] = c * a2 + s * b2;
+      z[r3 + k] = c * a3 + s * b3;
+      a0 = c * b0 - s * a0;
+      a1 = c * b1 - s * a1;
+      a2 = c * b2 - s * a2;
+      a3 = c * b3 - s * a3;
     }
-    z[row + hi] = zk;
+    z[r0 + hi] = a0;
+    z[r1 + hi] = a1;
+    z[r2 + hi] = a2;
+    z[r3 + hi] = a3;
+  }
+  for (let row = r0; row < n * n; row += n) {
+    let a = z[row + lo]!;
+    for (let k = lo; k < hi; k++) {
+      const c = cs[k]!;
+      const s = sn[k]!;
+      const b = z[row + k + 1]!;
+      z[row + k] = c * a + s * b;
+      a = c * b - s * a;
+    }
+    z[row + hi] = a;
   }
 }

@@ -94,10 +94,16 @@ export function accumulateQ(reflectors: Float64Array, n: number): Float64Array {
     for (let i = s; i < n; i++) if (reflectors[off + i] !== 0) nonzero = true;
     if (!nonzero) continue;
     // u = 2 vᵀ Q[s.., s..] (a combination of rows), then Q[s.., s..] −= v uᵀ.
+    // Four rows per pass over u (fewer loads and stores of u).
     u.fill(0, s, n);
-    for (let i = s; i < n; i++) {
+    let i = s;
+    for (; i + 4 <= n; i += 4) {
+      const v0 = reflectors[off + i]!, v1 = reflectors[off + i + 1]!, v2 = reflectors[off + i + 2]!, v3 = reflectors[off + i + 3]!;
+      const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      for (let j = s; j < n; j++) u[j]! += v0 * q[r0 + j]! + v1 * q[r1 + j]! + v2 * q[r2 + j]! + v3 * q[r3 + j]!;
+    }
+    for (; i < n; i++) {
       const vi = reflectors[off + i]!;
-      if (vi === 0) continue;
       const row = i * n;
       for (let j = s; j < n; j++) u[j]! += vi * q[row + j]!;
     }
