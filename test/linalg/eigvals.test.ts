@@ -68,7 +68,7 @@ function lcgSymmetric(n: number, seed: number): Float64Array {
 /** Q D Qᵀ with Q a product of three Householder reflectors built from `raw` (3n entries). */
 function withSpectrum(d: ArrayLike<number>, raw: ArrayLike<number>): Float64Array {
   const n = d.length;
-  let m = new Float64Array(n * n);
+  let m: Float64Array = new Float64Array(n * n);
   for (let i = 0; i < n; i++) m[i * n + i] = d[i]!;
   for (let r = 0; r < 3; r++) {
     const u = Array.from({ length: n }, (_, i) => raw[r * n + i]! + (i === r % n ? 1.5 : 0));
