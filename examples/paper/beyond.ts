@@ -156,7 +156,7 @@ export function curvatureMatrices(p: Mlp, examples = 300, data: Digits = digits(
 }
 
 /** Eigenvalues (descending) of a symmetric matrix. */
-export const eigenvalues = (m: Tensor): number[] => Array.from(linalg.eighSymmetric(m.toTypedArray() as Float64Array, m.shape[0]!).values).reverse();
+export const eigenvalues = (m: Tensor): number[] => Array.from(linalg.eigvalsSymmetric(m.toTypedArray() as Float64Array, m.shape[0]!)).reverse();
 
 /** Eigenvalues (descending) of the exact Fisher, the EF and K-FAC of a trained MLP on 300 examples. */
 export function runSpectrum(p: Mlp, examples = 300, data: Digits = digits()): { exact: number[]; empirical: number[]; kfac: number[] } {

@@ -49,7 +49,7 @@ export function runSpectrumSlq(quick: boolean, tick: () => void = () => {}): Spe
   const key = random.key(17);
   let t = performance.now();
   const d = G.dense();
-  const exact = [...linalg.eighSymmetric(Float64Array.from(d.toTypedArray() as Float64Array), G.size).values];
+  const exact = [...linalg.eigvalsSymmetric(Float64Array.from(d.toTypedArray() as Float64Array), G.size)];
   const dense = (performance.now() - t) / 1000;
   tick();
   const lanczosSteps = 60;
