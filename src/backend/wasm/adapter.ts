@@ -553,11 +553,11 @@ const residentSource: OutputSource = {
 };
 
 /**
- * Runs one kernel call with resident outputs: its temporaries are freed when it returns. Inside
- * a `jit` executable (its arena installed) the arena serves and recycles every array instead.
+ * Runs one eager kernel call with resident outputs: its temporaries are freed when it returns.
+ * (Inside a `jit` executable, whose arena is installed, callers run the kernel directly: the
+ * arena serves and recycles every array.)
  */
 function residentCall<R>(h: ResidentHeap, f: () => R): R {
-  if (hasSmallAllocator()) return f();
   return h.track(() => withPool(residentSource, f));
 }
 
@@ -573,7 +573,7 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const small = o.size * 8 < pool.minBytes;
         return (x: Buf, y: Buf) => {
           const h = residentHeap();
-          if (h !== undefined) return residentCall(h, () => run(x, y));
+          if (h !== undefined) return hasSmallAllocator() ? run(x, y) : residentCall(h, () => run(x, y));
           return !pooling || small ? run(x, y) : withPool(pool, () => run(x, y));
         };
       };
@@ -585,7 +585,7 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const small = o.size * 8 < pool.minBytes;
         return (x: Buf) => {
           const h = residentHeap();
-          if (h !== undefined) return residentCall(h, () => run(x));
+          if (h !== undefined) return hasSmallAllocator() ? run(x) : residentCall(h, () => run(x));
           return !pooling || small ? run(x) : withPool(pool, () => run(x));
         };
       };
@@ -598,7 +598,7 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const small = outs[outs.length - 1]!.size * 8 < pool.minBytes;
         return (xs: readonly Buf[]) => {
           const h = residentHeap();
-          if (h !== undefined) return residentCall(h, () => run(xs));
+          if (h !== undefined) return hasSmallAllocator() ? run(xs) : residentCall(h, () => run(xs));
           return !pooling || small ? run(xs) : withPool(pool, () => run(xs));
         };
       };
@@ -607,7 +607,7 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
     const g = f as (...a: unknown[]) => unknown;
     out[name] = (...a: unknown[]) => {
       const h = residentHeap();
-      if (h !== undefined) return residentCall(h, () => g(...a));
+      if (h !== undefined) return hasSmallAllocator() ? g(...a) : residentCall(h, () => g(...a));
       // Outputs below the pool's minimum are plain arrays anyway: skip the allocator swap (dispatch cost).
       const last = a[a.length - 1];
       if (!pooling || (last instanceof Aval && last.size * 8 < pool.minBytes)) return g(...a);
@@ -694,9 +694,13 @@ function fromTyped(d: TypedArray, aval: Aval): Buf {
   return v;
 }
 
-/** The arena source of `jit`'s executables: resident blocks of every size while resident buffers are on. */
+/**
+ * The arena source of `jit`'s executables: resident blocks of every size while resident buffers
+ * are on. Small ones too: an executable's arena keeps its arrays for good (small outputs leave as
+ * copies, core/arena.ts), so they cost one finalizer registration each, once, and never leak.
+ */
 const arenaSource: ArenaSource = {
-  fresh: (d, n, zero) => (n * ELEMENT_BYTES[d] >= RESIDENT_MIN_BYTES ? residentHeap()?.typed(d, n, zero) : undefined) ?? new CTORS[d](n),
+  fresh: (d, n, zero) => residentHeap()?.typed(d, n, zero) ?? new CTORS[d](n),
   get keepsLarge() { return residentHeap() !== undefined; },
 };
 
