@@ -47,8 +47,32 @@ export function tridiagonalize(w: Float64Array, n: number, keepReflectors: boole
     const vn = Math.sqrt(vsq);
     for (let i = s; i < n; i++) v[i]! /= vn;
     // p = W v from the lower triangle: row i contributes W[i, j]·v[j] to p[i] and W[i, j]·v[i] to p[j].
+    // Rows i and i+1 run together (two independent sums, one pass over p); every sum is still
+    // taken in the order of the one-row loop, so the result does not depend on the pairing.
     p.fill(0, s, n);
-    for (let i = s; i < n; i++) {
+    let i = s;
+    for (; i + 1 < n; i += 2) {
+      const r0 = i * n;
+      const r1 = r0 + n;
+      const v0 = v[i]!;
+      const v1 = v[i + 1]!;
+      let acc0 = 0;
+      let acc1 = 0;
+      for (let j = s; j < i; j++) {
+        const w0 = w[r0 + j]!;
+        const w1 = w[r1 + j]!;
+        const vj = v[j]!;
+        acc0 += w0 * vj;
+        acc1 += w1 * vj;
+        p[j] = p[j]! + w0 * v0 + w1 * v1;
+      }
+      const w10 = w[r1 + i]!;
+      p[i]! += acc0 + w[r0 + i]! * v0;
+      p[i]! += w10 * v1;
+      acc1 += w10 * v0;
+      p[i + 1]! += acc1 + w[r1 + i + 1]! * v1;
+    }
+    if (i < n) {
       const row = i * n;
       const vi = v[i]!;
       let acc = 0;
@@ -60,9 +84,24 @@ export function tridiagonalize(w: Float64Array, n: number, keepReflectors: boole
       p[i]! += acc + w[row + i]! * vi;
     }
     let kk = 0;
-    for (let i = s; i < n; i++) kk += v[i]! * p[i]!;
-    for (let i = s; i < n; i++) p[i] = 2 * (p[i]! - kk * v[i]!); // p now holds 2q
-    for (let i = s; i < n; i++) {
+    for (let j = s; j < n; j++) kk += v[j]! * p[j]!;
+    for (let j = s; j < n; j++) p[j] = 2 * (p[j]! - kk * v[j]!); // p now holds 2q
+    for (i = s; i + 1 < n; i += 2) {
+      const r0 = i * n;
+      const r1 = r0 + n;
+      const v0 = v[i]!;
+      const v1 = v[i + 1]!;
+      const q0 = p[i]!;
+      const q1 = p[i + 1]!;
+      for (let j = s; j <= i; j++) {
+        const pj = p[j]!;
+        const vj = v[j]!;
+        w[r0 + j]! -= v0 * pj + q0 * vj;
+        w[r1 + j]! -= v1 * pj + q1 * vj;
+      }
+      w[r1 + i + 1]! -= v1 * p[i + 1]! + q1 * v[i + 1]!;
+    }
+    if (i < n) {
       const row = i * n;
       const vi = v[i]!;
       const qi = p[i]!;
