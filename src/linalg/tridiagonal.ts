@@ -119,39 +119,80 @@ export function tridiagonalize(w: Float64Array, n: number, keepReflectors: boole
 
 /**
  * Q = H₀ H₁ ⋯ H_{n−3} (row-major n×n) from the stored reflectors, accumulated backwards
- * (Q ← H_k Q for k = n−3…0) so that step k touches only the trailing block k+1…n−1.
+ * (Q ← H_k Q for k = n−3…0) so that step k touches only the trailing block k+1…n−1. Two
+ * reflectors a = v_k, b = v_{k−1} are applied per pass over Q:
+ *
+ * ```text
+ * H_b H_a Q = Q − a uᵀ − b wᵀ,   u = 2 aᵀQ,   w = 2 bᵀQ − 2(bᵀa) u
+ * ```
+ * so one read pass forms aᵀQ and bᵀQ together and one pass updates Q.
  * @internal
  */
 export function accumulateQ(reflectors: Float64Array, n: number): Float64Array {
   const q = new Float64Array(n * n);
   for (let i = 0; i < n; i++) q[i * n + i] = 1;
   const u = new Float64Array(n);
-  for (let k = n - 3; k >= 0; k--) {
+  const w = new Float64Array(n);
+  let k = n - 3;
+  for (; k >= 1; k -= 2) {
+    // Q is the identity outside rows and columns k+2…n−1 here; a lives on s…n−1, b on s−1…n−1.
     const s = k + 1;
-    const off = k * n;
-    let nonzero = false;
-    for (let i = s; i < n; i++) if (reflectors[off + i] !== 0) nonzero = true;
-    if (!nonzero) continue;
-    // u = 2 vᵀ Q[s.., s..] (a combination of rows), then Q[s.., s..] −= v uᵀ.
-    // Four rows per pass over u (fewer loads and stores of u).
+    const oa = k * n;
+    const ob = oa - n;
     u.fill(0, s, n);
+    w.fill(0, s, n);
     let i = s;
-    for (; i + 4 <= n; i += 4) {
-      const v0 = reflectors[off + i]!, v1 = reflectors[off + i + 1]!, v2 = reflectors[off + i + 2]!, v3 = reflectors[off + i + 3]!;
-      const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-      for (let j = s; j < n; j++) u[j]! += v0 * q[r0 + j]! + v1 * q[r1 + j]! + v2 * q[r2 + j]! + v3 * q[r3 + j]!;
+    for (; i + 2 <= n; i += 2) {
+      const a0 = reflectors[oa + i]!, a1 = reflectors[oa + i + 1]!;
+      const b0 = reflectors[ob + i]!, b1 = reflectors[ob + i + 1]!;
+      const r0 = i * n, r1 = r0 + n;
+      for (let j = s; j < n; j++) {
+        const q0 = q[r0 + j]!, q1 = q[r1 + j]!;
+        u[j]! += a0 * q0 + a1 * q1;
+        w[j]! += b0 * q0 + b1 * q1;
+      }
     }
     for (; i < n; i++) {
-      const vi = reflectors[off + i]!;
+      const ai = reflectors[oa + i]!, bi = reflectors[ob + i]!;
       const row = i * n;
-      for (let j = s; j < n; j++) u[j]! += vi * q[row + j]!;
+      for (let j = s; j < n; j++) {
+        u[j]! += ai * q[row + j]!;
+        w[j]! += bi * q[row + j]!;
+      }
     }
-    for (let j = s; j < n; j++) u[j]! *= 2;
-    for (let i = s; i < n; i++) {
-      const vi = reflectors[off + i]!;
-      if (vi === 0) continue;
+    let ba = 0;
+    for (let j = s; j < n; j++) ba += reflectors[ob + j]! * reflectors[oa + j]!;
+    const g = 2 * ba;
+    for (let j = s; j < n; j++) {
+      u[j]! *= 2;
+      w[j] = 2 * w[j]! - g * u[j]!;
+    }
+    // Column s−1 of Q is e_{s−1}: u there is 0 and w is 2·b_{s−1}.
+    const bs = reflectors[ob + s - 1]!;
+    w[s - 1] = 2 * bs;
+    // Row s−1 (a = 0 there, Q row = e_{s−1}).
+    const rs = (s - 1) * n;
+    q[rs + s - 1]! -= bs * w[s - 1]!;
+    for (let j = s; j < n; j++) q[rs + j]! -= bs * w[j]!;
+    for (i = s; i < n; i++) {
+      const ai = reflectors[oa + i]!, bi = reflectors[ob + i]!;
       const row = i * n;
-      for (let j = s; j < n; j++) q[row + j]! -= vi * u[j]!;
+      q[row + s - 1]! -= bi * w[s - 1]!;
+      for (let j = s; j < n; j++) q[row + j]! -= ai * u[j]! + bi * w[j]!;
+    }
+  }
+  if (k === 0) {
+    // The last single reflector, on rows and columns 1…n−1.
+    u.fill(0, 1, n);
+    for (let i = 1; i < n; i++) {
+      const vi = reflectors[i]!;
+      const row = i * n;
+      for (let j = 1; j < n; j++) u[j]! += vi * q[row + j]!;
+    }
+    for (let i = 1; i < n; i++) {
+      const vi = reflectors[i]!;
+      const row = i * n;
+      for (let j = 1; j < n; j++) q[row + j]! -= vi * 2 * u[j]!;
     }
   }
   return q;
