@@ -24,6 +24,8 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
 
 /** Buffers of at least this many bytes are not kept (the backend's own pool handles those). */
 const MAX_BYTES = 16_384;
+/** Typed arrays up to this many bytes live on V8's JS heap (no backing store to allocate). */
+const ON_HEAP_BYTES = 64;
 
 const CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
@@ -121,8 +123,9 @@ export class Arena {
 
   /**
    * Moves this call's small outputs out of the arena (in place in `vals`): each small array of
-   * the arena is copied into a view of one new `ArrayBuffer` shared by all of them, and the
-   * arena's array goes back to its free lists. One allocation per call instead of one per output
+   * the arena is copied into a view of one new `ArrayBuffer` shared by all of them (arrays of at
+   * most 64 bytes into arrays of their own, which V8 keeps on its heap), and the arena's array
+   * goes back to its free lists. One allocation per call instead of one per output
    * (a fresh off-heap typed array costs ~0.5–1 µs; a copy of a few hundred bytes ~0.05 µs).
    * Large outputs (resident blocks) and arrays that are not the arena's are left as they are.
    * @param vals - the output buffers; an array appearing twice becomes one copy
@@ -131,17 +134,24 @@ export class Arena {
     let total = 0;
     for (let i = 0; i < vals.length; i++) {
       const a = vals[i] as TypedArray;
-      if (this.live.has(a) && a.byteLength < MAX_BYTES) total += (a.byteLength + 7) & ~7;
+      if (this.live.has(a) && a.byteLength > ON_HEAP_BYTES && a.byteLength < MAX_BYTES) total += (a.byteLength + 7) & ~7;
     }
-    if (total === 0) return;
-    const slab = new ArrayBuffer(total);
+    const slab = total === 0 ? undefined : new Uint8Array(total);
     let at = 0;
     for (let i = 0; i < vals.length; i++) {
       const a = vals[i] as TypedArray;
-      if (!this.live.has(a) || a.byteLength >= MAX_BYTES) continue;
-      const c = viewOf(a, slab, at);
-      c.set(a as never);
-      at += (a.byteLength + 7) & ~7;
+      if (a.byteLength >= MAX_BYTES || !this.live.has(a)) continue;
+      let c: TypedArray;
+      if (a.byteLength <= ON_HEAP_BYTES) {
+        // tiny: an array of its own (V8 keeps these on the JS heap, no backing store to allocate)
+        c = fresh(a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'bool', a.length);
+        for (let k = 0; k < a.length; k++) c[k] = a[k]!;
+      } else {
+        c = viewOf(a, slab!.buffer, at);
+        // by bytes: a typed `set` from a view of a shared (wasm) memory takes an element-wise path
+        slab!.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+        at += (a.byteLength + 7) & ~7;
+      }
       for (let j = i; j < vals.length; j++) if (vals[j] === a) vals[j] = c;
       this.live.delete(a);
       const key = this.keyOf.get(a)!;

@@ -18,17 +18,16 @@ export class Aval {
   readonly shape: Shape;
   /** The dtype. */
   readonly dtype: DType;
+  /** Number of elements (computed once: kernels and executables read it on every call). */
+  readonly size: number;
   constructor(shape: Shape, dtype: DType) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
+    this.size = sizeOf(this.shape);
   }
   /** Number of axes. */
   get ndim(): number {
     return this.shape.length;
-  }
-  /** Number of elements. */
-  get size(): number {
-    return sizeOf(this.shape);
   }
   /** True when shape and dtype agree. */
   equals(other: Aval): boolean {
