@@ -34,8 +34,9 @@ function scalePow2(x: Float64Array, k: number): void {
  * Householder reduction to tridiagonal form (lower triangle only), backward accumulation of
  * the reflectors, then implicit QR with Wilkinson shifts whose rotations are applied to the
  * rows of V one sweep at a time (O(n³)); use {@link eigvalsSymmetric} when only the
- * eigenvalues are needed (about 7× less work). Eigenvalues and residuals are accurate to about 1e-12·‖A‖ in float64. Each
- * eigenvector is normalized so that its largest-magnitude component is positive.
+ * eigenvalues are needed (same values, a fraction of the work). Eigenvalues and residuals are
+ * accurate to about 1e-12·‖A‖ in float64. Each eigenvector is normalized so that its
+ * largest-magnitude component (the first one on a tie) is positive.
  * @param a - The symmetric n×n matrix A, row-major (float32 input is widened to float64).
  * @param n - The matrix order.
  * @returns `{ values, vectors }` as Float64Arrays: ascending eigenvalues and the row-major
