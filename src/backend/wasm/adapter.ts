@@ -27,8 +27,8 @@ import { broadcastStrides, gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
 import { wasmConv } from './conv.js';
-import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats } from './pool.js';
-import { ResidentHeap, type ResidentStats } from './resident.js';
+import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats, type ResidentStats } from './pool.js';
+import { ResidentHeap } from './resident.js';
 import { ARENA_SOURCE, type ArenaHost, type ArenaSource } from '../../core/arena.js';
 import type { WasmMemory } from './memory.js';
 

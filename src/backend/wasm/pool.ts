@@ -48,6 +48,29 @@ export interface PoolStats {
   readonly freeBytes: number;
 }
 
+/**
+ * Counters of the `wasm` backend's resident heap (`resident.ts`), for tests and benchmarks. Declared here, with
+ * {@link PoolStats}, so that the backend's public types never reference `WebAssembly` types.
+ * @example
+ * ```ts
+ * const s: ResidentStats = heap.stats; s.liveBytes;
+ * ```
+ */
+export interface ResidentStats {
+  /** Blocks handed out from the exact-size cache. */
+  readonly reused: number;
+  /** Blocks taken from the allocator. */
+  readonly created: number;
+  /** Requests refused because of the bound (the caller used an ordinary array). */
+  readonly refused: number;
+  /** Blocks freed by the finalization backstop. */
+  readonly finalized: number;
+  /** Bytes of blocks handed out and not free. */
+  readonly liveBytes: number;
+  /** Bytes of free blocks kept in the cache. */
+  readonly cachedBytes: number;
+}
+
 /** State of a pooled buffer: `FREE` in a free list, else its number of owners (≥ 0). */
 const FREE = -1;
 

@@ -23,6 +23,9 @@
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import type { WasmMemory } from './memory.js';
+import type { ResidentStats } from './pool.js';
+
+export type { ResidentStats } from './pool.js';
 
 /** Owner count of a block in the free cache. */
 const FREE = -1;
@@ -42,28 +45,6 @@ interface Block {
   readonly key: number;
   /** Owners (≥ 0), FREE or GONE. */
   n: number;
-}
-
-/**
- * Counters of a {@link ResidentHeap}, for tests and benchmarks.
- * @example
- * ```ts
- * const s: ResidentStats = heap.stats; s.liveBytes;
- * ```
- */
-export interface ResidentStats {
-  /** Blocks handed out from the exact-size cache. */
-  readonly reused: number;
-  /** Blocks taken from the allocator. */
-  readonly created: number;
-  /** Requests refused because of the bound (the caller used an ordinary array). */
-  readonly refused: number;
-  /** Blocks freed by the finalization backstop. */
-  readonly finalized: number;
-  /** Bytes of blocks handed out and not free. */
-  readonly liveBytes: number;
-  /** Bytes of free blocks kept in the cache. */
-  readonly cachedBytes: number;
 }
 
 /**
