@@ -572,9 +572,10 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const run = (f as NonNullable<Kernels<Buf>['planDotGeneral']>)(ax, ay, d, o);
         const small = o.size * 8 < pool.minBytes;
         return (x: Buf, y: Buf) => {
+          if (small) return run(x, y); // a plain array either way: no allocator swap (dispatch cost)
           const h = residentHeap();
           if (h !== undefined) return hasSmallAllocator() ? run(x, y) : residentCall(h, () => run(x, y));
-          return !pooling || small ? run(x, y) : withPool(pool, () => run(x, y));
+          return pooling ? withPool(pool, () => run(x, y)) : run(x, y);
         };
       };
       continue;
@@ -584,9 +585,10 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         const run = (f as NonNullable<Kernels<Buf>['planReduce']>)(op, ax, axes, o);
         const small = o.size * 8 < pool.minBytes;
         return (x: Buf) => {
+          if (small) return run(x); // a plain array either way: no allocator swap (dispatch cost)
           const h = residentHeap();
           if (h !== undefined) return hasSmallAllocator() ? run(x) : residentCall(h, () => run(x));
-          return !pooling || small ? run(x) : withPool(pool, () => run(x));
+          return pooling ? withPool(pool, () => run(x)) : run(x);
         };
       };
       continue;
@@ -597,21 +599,23 @@ function pooledKernels(k: Kernels<Buf>): Kernels<Buf> {
         if (run === undefined) return undefined;
         const small = outs[outs.length - 1]!.size * 8 < pool.minBytes;
         return (xs: readonly Buf[]) => {
+          if (small) return run(xs); // a plain array either way: no allocator swap (dispatch cost)
           const h = residentHeap();
           if (h !== undefined) return hasSmallAllocator() ? run(xs) : residentCall(h, () => run(xs));
-          return !pooling || small ? run(xs) : withPool(pool, () => run(xs));
+          return pooling ? withPool(pool, () => run(xs)) : run(xs);
         };
       };
       continue;
     }
     const g = f as (...a: unknown[]) => unknown;
     out[name] = (...a: unknown[]) => {
+      // Outputs below the pool's (and the resident heap's) minimum are plain arrays either way:
+      // skip the allocator swap (dispatch cost).
+      const last = a[a.length - 1];
+      if (last instanceof Aval && last.size * 8 < pool.minBytes) return g(...a);
       const h = residentHeap();
       if (h !== undefined) return hasSmallAllocator() ? g(...a) : residentCall(h, () => g(...a));
-      // Outputs below the pool's minimum are plain arrays anyway: skip the allocator swap (dispatch cost).
-      const last = a[a.length - 1];
-      if (!pooling || (last instanceof Aval && last.size * 8 < pool.minBytes)) return g(...a);
-      return withPool(pool, () => g(...a));
+      return pooling ? withPool(pool, () => g(...a)) : g(...a);
     };
   }
   return out as unknown as Kernels<Buf>;
