@@ -13,7 +13,8 @@
  * that dispose (or use `scope`) write to memory already faulted in instead of fresh pages. Tensors
  * retain and release their buffer (`Backend.retain`/`release`): owners are counted per resident
  * block or per pooled `ArrayBuffer`, and views (`reshape`) share one count. Binary `+ − × ÷` on
- * resident operands run in wasm SIMD; other elementwise kernels are the reference ones. Fused elementwise programs (`jit`) run as generated SIMD loops when
+ * resident operands (same shape, a scalar, or one operand broadcast along trailing or leading
+ * axes) run in wasm SIMD; other elementwise kernels are the reference ones. Fused elementwise programs (`jit`) run as generated SIMD loops when
  * eligible and large (`fused-simd.ts`), else as the `js` backend's generated JavaScript loops.
  * @module
  */
@@ -25,6 +26,7 @@ import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { jsBackend } from '../js/index.js';
 import { broadcastStrides, gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
+import { buildBroadcastModule } from './elementwise.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
 import { wasmConv } from './conv.js';
 import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats, type ResidentStats } from './pool.js';
@@ -205,7 +207,7 @@ const BINARY_MIN_SIZE = 2_048;
 
 /**
  * `+ − × ÷` on float arrays whose full-size operands are resident, in wasm SIMD and in place:
- * same-shape operands, or one of them a single element. Each op is IEEE correctly rounded in
+ * same-shape operands, or one of them a single element (row/column broadcasts: `wasmBroadcastBinary`). Each op is IEEE correctly rounded in
  * wasm as in the `js` kernel (a float32 op computed in float64 and rounded once gives the same
  * value), so results are bit-identical, NaN payloads aside. Operands that are not resident stay
  * on the `js` kernel (copying them in would cost what SIMD saves).
@@ -215,7 +217,7 @@ function wasmBinary(op: string, x: Buf, y: Buf, ax: Aval, ay: Aval, out: Aval): 
   const n = out.size;
   if (n < BINARY_MIN_SIZE || (out.dtype !== 'float32' && out.dtype !== 'float64') || ax.dtype !== out.dtype || ay.dtype !== out.dtype) return undefined;
   const xs = ax.size === 1 && ay.size === n, ys = !xs && ay.size === 1 && ax.size === n;
-  if (!xs && !ys && (ax.size !== n || ay.size !== n)) return undefined;
+  if (!xs && !ys && (ax.size !== n || ay.size !== n)) return ax.size === n || ay.size === n ? wasmBroadcastBinary(op, x, y, ax, ay, out) : undefined;
   const xo = xs ? 0 : heap.offsetOf(x), yo = ys ? 0 : heap.offsetOf(y);
   if (xo < 0 || yo < 0) return undefined;
   const r = rt();
@@ -234,6 +236,79 @@ function wasmBinary(op: string, x: Buf, y: Buf, ax: Aval, ay: Aval, out: Aval): 
       if (d === 'f64') mem.f64[base >> 3] = xs ? x[0]! : y[0]!; else mem.f32[base >> 2] = xs ? x[0]! : y[0]!;
       r.binaryScalar(d, op, xs ? yo : xo, base, cOff, n, xs);
     }
+    return co >= 0 ? res : mem.readBytes(cOff, res);
+  } finally {
+    if (base !== 0) mem.free(base);
+  }
+}
+
+/** Broadcast binary ops need rows of at least this many elements to run in wasm. */
+const BROADCAST_MIN_COLS = 8;
+
+/**
+ * How an operand of shape `small` broadcasts to `out` (size-1 axes of `out` ignored): along
+ * trailing axes (`row`: one value per row of `out` seen as `[rows, cols]`, row scaling) or along
+ * leading axes (`col`: one value per column, column scaling); undefined for any other pattern
+ * (same shape included).
+ * @param small - the broadcast operand's shape
+ * @param out - the output shape
+ * @returns the pattern and the `[rows, cols]` view of `out`, or undefined
+ * @example
+ * ```ts
+ * broadcastPattern([569, 1, 1], [569, 1, 31]); // { kind: 'row', rows: 569, cols: 31 }
+ * broadcastPattern([31], [569, 31]); // { kind: 'col', rows: 569, cols: 31 }
+ * ```
+ */
+export function broadcastPattern(small: readonly number[], out: readonly number[]): { kind: 'row' | 'col'; rows: number; cols: number } | undefined {
+  const pad = out.length - small.length;
+  if (pad < 0) return undefined;
+  let lead = 1, trail = 1, phase = 0; // phase 0: no axis yet, 1: first run, 2: second run
+  let firstKeeps = false;
+  for (let d = 0; d < out.length; d++) {
+    const o = out[d]!;
+    if (o === 1) continue;
+    const t = d < pad ? 1 : small[d - pad]!;
+    const keeps = t === o;
+    if (!keeps && t !== 1) return undefined;
+    if (phase === 0) { phase = 1; firstKeeps = keeps; }
+    else if (phase === 1 && keeps !== firstKeeps) phase = 2;
+    else if (phase === 2 && keeps === firstKeeps) return undefined;
+    if (phase === 1) lead *= o; else trail *= o;
+  }
+  if (phase !== 2) return undefined;
+  return { kind: firstKeeps ? 'row' : 'col', rows: lead, cols: trail };
+}
+
+const broadcastKernels: { f32?: Record<string, (...a: number[]) => void>; f64?: Record<string, (...a: number[]) => void> } = {};
+
+/**
+ * `+ − × ÷` where one operand is full-size and resident and the other broadcasts along trailing
+ * axes (row scaling, `[m, n] × [m, 1]`) or leading axes (`[m, n] × [n]`), in wasm SIMD. The
+ * broadcast operand is copied in when it is not resident. Same bits as the `js` kernel.
+ */
+function wasmBroadcastBinary(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval, ay: Aval, out: Aval): Buf | undefined {
+  const n = out.size;
+  const vFirst = ay.size === n;
+  const [full, small, as] = vFirst ? [y, x, ax] : [x, y, ay];
+  const p = broadcastPattern(as.shape, out.shape);
+  if (p === undefined || p.cols < BROADCAST_MIN_COLS) return undefined;
+  const fo = heap!.offsetOf(full);
+  if (fo < 0) return undefined;
+  const r = rt();
+  if (!r) return undefined;
+  const d = out.dtype === 'float64' ? 'f64' : 'f32', E = d === 'f64' ? 8 : 4;
+  const k = (broadcastKernels[d] ??= r.generated(`broadcast|${d}`, (m) => buildBroadcastModule(d, m)));
+  const mem = r.memory;
+  const res = outputArray(out.dtype, n);
+  const co = heap!.offsetOf(res);
+  let so = heap!.offsetOf(small);
+  const sBytes = so < 0 ? up64(as.size, E) : 0;
+  const need = sBytes + (co < 0 ? up64(n, E) : 0);
+  const base = need === 0 ? 0 : mem.alloc(need, 64, `${op}: ${out.toString()}`);
+  try {
+    if (so < 0) { so = base; mem.writeBytes(base, small); }
+    const cOff = co >= 0 ? co : base + sBytes;
+    k[`${op}_${p.kind}_${vFirst ? 'sv' : 'vs'}`]!(fo, so, cOff, p.rows, p.cols);
     return co >= 0 ? res : mem.readBytes(cOff, res);
   } finally {
     if (base !== 0) mem.free(base);

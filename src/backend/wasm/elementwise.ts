@@ -190,3 +190,81 @@ export function buildElementwiseModule(dtype: Dtype, memory: { shared: boolean; 
   }
   return mb.build();
 }
+
+/**
+ * Generates the broadcast-binary module for one dtype: `+ − × ÷ max min` where one operand `v`
+ * broadcasts along the trailing or the leading axes of the full-size operand `a`, seen as a
+ * `[rows, cols]` matrix. Exports, with addresses in bytes:
+ * - `<op>_row_vs(a, v, out, rows, cols)`: `out[r, j] = a[r, j] op v[r]` (row scaling),
+ *   `<op>_row_sv`: `v[r] op a[r, j]`;
+ * - `<op>_col_vs(a, v, out, rows, cols)`: `out[r, j] = a[r, j] op v[j]` (column scaling),
+ *   `<op>_col_sv`: `v[j] op a[r, j]`.
+ *
+ * Each row runs one vector per iteration, then a scalar tail; every element is the one IEEE op
+ * of the scalar kernel, so results equal the `js` kernel's. `out` may alias `a` exactly.
+ * @param dtype - `'f32'` or `'f64'`
+ * @param memory - how to declare the imported `env.memory` (must match the real memory)
+ * @returns the module bytes
+ * @example
+ * ```ts
+ * WebAssembly.validate(buildBroadcastModule('f32', { shared: false, maximum: undefined })); // true
+ * ```
+ */
+export function buildBroadcastModule(dtype: Dtype, memory: { shared: boolean; maximum: number | undefined }): Uint8Array<ArrayBuffer> {
+  const E = dtype === 'f32' ? 4 : 8;
+  const VT = dtype === 'f32' ? 'f32x4' : 'f64x2';
+  const sT = dtype === 'f32' ? F32 : F64;
+  const sload = dtype === 'f32' ? 'f32_load' : 'f64_load';
+  const sstore = dtype === 'f32' ? 'f32_store' : 'f64_store';
+  const splat = dtype === 'f32' ? 'v128_load32_splat' : 'v128_load64_splat';
+  const mb = new ModuleBuilder();
+  mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
+  for (const op of BINARY_OPS) {
+    const vop = `${VT}_${op}` as SimdOpName;
+    const sop = `${dtype}_${op}` as OpName;
+    for (const kind of ['row', 'col'] as const) {
+      for (const vFirst of [false, true]) {
+        const fi = mb.func([I32, I32, I32, I32, I32], [], (c, local) => {
+          const A = 0, V = 1, OUT = 2, ROWS = 3, COLS = 4;
+          const r = local(I32), i = local(I32), endV = local(I32), end = local(I32);
+          const vs = local(V128), ss = local(sT);
+          c.get(COLS).i32(E).op('i32_mul').tee(end).i32(-16).op('i32_and').set(endV);
+          // Pushes both operands at byte i of the row: the broadcast one is the row's splatted value or v at i.
+          const operands = (vector: boolean): void => {
+            const full = (): void => { c.get(A).get(i).op('i32_add'); if (vector) c.vmem('v128_load'); else c.mem(sload); };
+            const bc = (): void => {
+              if (kind === 'row') c.get(vector ? vs : ss);
+              else { c.get(V).get(i).op('i32_add'); if (vector) c.vmem('v128_load'); else c.mem(sload); }
+            };
+            if (vFirst) { bc(); full(); } else { full(); bc(); }
+          };
+          c.block(() => c.loop(() => {
+            c.get(r).get(ROWS).op('i32_ge_u').brIf(1);
+            if (kind === 'row') c.get(V).vmem(splat).set(vs).get(V).mem(sload).set(ss);
+            c.i32(0).set(i);
+            c.block(() => c.loop(() => {
+              c.get(i).get(endV).op('i32_ge_u').brIf(1);
+              c.get(OUT).get(i).op('i32_add');
+              operands(true);
+              c.simd(vop).vmem('v128_store');
+              c.get(i).i32(16).op('i32_add').set(i).br(0);
+            }));
+            c.block(() => c.loop(() => {
+              c.get(i).get(end).op('i32_ge_u').brIf(1);
+              c.get(OUT).get(i).op('i32_add');
+              operands(false);
+              c.op(sop).mem(sstore);
+              c.get(i).i32(E).op('i32_add').set(i).br(0);
+            }));
+            c.get(A).get(end).op('i32_add').set(A);
+            c.get(OUT).get(end).op('i32_add').set(OUT);
+            if (kind === 'row') c.get(V).i32(E).op('i32_add').set(V);
+            c.get(r).i32(1).op('i32_add').set(r).br(0);
+          }));
+        });
+        mb.export(`${op}_${kind}_${vFirst ? 'sv' : 'vs'}`, fi);
+      }
+    }
+  }
+  return mb.build();
+}
