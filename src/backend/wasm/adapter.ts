@@ -148,7 +148,13 @@ function runWasmDot(p: WasmDotPlan, x: Buf, y: Buf): Buf | undefined {
     const aOff = xo >= 0 ? xo : base, bOff = yo >= 0 ? yo : base + aBytes, cOff = co >= 0 ? co : base + aBytes + bBytes;
     if (xo < 0) stage(mem, x, p.xl, out.dtype, B * M * K, aOff);
     if (yo < 0) stage(mem, y, p.yl, out.dtype, B * K * N, bOff);
-    r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff, bOff, cOff, transA: p.xl.trans, transB: p.yl.trans, batch: B });
+    if (N === 1 && B === 1 && M > 4) {
+      // A matrix-vector product A·v (`X·w`, `Xᵀr`) runs as the row product vᵀ·Aᵀ (same memory for
+      // v and C), whose one-row-strip path reads A without packing it into row strips: ~2× faster
+      // for a 569 × 31 A. Each element is the same in-order sum of the same products
+      // (multiplication commutes), so the bits are the same (tested).
+      r.gemm(f64 ? 'f64' : 'f32', { m: 1, n: M, k: K, aOff: bOff, bOff: aOff, cOff, transA: false, transB: !p.xl.trans, batch: 1 });
+    } else r.gemm(f64 ? 'f64' : 'f32', { m: M, n: N, k: K, aOff, bOff, cOff, transA: p.xl.trans, transB: p.yl.trans, batch: B });
     return co >= 0 ? res : mem.readBytes(cOff, res);
   } finally {
     if (base !== 0) mem.free(base);
