@@ -1,4 +1,6 @@
 /**
+ * Outer products (`k = 1`) on `wasm` go to the GEMM from 1 Ki outputs and must equal the `js`
+ * kernel bit for bit (signed zeros, subnormals, infinities included).
  * Matrix-vector products on `wasm` (`A·v` with one output column) run as the row product `vᵀ·Aᵀ`
  * (adapter `runWasmDot`). The result must equal, bit for bit, the GEMM run in the product's own
  * orientation (`m = M, n = 1`), for A stored either way, float32 and float64, resident or copied
@@ -6,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configureWasmBuffers, wasmBackend } from '../../src/backend/wasm/adapter.js';
+import { jsBackend } from '../../src/backend/js/index.js';
 import { WasmRuntime } from '../../src/backend/wasm/index.js';
 import { Aval } from '../../src/tensor/aval.js';
 import { ConcreteTensor, jit, matmul, random, type Tensor } from '../../src/index.js';
@@ -60,5 +63,33 @@ describe('wasm matrix-vector products', () => {
       const e = f(w, r), j = jf(w, r);
       e.forEach((t, q) => expect(Buffer.compare(bytes(j[q]!), bytes(t))).toBe(0));
     }
+  });
+});
+
+describe('wasm outer products', () => {
+  it.each(['float32', 'float64'] as const)('%s: equal the js kernel bit for bit, either operand order, batched, resident or not', (dtype) => {
+    const f64 = dtype === 'float64';
+    const special = [0, -0, 1e-40, -1e-310, Infinity, -Infinity, NaN, 3e38, -1];
+    const vals = (n: number, seed: number): Float64Array => {
+      const x = randoms(n, seed).map((v) => v * 8);
+      for (let i = 0; i < n; i += 5) x[i] = special[(i / 5 + seed) % special.length]!;
+      return f64 ? x : x.map(Math.fround);
+    };
+    for (const resident of [true, false]) {
+      configureWasmBuffers({ resident });
+      for (const [B, M, N] of [[1, 64, 32], [1, 32, 33], [1, 1000, 9], [1, 7, 300], [3, 40, 41], [1, 200, 200]] as const) {
+        const ax = new Aval(B === 1 ? [M, 1] : [B, M, 1], dtype), ay = new Aval(B === 1 ? [1, N] : [B, 1, N], dtype);
+        const out = new Aval(B === 1 ? [M, N] : [B, M, N], dtype);
+        const b = B === 1 ? 0 : 1;
+        const dims = { lhsContract: [b + 1], rhsContract: [b], lhsBatch: B === 1 ? [] : [0], rhsBatch: B === 1 ? [] : [0] };
+        const typed = (x: Float64Array) => (f64 ? Float64Array.from(x) : Float32Array.from(x));
+        const xv = typed(vals(ax.size, M)), yv = typed(vals(ay.size, N + 1));
+        const got = wasmBackend.kernels.dotGeneral(wasmBackend.fromTyped(xv, ax), wasmBackend.fromTyped(yv, ay), ax, ay, dims, out);
+        const want = jsBackend.kernels.dotGeneral(xv, yv, ax, ay, dims, out);
+        for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect({ B, M, N, resident, i, got: got[i] }).toEqual({ B, M, N, resident, i, got: want[i] });
+        expect(got.some((v) => Object.is(v, 0))).toBe(true); // +0 from -0 products: 0 + x·y, as js stores
+      }
+    }
+    configureWasmBuffers({ resident: true });
   });
 });

@@ -38,6 +38,12 @@ type Buf = TypedArray;
 
 /** Products below this many multiply-adds stay in JS (call and copy overhead dominates). */
 const GEMM_MIN_WORK = 16_384;
+/**
+ * Outer products (one contracted element) go to wasm from this many outputs: the GEMM's `k = 1`
+ * loop (one splat-multiply per row, no packing) stores `a·b + 0` as the `js` kernel does, so the
+ * bits do not depend on the choice, and the JS loop costs ~4 ns per element.
+ */
+const OUTER_MIN_WORK = 1_024;
 /** Transcendental maps below this many elements stay in JS. */
 const UNARY_MIN_SIZE = 2_048;
 
@@ -98,7 +104,7 @@ function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotPlan | u
   const M = sizeOf(xFree.map((i) => ax.shape[i]!));
   const K = sizeOf(d.lhsContract.map((i) => ax.shape[i]!));
   const N = sizeOf(yFree.map((i) => ay.shape[i]!));
-  if (B * M * N * K < GEMM_MIN_WORK || M * N * B === 0) return undefined;
+  if (B * M * N * K < (K === 1 ? OUTER_MIN_WORK : GEMM_MIN_WORK) || M * N * B === 0) return undefined;
   const f64 = out.dtype === 'float64', el = f64 ? 8 : 4;
   const up = (n: number) => Math.ceil((n * el) / 64) * 64;
   const bAt = up(ax.size), cAt = bAt + up(ay.size);
