@@ -15,7 +15,7 @@
  * program the backend declines) runs through its `impl` on temporary tensor wrappers.
  * @module
  */
-import type { Backend, BinaryOp, DotDims, Kernels, ReduceOp, UnaryOp } from '../backend/backend.js';
+import type { Backend, BinaryOp, ConvParams, DotDims, Kernels, ReduceOp, UnaryOp } from '../backend/backend.js';
 import type { Aval } from '../tensor/aval.js';
 import { ConcreteTensor } from '../tensor/tensor.js';
 import type { Eqn, Var } from './jaxpr.js';
@@ -166,6 +166,11 @@ export function lowerEqn(b: Backend, e: Eqn, ins: readonly number[], outs: reado
     if (BINARY.has(prim.name) && (PRIMITIVES as Record<string, Primitive<any>>)[prim.name] === prim) {
       const op = prim.name as BinaryOp, x = ins[0]!, y = ins[1]!, ax = a[0]!, ay = a[1]!;
       return (r) => { r[d] = k.binary(op, r[x], r[y], ax, ay, o); };
+    }
+    if (prim === PRIMITIVES.conv_general_dilated && k.conv !== undefined) {
+      // the backend's kernel, as `impl` calls it (without one, `impl`'s host reference kernel runs)
+      const conv = k.conv.bind(k), p = e.params as ConvParams, x = ins[0]!, w = ins[1]!, ax = a[0]!, aw = a[1]!;
+      return (r) => { r[d] = conv(r[x], r[w], ax, aw, p, o); };
     }
     const lower = LOWER.get(prim);
     if (lower !== undefined) return lower(k, e.params, a, o, ins, d);
