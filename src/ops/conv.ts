@@ -108,8 +108,15 @@ function checkOptions(op: string, options: unknown): void {
   }
 }
 
-/** Promoted float operands, the number of spatial axes, and whether `x` had no batch axis. */
-function operands(op: string, x: TensorLike, w: TensorLike): { x: Tensor; w: Tensor; d: number; unbatched: boolean } {
+/**
+ * The arguments `conv` and `convTranspose` share: the options object checked, promoted float
+ * operands, the number of spatial axes, whether `x` had no batch axis, and groups, strides and
+ * dilation resolved per spatial axis.
+ */
+function convArgs(op: string, x: TensorLike, w: TensorLike, options: ConvOptions): {
+  x: Tensor; w: Tensor; d: number; unbatched: boolean; groups: number; strides: number[]; dilation: number[];
+} {
+  checkOptions(op, options);
   let [a, b] = promoteArgs(op, [x, w], ['x', 'w']) as [Tensor, Tensor];
   if (!isFloat(a.dtype)) { a = cast(a, getDefaultFloat()); b = cast(b, getDefaultFloat()); }
   const d = b.ndim - 2;
@@ -129,7 +136,10 @@ function operands(op: string, x: TensorLike, w: TensorLike): { x: Tensor; w: Ten
     });
   }
   const unbatched = a.ndim === d + 1;
-  return { x: unbatched ? reshape(a, [1, ...a.shape]) : a, w: b, d, unbatched };
+  const groups = options.groups === undefined ? 1 : checkInt(op, options.groups, 'groups', { min: 1 });
+  const strides = spatialList(op, options.strides, d, 'strides', 1);
+  const dilation = spatialList(op, options.dilation, d, 'dilation', 1);
+  return { x: unbatched ? reshape(a, [1, ...a.shape]) : a, w: b, d, unbatched, groups, strides, dilation };
 }
 
 function checkChannels(op: string, x: Tensor, w: Tensor, d: number, groups: number): void {
@@ -176,12 +186,8 @@ function checkWindow(op: string, x: Tensor, w: Tensor, pads: readonly (readonly 
  * ```
  */
 export function conv(x: TensorLike, w: TensorLike, options: ConvOptions = {}): Tensor {
-  checkOptions('conv', options);
-  const o = operands('conv', x, w);
-  const { d } = o;
-  const groups = options.groups === undefined ? 1 : checkInt('conv', options.groups, 'groups', { min: 1 });
-  const strides = spatialList('conv', options.strides, d, 'strides', 1);
-  const dilation = spatialList('conv', options.dilation, d, 'dilation', 1);
+  const o = convArgs('conv', x, w, options);
+  const { d, groups, strides, dilation } = o;
   checkChannels('conv', o.x, o.w, d, groups);
   const windows = dilation.map((r, a) => (o.w.shape[a]! - 1) * r + 1);
   const padding = resolvePadding('conv', options.padding ?? 'VALID', o.x.shape.slice(1, d + 1), windows, strides);
@@ -215,12 +221,8 @@ function transposePadding(k: number, s: number, same: boolean): [number, number]
  * ```
  */
 export function convTranspose(x: TensorLike, w: TensorLike, options: ConvTransposeOptions = {}): Tensor {
-  checkOptions('convTranspose', options);
-  const o = operands('convTranspose', x, w);
-  const { d } = o;
-  const groups = options.groups === undefined ? 1 : checkInt('convTranspose', options.groups, 'groups', { min: 1 });
-  const strides = spatialList('convTranspose', options.strides, d, 'strides', 1);
-  const dilation = spatialList('convTranspose', options.dilation, d, 'dilation', 1);
+  const o = convArgs('convTranspose', x, w, options);
+  const { d, groups, strides, dilation } = o;
   const tk = options.transposeKernel;
   if (tk !== undefined && typeof tk !== 'boolean') {
     throw new ValueError(`convTranspose: transposeKernel must be a boolean, got ${describeValue(tk)}.`, { op: 'convTranspose', argument: 'transposeKernel', received: describeValue(tk) });
