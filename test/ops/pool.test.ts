@@ -7,37 +7,17 @@ import {
 import { conv } from '../../src/ops/conv.js';
 import { avgPool, maxPool, type PoolOptions } from '../../src/ops/pool.js';
 import { layerNorm } from '../../src/ops/norm.js';
-import { indices, samePad } from './conv-ref.js';
+import { refPool as refPoolLoop, samePad } from './conv-ref.js';
 import { expectClose, flat, thrown } from '../helpers.js';
 
 const f64 = { dtype: 'float64' } as const;
 const rnd = (seed: number, shape: readonly number[]): Tensor => random.normal(random.key(seed), [...shape], f64);
 const dot = (a: Tensor, b: Tensor): number => { const x = flat(a), y = flat(b); return x.reduce((s, v, i) => s + v * y[i]!, 0); };
 
-/** Direct loop: reduce each window (padding excluded from max; counted as 0 / optionally in the divisor for avg). */
+/** Direct loop (conv-ref's `refPool`): reduce each window (padding excluded from max; counted as 0 / optionally in the divisor for avg). */
 function refPool(x: Tensor, k: number[], s: number[], pads: [number, number][], kind: 'max' | 'avg', countPad = true): Tensor {
-  const d = k.length;
-  const xs = x.shape, data = flat(x);
-  const st = xs.map((_, i) => xs.slice(i + 1).reduce((a, b) => a * b, 1));
-  const outSp = k.map((kk, a) => Math.floor((xs[a + 1]! + pads[a]![0] + pads[a]![1] - kk) / s[a]!) + 1);
-  const shape = [xs[0]!, ...outSp, xs[d + 1]!];
-  const out: number[] = [];
-  for (const idx of indices(shape)) {
-    let acc = kind === 'max' ? -Infinity : 0, real = 0;
-    for (const t of indices(k)) {
-      let off = idx[0]! * st[0]! + idx[d + 1]!, inside = true;
-      for (let a = 0; a < d; a++) {
-        const q = idx[a + 1]! * s[a]! + t[a]! - pads[a]![0];
-        if (q < 0 || q >= xs[a + 1]!) inside = false;
-        off += q * st[a + 1]!;
-      }
-      if (!inside) continue;
-      real++;
-      acc = kind === 'max' ? Math.max(acc, data[off]!) : acc + data[off]!;
-    }
-    out.push(kind === 'max' ? acc : acc / (countPad ? k.reduce((a, b) => a * b, 1) : real));
-  }
-  return tensor(Float64Array.from(out), { ...f64, shape });
+  const r = refPoolLoop(Float64Array.from(flat(x)), x.shape, k, s, pads, kind, countPad);
+  return tensor(r.data, { ...f64, shape: r.shape });
 }
 
 interface Case { name: string; x: number[]; k: number[]; opts: PoolOptions; s: number[]; pads: (x: number[]) => [number, number][] }
