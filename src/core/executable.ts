@@ -101,14 +101,19 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
       }
     }
   };
+  /** Drops one register's hold on a shared buffer; false when the buffer is not shared. */
+  const dropShared = (buf: unknown): boolean => {
+    if (shared.size === 0) return false;
+    const extra = shared.get(buf);
+    if (extra === undefined) return false;
+    if (extra > 1) shared.set(buf, extra - 1);
+    else shared.delete(buf);
+    return true;
+  };
   const releaseReg = (r: unknown[], q: number): void => {
     const buf = r[q];
     r[q] = undefined;
-    const extra = shared.get(buf);
-    if (extra !== undefined) {
-      if (extra > 1) shared.set(buf, extra - 1);
-      else shared.delete(buf);
-    } else if (!aliasesFixed(r, buf)) b.dispose(buf);
+    if (!dropShared(buf) && !aliasesFixed(r, buf)) b.dispose(buf);
   };
 
   // One closure per step, release folded in, so the call loop is a plain array walk. With an
@@ -133,8 +138,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
       for (let i = 0; i < rel.length; i++) {
         const q = rel[i]!;
         if (arena.drop(r[q])) {
-          const extra = shared.get(r[q]); // the arena counted this owner itself
-          if (extra !== undefined) { if (extra > 1) shared.set(r[q], extra - 1); else shared.delete(r[q]); }
+          dropShared(r[q]); // the arena counted this owner itself
           r[q] = undefined;
         } else releaseReg(r, q);
       }
