@@ -23,6 +23,7 @@ import type { Primitive } from './primitive.js';
 import { valueAvals, type FusedParams } from './primitives/fused-elementwise.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { PRIMITIVES } from './primitives/index.js';
+import { choleskyKernel, triangularSolveKernel, type TriangularSolveParams } from '../backend/js/linalg.js';
 
 /** @internal A compiled step: reads operand buffers from `r`, writes result buffers into it. */
 export type Step = (r: unknown[]) => void;
@@ -31,7 +32,7 @@ const UNARY = new Set<string>(['neg', 'exp', 'log', 'log1p', 'expm1', 'tanh', 'l
 const BINARY = new Set<string>(['add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or']);
 
 type K = Kernels<unknown>;
-type Lower = (k: K, p: any, a: readonly Aval[], o: Aval, i: readonly number[], d: number) => Step;
+type Lower = (k: K, p: any, a: readonly Aval[], o: Aval, i: readonly number[], d: number, b: Backend) => Step;
 
 /** A reduction: the backend's planned kernel when it has one, else `reduce` per call. */
 function reduceStep(k: K, op: ReduceOp, ax: Aval, axes: readonly number[], o: Aval, x: number, d: number): Step {
@@ -62,6 +63,17 @@ const LOWER = new Map<Primitive<any>, Lower>([
     return (r) => { r[d] = run(r[x!], r[y!]); };
   }],
   [PRIMITIVES.iota, (k, { dim }, _a, o, _i, d) => (r) => { r[d] = k.iota(dim, o); }],
+  // linear algebra: the backend's kernel, else the host kernel on the buffer's data, as `impl` runs them
+  [PRIMITIVES.cholesky, (k, _p, a, o, [x], d, b) => {
+    if (k.cholesky !== undefined) return (r) => { r[d] = k.cholesky!(r[x!], a[0]!, o); };
+    const ax = a[0]!;
+    return (r) => { r[d] = b.fromTyped(choleskyKernel(b.read(r[x!], ax), ax, o), o); };
+  }],
+  [PRIMITIVES.triangular_solve, (k, p: TriangularSolveParams, a, o, [x, y], d, b) => {
+    if (k.triangularSolve !== undefined) return (r) => { r[d] = k.triangularSolve!(r[x!], r[y!], a[0]!, a[1]!, p, o); };
+    const ax = a[0]!, ay = a[1]!;
+    return (r) => { r[d] = b.fromTyped(triangularSolveKernel(b.read(r[x!], ax), b.read(r[y!], ay), ax, ay, p, o), o); };
+  }],
   [PRIMITIVES.random_bits, (k, { dist }, a, o, [key], d) => (r) => { r[d] = k.randomBits(r[key!], a[0]!, dist, o); }],
 ]);
 
@@ -173,7 +185,7 @@ export function lowerEqn(b: Backend, e: Eqn, ins: readonly number[], outs: reado
       return (r) => { r[d] = conv(r[x], r[w], ax, aw, p, o); };
     }
     const lower = LOWER.get(prim);
-    if (lower !== undefined) return lower(k, e.params, a, o, ins, d);
+    if (lower !== undefined) return lower(k, e.params, a, o, ins, d, b);
   }
   return viaImpl(b, e, ins, outs);
 }
