@@ -29,6 +29,8 @@ import { WasmRuntime } from './index.js';
 import { buildBroadcastModule } from './elementwise.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
 import { wasmConv } from './conv.js';
+import { wasmCholesky } from './cholesky.js';
+import { choleskyKernel } from '../js/linalg.js';
 import { planWasmDotGeneral, wasmDot, type WasmDotHost } from './dot.js';
 import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats, type ResidentStats } from './pool.js';
 import { ResidentHeap } from './resident.js';
@@ -471,6 +473,7 @@ const direct: Kernels<Buf> = {
   reduce: (op, x, ax, axes, out) => wasmReduce(op, x, ax, axes, out) ?? js.reduce(op, x, ax, axes, out),
   planReduce: planWasmReduceKernel,
   transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
+  cholesky: (a, aa, out) => { const r = rt(); return r === undefined ? choleskyKernel(a, aa, out) : wasmCholesky(r, a, residentAt(a), aa, out); },
 };
 
 /** Recycled buffers for kernel outputs (see pool.ts); on by default, {@link configureWasmBuffers} switches it. */

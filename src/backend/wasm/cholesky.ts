@@ -1,0 +1,196 @@
+/**
+ * Generated Cholesky factorization: the `js` host kernel's algorithm (src/linalg/dense.ts
+ * `choleskyF64` after `symmetricCopy`, src/linalg/util.ts) as scalar float64 wasm, so that the
+ * `wasm` backend's `cholesky` kernel is bit-identical to the host kernel and several times faster
+ * on small matrices (31×31: the JavaScript kernel spends most of its time in bounds-checked
+ * typed-array loops and in allocating its float64 copy).
+ *
+ * One module exports `chol32(src, dst, n, tolFactor)` and `chol64(…)` (addresses in bytes):
+ * ```text
+ * pass 1   dst (float64 n×n) = (A + Aᵀ)/2, with max|a|, max|lo − up| and Σ a·0 on the way
+ *          → −2 when an entry is not finite or max|lo − up| > tolFactor · max|a|
+ * pass 2   tol = (n·ε)·max diag; column by column, d = a_jj − Σₖ l_jk² (ascending k), then the
+ *          column below the diagonal four rows per pass (each row's sum still in ascending k)
+ *          → j when pivot j is not above tol or not finite, else −1 (dst holds L, zeros above)
+ * ```
+ * Every value is the same sequence of IEEE float64 operations as the host kernel (no fused
+ * multiply-add in either), so the results are equal bit for bit; on −2 or a pivot the caller runs
+ * the host kernel, which throws its typed error with the same verdict.
+ * @module
+ */
+import { choleskyKernel } from '../js/linalg.js';
+import type { Aval } from '../../tensor/aval.js';
+import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
+import { F64, I32, ModuleBuilder } from './encoder.js';
+import type { WasmRuntime } from './index.js';
+
+/** Result of the generated kernel when pass 1 rejects the matrix (not finite or not symmetric). */
+export const CHOL_NOT_SYMMETRIC = -2;
+
+/**
+ * Generates the Cholesky module (see the module comment).
+ * @param memory - how to declare the imported `env.memory` (must match the real memory)
+ * @returns the module bytes
+ * @example
+ * ```ts
+ * WebAssembly.validate(buildCholeskyModule({ shared: false, maximum: undefined })); // true
+ * ```
+ */
+export function buildCholeskyModule(memory: { shared: boolean; maximum: number | undefined }): Uint8Array<ArrayBuffer> {
+  const mb = new ModuleBuilder();
+  mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
+  for (const E of [4, 8] as const) {
+    const fn = mb.func([I32, I32, I32, F64], [I32], (c, local) => {
+      const [src, dst, n, tolFactor] = [0, 1, 2, 3];
+      const i = local(I32), j = local(I32), k = local(I32), rowI = local(I32), rowJ = local(I32), n4 = local(I32);
+      const d = local(F64), lo = local(F64), up = local(F64), m = local(F64), maxAbs = local(F64), maxDiff = local(F64), nonFinite = local(F64);
+      const tol = local(F64), ljj = local(F64), cj = local(F64);
+      const s = [local(F64), local(F64), local(F64), local(F64)];
+      const r = [local(I32), local(I32), local(I32), local(I32)];
+      const loadSrc = (addr: () => void): void => { addr(); if (E === 4) c.mem('f32_load').op('f64_promote_f32'); else c.mem('f64_load'); };
+      /** Pushes the byte address of element `idx` (an i32 on the stack after `idx()`) of src / dst. */
+      const at = (base: number, bytes: number, idx: () => void): void => { c.get(base); idx(); c.i32(bytes).op('i32_mul', 'i32_add'); };
+      const dstAt = (idx: () => void): void => at(dst, 8, idx);
+      const forRange = (v: number, from: () => void, to: () => void, body: () => void): void => {
+        from(); c.set(v);
+        c.block(() => c.loop(() => {
+          c.get(v); to(); c.op('i32_ge_s').brIf(1);
+          body();
+          c.get(v).i32(1).op('i32_add').set(v).br(0);
+        }));
+      };
+      const maxInto = (acc: number, val: () => void): void => {
+        // acc = val > acc ? val : acc (the host kernel's `if (v > acc) acc = v`)
+        val(); c.set(m);
+        c.get(m).get(acc).get(m).get(acc).op('f64_gt', 'select').set(acc);
+      };
+      const absOf = (x: number) => (): void => { c.get(x).op('f64_abs'); };
+
+      // pass 1: symmetric copy and checks
+      c.f64(0).tee(maxAbs).tee(maxDiff).set(nonFinite);
+      forRange(i, () => c.i32(0), () => c.get(n), () => {
+        c.get(i).get(n).op('i32_mul').set(rowI);
+        loadSrc(() => at(src, E, () => c.get(rowI).get(i).op('i32_add')));
+        c.set(d);
+        dstAt(() => c.get(rowI).get(i).op('i32_add')); c.get(d).mem('f64_store');
+        c.get(nonFinite).get(d).f64(0).op('f64_mul', 'f64_add').set(nonFinite);
+        maxInto(maxAbs, absOf(d));
+        forRange(j, () => c.i32(0), () => c.get(i), () => {
+          loadSrc(() => at(src, E, () => c.get(rowI).get(j).op('i32_add'))); c.set(lo);
+          loadSrc(() => at(src, E, () => c.get(j).get(n).op('i32_mul').get(i).op('i32_add'))); c.set(up);
+          c.get(nonFinite).get(lo).f64(0).op('f64_mul').get(up).f64(0).op('f64_mul', 'f64_add', 'f64_add').set(nonFinite);
+          maxInto(maxAbs, absOf(lo));
+          maxInto(maxAbs, absOf(up));
+          // df = lo > up ? lo − up : up − lo
+          maxInto(maxDiff, () => { c.get(lo).get(up).op('f64_sub').get(up).get(lo).op('f64_sub').get(lo).get(up).op('f64_gt', 'select'); });
+          c.f64(0.5).get(lo).get(up).op('f64_add', 'f64_mul').set(m);
+          dstAt(() => c.get(rowI).get(j).op('i32_add')); c.get(m).mem('f64_store');
+          dstAt(() => c.get(j).get(n).op('i32_mul').get(i).op('i32_add')); c.get(m).mem('f64_store');
+        });
+      });
+      // nonFinite ≠ 0 or maxDiff > tolFactor·maxAbs → reject
+      c.get(nonFinite).f64(0).op('f64_ne').get(maxDiff).get(tolFactor).get(maxAbs).op('f64_mul', 'f64_gt', 'i32_or');
+      c.if(() => { c.i32(CHOL_NOT_SYMMETRIC).op('return'); });
+
+      // pass 2: tol = (n·ε)·max |l_jj + 0|
+      c.f64(0).set(m);
+      forRange(j, () => c.i32(0), () => c.get(n), () => {
+        dstAt(() => c.get(j).get(n).op('i32_mul').get(j).op('i32_add')); c.mem('f64_load').f64(0).op('f64_add', 'f64_abs').set(d);
+        c.get(m).get(d).op('f64_max').set(m);
+      });
+      c.get(n).op('f64_convert_i32_s').f64(Number.EPSILON).op('f64_mul').get(m).op('f64_mul').set(tol);
+      const l = (row: () => void, col: () => void): void => dstAt(() => { row(); col(); c.op('i32_add'); });
+      c.get(n).i32(3).op('i32_sub').set(n4);
+      forRange(j, () => c.i32(0), () => c.get(n), () => {
+        c.get(j).get(n).op('i32_mul').set(rowJ);
+        l(() => c.get(rowJ), () => c.get(j)); c.mem('f64_load').f64(0).op('f64_add').set(d);
+        forRange(k, () => c.i32(0), () => c.get(j), () => {
+          l(() => c.get(rowJ), () => c.get(k)); c.mem('f64_load').set(cj);
+          c.get(d).get(cj).get(cj).op('f64_mul', 'f64_sub').set(d);
+        });
+        // !(d > tol) || d − d ≠ 0 (not finite) → pivot j
+        c.get(d).get(tol).op('f64_gt', 'i32_eqz').get(d).get(d).op('f64_sub').f64(0).op('f64_ne', 'i32_or');
+        c.if(() => { c.get(j).op('return'); });
+        c.get(d).op('f64_sqrt').set(ljj);
+        l(() => c.get(rowJ), () => c.get(j)); c.get(ljj).mem('f64_store');
+        // four rows per pass
+        c.get(j).i32(1).op('i32_add').set(i);
+        c.block(() => c.loop(() => {
+          c.get(i).get(n4).op('i32_ge_s').brIf(1);
+          for (let q = 0; q < 4; q++) {
+            c.get(i).i32(q).op('i32_add').get(n).op('i32_mul').set(r[q]!);
+            l(() => c.get(r[q]!), () => c.get(j)); c.mem('f64_load').set(s[q]!);
+          }
+          forRange(k, () => c.i32(0), () => c.get(j), () => {
+            l(() => c.get(rowJ), () => c.get(k)); c.mem('f64_load').set(cj);
+            for (let q = 0; q < 4; q++) {
+              c.get(s[q]!);
+              l(() => c.get(r[q]!), () => c.get(k)); c.mem('f64_load').get(cj).op('f64_mul', 'f64_sub').set(s[q]!);
+            }
+          });
+          for (let q = 0; q < 4; q++) { l(() => c.get(r[q]!), () => c.get(j)); c.get(s[q]!).get(ljj).op('f64_div').mem('f64_store'); }
+          c.get(i).i32(4).op('i32_add').set(i).br(0);
+        }));
+        // the remaining rows one at a time
+        forRange(i, () => c.get(i), () => c.get(n), () => {
+          c.get(i).get(n).op('i32_mul').set(rowI);
+          l(() => c.get(rowI), () => c.get(j)); c.mem('f64_load').set(s[0]!);
+          forRange(k, () => c.i32(0), () => c.get(j), () => {
+            c.get(s[0]!);
+            l(() => c.get(rowI), () => c.get(k)); c.mem('f64_load');
+            l(() => c.get(rowJ), () => c.get(k)); c.mem('f64_load').op('f64_mul', 'f64_sub').set(s[0]!);
+          });
+          l(() => c.get(rowI), () => c.get(j)); c.get(s[0]!).get(ljj).op('f64_div').mem('f64_store');
+        });
+        // zeros above the diagonal
+        forRange(k, () => c.get(j).i32(1).op('i32_add'), () => c.get(n), () => { l(() => c.get(rowJ), () => c.get(k)); c.f64(0).mem('f64_store'); });
+      });
+      c.i32(-1);
+    });
+    mb.export(E === 4 ? 'chol32' : 'chol64', fn);
+  }
+  return mb.build();
+}
+
+/** Matrices above this order stay on the host kernel (its float64 copy dominates less there, and the scratch stays small). */
+const MAX_ORDER = 512;
+
+/**
+ * The `wasm` backend's `cholesky` kernel: the generated factorization on each matrix of
+ * `a` (`[..., n, n]`, float32 or float64), bit-identical to the host kernel
+ * {@link choleskyKernel}, which runs instead whenever a matrix is rejected (so that it throws its
+ * typed error) and for matrices above {@link MAX_ORDER}.
+ * @param r - the runtime
+ * @param a - the matrices (a resident block or an ordinary typed array)
+ * @param aOff - byte offset of `a` in the runtime's memory when resident, else −1
+ * @param aa - the aval of `a`
+ * @param out - the aval of the result
+ * @returns L, zeros above the diagonal
+ * @example
+ * ```ts
+ * const l = wasmCholesky(rt, data, -1, new Aval([3, 3], 'float32'), new Aval([3, 3], 'float32'));
+ * ```
+ */
+export function wasmCholesky(r: WasmRuntime, a: TypedArray, aOff: number, aa: Aval, out: Aval): TypedArray {
+  const n = aa.shape[aa.ndim - 1]!, nn = n * n;
+  if (n > MAX_ORDER || nn === 0 || !(a instanceof Float32Array || a instanceof Float64Array)) return choleskyKernel(a, aa, out);
+  const E = a.BYTES_PER_ELEMENT, count = aa.size / nn;
+  const mem = r.memory;
+  const lBytes = Math.ceil((nn * 8) / 64) * 64;
+  const base = mem.alloc(lBytes + (aOff < 0 ? Math.ceil((nn * E) / 64) * 64 : 0), 64, `cholesky: ${aa.toString()}`);
+  try {
+    const run = r.generated('cholesky', buildCholeskyModule)[E === 4 ? 'chol32' : 'chol64'] as unknown as (src: number, dst: number, n: number, tolFactor: number) => number;
+    const tolFactor = E === 4 ? 3.5e-4 : 1.5e-8;
+    const res = allocTyped(out.dtype, out.size);
+    for (let b = 0; b < count; b++) {
+      let src: number;
+      if (aOff >= 0) src = aOff + b * nn * E;
+      else { src = base + lBytes; mem.writeBytes(src, a.subarray(b * nn, (b + 1) * nn)); }
+      if (run(src, base, n, tolFactor) !== -1) return choleskyKernel(a, aa, out); // throws the host kernel's typed error
+      res.set(mem.f64.subarray(base / 8, base / 8 + nn), b * nn);
+    }
+    return res;
+  } finally {
+    mem.free(base);
+  }
+}
