@@ -2,22 +2,33 @@
  * Recycled small buffers for `jit`'s executables.
  *
  * ```text
- * why      a fresh typed array costs an off-heap allocation (~0.5–1 µs) plus garbage-collection
+ * why      a fresh typed array costs an off-heap allocation (~0.5–2 µs) plus garbage-collection
  *          work; a small jitted step makes dozens per call (its kernels' results)
  * what     while an executable runs, kernel allocations below 16 KiB come from this arena's
  *          free lists (exact dtype and length); an intermediate whose last reader has run goes
  *          back to them, and is handed to a later step of this call or of the next call
- * owners   counted per array object: one per register holding it (a kernel that returns its
- *          operand, like `reshape`, adds one); arrays that become outputs are forgotten when
- *          the call ends (the output tensors own them), arrays never held by a register (kernel
- *          scratch) go back to the free lists then
+ * slots    every array the arena hands out has a slot (its owner count); the executable finds
+ *          a step's results among the arrays taken during that step ({@link Arena.claim}) and
+ *          keeps the slot per register, so holding and dropping a buffer is a field update,
+ *          not a map lookup; arrays taken during a step and not returned by it (kernel
+ *          scratch) go back to the free lists when the step ends ({@link Arena.sweep})
+ * outputs  small results leave as copies ({@link Arena.leave}): arrays of at most 64 bytes as
+ *          arrays of their own (V8 keeps those on its heap), larger ones as views of a shared
+ *          output chunk, sized for several calls' outputs, so most calls allocate nothing;
+ *          the arena's array goes back to the free lists. Large results (resident blocks)
+ *          leave as they are and are forgotten by the arena (the output tensor owns them)
  * ```
  * Larger buffers are left to the backend (the `wasm` backend's pool recycles them), unless the
  * backend gives an {@link ArenaSource} that keeps every size (the `wasm` backend with resident
  * buffers: then every intermediate is a block of wasm memory recycled by the arena). Only
  * backends whose buffers are the typed arrays their kernels allocate use an arena
  * ({@link Backend.typedArrayBuffers}); such kernels must return either arrays they allocated
- * through `allocTyped`/`outputArray` or an operand array itself, never another view of one.
+ * through `allocTyped`/`outputArray` or an operand array itself, never another view of one,
+ * and must not keep an array they allocated past their return unless they return it.
+ *
+ * A small output copied into a chunk keeps that chunk alive while it lives: at most
+ * {@link CHUNK_CALLS} calls' worth of the executable's small outputs, and at most 64 KiB unless
+ * one call's small outputs need more.
  * @module
  */
 import type { DType, TypedArray } from '../tensor/dtype.js';
@@ -26,16 +37,30 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
 const MAX_BYTES = 16_384;
 /** Typed arrays up to this many bytes live on V8's JS heap (no backing store to allocate). */
 const ON_HEAP_BYTES = 64;
+/** An output chunk holds this many calls' small outputs (fewer when that passes CHUNK_MAX_BYTES). */
+const CHUNK_CALLS = 8;
+/** Upper bound of an output chunk's size, unless one call's small outputs need more. */
+const CHUNK_MAX_BYTES = 65_536;
 
 const CODE: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
-function fresh(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(size);
-    case 'float64': return new Float64Array(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': return new Uint8Array(size);
+function fresh(code: number, size: number): TypedArray {
+  switch (code) {
+    case 0: return new Float32Array(size);
+    case 1: return new Float64Array(size);
+    case 2: return new Int32Array(size);
+    default: return new Uint8Array(size);
+  }
+}
+
+/** A view of `size` elements of dtype `code` at byte `at` of `chunk`. */
+function viewOf(code: number, chunk: ArrayBuffer, at: number, size: number): TypedArray {
+  switch (code) {
+    case 0: return new Float32Array(chunk, at, size);
+    case 1: return new Float64Array(chunk, at, size);
+    case 2: return new Int32Array(chunk, at, size);
+    default: return new Uint8Array(chunk, at, size);
   }
 }
 
@@ -56,22 +81,41 @@ export const ARENA_SOURCE: unique symbol = Symbol('curvax.arenaSource');
 /** @internal A backend that may carry an {@link ArenaSource}. */
 export interface ArenaHost { readonly [ARENA_SOURCE]?: ArenaSource | undefined }
 
-/** A view of `slab` at byte `at` with `a`'s element type and length. */
-function viewOf(a: TypedArray, slab: ArrayBuffer, at: number): TypedArray {
-  if (a instanceof Float32Array) return new Float32Array(slab, at, a.length);
-  if (a instanceof Float64Array) return new Float64Array(slab, at, a.length);
-  if (a instanceof Int32Array) return new Int32Array(slab, at, a.length);
-  return new Uint8Array(slab, at, a.length);
+/** A slot's state: in a free list. */
+const FREE = 0;
+/** Handed out during the current call. */
+const TAKEN = 1;
+/** Left the arena as an output (no longer the arena's). */
+const GONE = 2;
+
+/** @internal One array of an {@link Arena} and its owner count within the current call. */
+export interface Slot {
+  /** The array. */
+  readonly a: TypedArray;
+  /** Its free-list key: length × 4 + dtype code. */
+  readonly key: number;
+  /** Registers holding it. */
+  n: number;
+  /** FREE, TAKEN or GONE. */
+  state: number;
+  /** The copy it left as in this call's outputs (cleared by {@link Arena.endCall}). */
+  out: TypedArray | undefined;
 }
 
 /** @internal An executable's small-buffer free lists and this call's owner counts (see the module comment). */
 export class Arena {
-  private readonly free = new Map<number, TypedArray[]>();
-  private readonly live = new Map<TypedArray, number>();
-  private readonly keyOf = new Map<TypedArray, number>();
+  private readonly free = new Map<number, Slot[]>();
   private readonly source: ArenaSource | undefined;
+  /** Slots taken since the last {@link Arena.sweep} (the current step's). */
+  private readonly taken: Slot[] = [];
+  /** Slots that left this call with a copy ({@link Arena.leave}); their `out` is cleared at the end of the call. */
+  private readonly left: Slot[] = [];
+  private chunk: ArrayBuffer | undefined;
+  private chunkAt = 0;
   /** Arrays handed back to the free lists since creation (for tests). */
   recycled = 0;
+  /** Output chunks allocated since creation (for tests). */
+  chunks = 0;
 
   /** @param source - where new arrays come from (default: ordinary typed arrays, below 16 KiB only) */
   constructor(source?: ArenaSource) {
@@ -80,99 +124,121 @@ export class Arena {
 
   /** An array of `size` elements of `dtype`: recycled (zero-filled when `zero`) or new. */
   take(dtype: DType, size: number, zero: boolean): TypedArray {
-    const bytes = size * BYTES[dtype];
+    const code = CODE[dtype];
     const src = this.source;
-    if (size === 0 || (bytes >= MAX_BYTES && (src === undefined || !src.keepsLarge))) return fresh(dtype, size);
-    const key = size * 4 + CODE[dtype];
+    if (size === 0 || (size * BYTES[dtype] >= MAX_BYTES && (src === undefined || !src.keepsLarge))) return fresh(code, size);
+    const key = size * 4 + code;
     const list = this.free.get(key);
-    let a = list === undefined ? undefined : list.pop();
-    if (a === undefined) {
-      a = src === undefined ? fresh(dtype, size) : src.fresh(dtype, size, zero);
-      this.keyOf.set(a, key);
-    } else if (zero) a.fill(0);
-    this.live.set(a, 0);
-    return a;
+    let s = list === undefined ? undefined : list.pop();
+    if (s === undefined) {
+      const a = src === undefined ? fresh(code, size) : src.fresh(dtype, size, zero);
+      s = { a, key, n: 0, state: TAKEN, out: undefined };
+    } else {
+      if (zero) s.a.fill(0);
+      s.state = TAKEN;
+    }
+    this.taken.push(s);
+    return s.a;
   }
 
   /** `take(dtype, size, true)` as a bound function (the `allocTyped` allocator while running). */
   readonly zeroed = (dtype: DType, size: number): TypedArray => this.take(dtype, size, true);
 
-  /** A register now holds `buf`. */
-  own(buf: unknown): void {
-    const n = this.live.get(buf as TypedArray);
-    if (n !== undefined) this.live.set(buf as TypedArray, n + 1);
+  /** The slot of `buf` if it was taken since the last {@link Arena.sweep}, else undefined. */
+  claim(buf: unknown): Slot | undefined {
+    const t = this.taken;
+    for (let i = t.length - 1; i >= 0; i--) if (t[i]!.a === buf) return t[i];
+    return undefined;
   }
 
   /**
-   * A register holding `buf` is done with it. Returns true when `buf` is the arena's (the caller
-   * must then not dispose it): it goes back to the free lists once no register holds it.
+   * A step has ended: arrays taken during it that no register holds (its kernels' scratch) go
+   * back to the free lists.
    */
-  drop(buf: unknown): boolean {
-    const a = buf as TypedArray;
-    const n = this.live.get(a);
-    if (n === undefined) return false;
-    if (n > 1) { this.live.set(a, n - 1); return true; }
-    this.live.delete(a);
-    const key = this.keyOf.get(a)!;
-    let list = this.free.get(key);
-    if (list === undefined) this.free.set(key, (list = []));
-    list.push(a);
+  sweep(): void {
+    const t = this.taken;
+    for (let i = 0; i < t.length; i++) {
+      const s = t[i]!;
+      if (s.n === 0 && s.state === TAKEN) this.toFree(s);
+    }
+    t.length = 0;
+  }
+
+  /** One more register holds the slot's array. */
+  hold(s: Slot): void {
+    s.n++;
+  }
+
+  /** A register holding the slot's array is done with it; with no holder left it is free again. */
+  drop(s: Slot): void {
+    if (--s.n === 0 && s.state === TAKEN) this.toFree(s);
+  }
+
+  private toFree(s: Slot): void {
+    s.state = FREE;
+    s.n = 0;
+    let list = this.free.get(s.key);
+    if (list === undefined) this.free.set(s.key, (list = []));
+    list.push(s);
     this.recycled++;
-    return true;
   }
 
   /**
-   * Moves this call's small outputs out of the arena (in place in `vals`): each small array of
-   * the arena is copied into a view of one new `ArrayBuffer` shared by all of them (arrays of at
-   * most 64 bytes into arrays of their own, which V8 keeps on its heap), and the arena's array
-   * goes back to its free lists. One allocation per call instead of one per output
-   * (a fresh off-heap typed array costs ~0.5–1 µs; a copy of a few hundred bytes ~0.05 µs).
-   * Large outputs (resident blocks) and arrays that are not the arena's are left as they are.
-   * @param vals - the output buffers; an array appearing twice becomes one copy
+   * Makes room in the output chunk for `bytes` more bytes of copies (call once per call, before
+   * {@link Arena.leave}, with at least the total of its small outputs' 8-byte rounded sizes).
    */
-  detach(vals: unknown[]): void {
-    let total = 0;
-    for (let i = 0; i < vals.length; i++) {
-      const a = vals[i] as TypedArray;
-      if (this.live.has(a) && a.byteLength > ON_HEAP_BYTES && a.byteLength < MAX_BYTES) total += (a.byteLength + 7) & ~7;
-    }
-    const slab = total === 0 ? undefined : new Uint8Array(total);
-    let at = 0;
-    for (let i = 0; i < vals.length; i++) {
-      const a = vals[i] as TypedArray;
-      if (a.byteLength >= MAX_BYTES || !this.live.has(a)) continue;
-      let c: TypedArray;
-      if (a.byteLength <= ON_HEAP_BYTES) {
-        // tiny: an array of its own (V8 keeps these on the JS heap, no backing store to allocate)
-        c = fresh(a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : a instanceof Int32Array ? 'int32' : 'bool', a.length);
-        for (let k = 0; k < a.length; k++) c[k] = a[k]!;
-      } else {
-        c = viewOf(a, slab!.buffer, at);
-        // by bytes: a typed `set` from a view of a shared (wasm) memory takes an element-wise path
-        slab!.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-        at += (a.byteLength + 7) & ~7;
-      }
-      for (let j = i; j < vals.length; j++) if (vals[j] === a) vals[j] = c;
-      this.live.delete(a);
-      const key = this.keyOf.get(a)!;
-      let list = this.free.get(key);
-      if (list === undefined) this.free.set(key, (list = []));
-      list.push(a);
-    }
+  reserve(bytes: number): void {
+    if (bytes === 0 || (this.chunk !== undefined && this.chunkAt + bytes <= this.chunk.byteLength)) return;
+    this.chunk = new ArrayBuffer(Math.max(bytes, Math.min(CHUNK_MAX_BYTES, bytes * CHUNK_CALLS)));
+    this.chunkAt = 0;
+    this.chunks++;
   }
 
   /**
-   * The call is over: arrays still held by a register (outputs) are no longer the arena's; arrays
-   * never held by one (a kernel's scratch) go back to the free lists.
+   * The array an output register holding slot `s` hands to the caller: a copy of a small array
+   * (the arena's goes back to the free lists), or a large array itself (the arena forgets it).
+   * A slot held by two output registers leaves once, as one array.
    */
-  endCall(): void {
-    for (const [a, n] of this.live) {
-      if (n > 0) { this.keyOf.delete(a); continue; }
-      const key = this.keyOf.get(a)!;
-      let list = this.free.get(key);
-      if (list === undefined) this.free.set(key, (list = []));
-      list.push(a);
+  leave(s: Slot): TypedArray {
+    if (s.out !== undefined) return s.out;
+    const a = s.a;
+    const bytes = a.byteLength;
+    if (bytes >= MAX_BYTES) {
+      s.state = GONE;
+      return a;
     }
-    this.live.clear();
+    const code = s.key & 3;
+    let c: TypedArray;
+    if (bytes <= ON_HEAP_BYTES) {
+      // tiny: an array of its own (V8 keeps these on the JS heap, no backing store to allocate)
+      c = fresh(code, a.length);
+      for (let k = 0; k < a.length; k++) c[k] = a[k]!;
+    } else {
+      c = viewOf(code, this.chunk!, this.chunkAt, a.length);
+      c.set(a as Float64Array);
+      this.chunkAt += (bytes + 7) & ~7;
+    }
+    s.out = c;
+    this.left.push(s);
+    this.toFree(s);
+    return c;
+  }
+
+  /**
+   * The call is over. `held` lists the slots registers still hold (outputs that did not leave,
+   * or every held slot after a failed call): with `failed`, they all go back to the free lists;
+   * otherwise they are outputs and are forgotten.
+   */
+  endCall(held: readonly (Slot | undefined)[], failed: boolean): void {
+    this.sweep();
+    for (let i = 0; i < held.length; i++) {
+      const s = held[i];
+      if (s === undefined || s.state !== TAKEN) continue;
+      if (failed) this.toFree(s);
+      else s.state = GONE;
+    }
+    const l = this.left;
+    for (let i = 0; i < l.length; i++) l[i]!.out = undefined;
+    l.length = 0;
   }
 }

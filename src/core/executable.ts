@@ -27,8 +27,10 @@ import { ConcreteTensor, swapCreationHook, type Tensor } from '../tensor/tensor.
 import type { Jaxpr, Var } from './jaxpr.js';
 import { lowerEqn, type Step } from './lowering.js';
 import { PRIMITIVES } from './primitives/index.js';
-import { Arena, ARENA_SOURCE, type ArenaHost } from './arena.js';
+import { Arena, ARENA_SOURCE, type ArenaHost, type Slot } from './arena.js';
 import type { DType } from '../tensor/dtype.js';
+
+const BYTE_SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 /** @internal A compiled jaxpr for one backend. */
 export interface Executable {
@@ -46,8 +48,18 @@ export interface Executable {
   run(inputs: readonly ConcreteTensor[], zeroOut: (a: Aval) => Tensor): Tensor[];
 }
 
+/** @internal Options of {@link compileJaxpr}. */
+export interface CompileOptions {
+  /**
+   * Wraps each step's kernel call when the program is compiled (profiling: time or count the
+   * steps); `label` names the equation, e.g. `3 dot_general f32[64,8],f32[8,32] -> f32[64,32]`.
+   */
+  readonly wrapStep?: (label: string, step: Step) => Step;
+}
+
 /** @internal Compiles `j` for backend `b` (see the module comment). */
-export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
+export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {}): Executable {
+  const wrap = options.wrapStep;
   const reg = new Map<Var, number>();
   let n = 0;
   for (const v of j.invars) reg.set(v, n++);
@@ -58,13 +70,16 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   const steps: Step[] = [];
   const stepIns: number[][] = [];
   const stepOuts: number[][] = [];
+  const stepLabels: string[] = [];
+  const regAval: Aval[] = [...j.invars, ...j.constvars].map((v) => v.aval);
   for (const e of j.eqns) {
     const ins = e.inputs.map((v) => reg.get(v)!);
     if (e.prim === PRIMITIVES.stop_gradient) {
       reg.set(e.outputs[0]!, ins[0]!); // identity: the same buffer, no kernel
       continue;
     }
-    const outs = e.outputs.map((v) => { const r = n++; reg.set(v, r); return r; });
+    const outs = e.outputs.map((v) => { const r = n++; reg.set(v, r); regAval[r] = v.aval; return r; });
+    if (wrap !== undefined) stepLabels.push(`${steps.length} ${e.prim.name} ${e.inputs.map((v) => v.aval.toString()).join(',')} -> ${e.outputs.map((v) => v.aval.toString()).join(',')}`);
     steps.push(lowerEqn(b, e, ins, outs));
     stepIns.push(ins);
     stepOuts.push(outs);
@@ -91,14 +106,11 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   // A kernel may also return an operand that is an intermediate (`reshape`, a transpose that only
   // moves unit axes): two registers then hold one buffer, and it may go back only when both are
   // dead. Such sharing is seen at run time (out === in after the step) and counted here; the
-  // count is per call.
+  // count is per call. (Arena arrays are counted by their slots instead.)
   const shared = new Map<unknown, number>();
-  const noteShared = (r: unknown[], ins: readonly number[], outs: readonly number[]): void => {
-    for (let o = 0; o < outs.length; o++) {
-      const buf = r[outs[o]!];
-      for (let i = 0; i < ins.length; i++) {
-        if (ins[i]! >= nFixed && r[ins[i]!] === buf) { shared.set(buf, (shared.get(buf) ?? 0) + 1); break; }
-      }
+  const noteShared = (r: unknown[], ins: readonly number[], buf: unknown): void => {
+    for (let i = 0; i < ins.length; i++) {
+      if (ins[i]! >= nFixed && r[ins[i]!] === buf) { shared.set(buf, (shared.get(buf) ?? 0) + 1); return; }
     }
   };
   /** Drops one register's hold on a shared buffer; false when the buffer is not shared. */
@@ -117,29 +129,43 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   };
 
   // One closure per step, release folded in, so the call loop is a plain array walk. With an
-  // arena, each result gets an owner per register holding it, and a released small buffer
-  // goes back to the arena instead of the backend.
+  // arena, a step's results are found among the arrays the arena handed out during the step
+  // (or among its operands, for a kernel returning one), and each register keeps its array's
+  // slot: holding and releasing it is then a count update. A released arena array goes back to
+  // the arena instead of the backend.
   const arena = b.useAllocator !== undefined ? new Arena((b as Backend & ArenaHost)[ARENA_SOURCE]) : undefined;
-  const schedule: Step[] = steps.map((step, s) => {
+  /** Per register, the arena slot of the array it holds (undefined: not the arena's). */
+  const slots: (Slot | undefined)[] = new Array(n).fill(undefined);
+  const schedule: Step[] = steps.map((step0, s) => {
     const rel = release[s]!;
     const outs = stepOuts[s]!;
     const ins = stepIns[s]!;
+    const step = wrap === undefined ? step0 : wrap(stepLabels[s]!, step0);
     if (arena === undefined) {
       return (r) => {
         step(r);
-        noteShared(r, ins, outs);
+        for (let o = 0; o < outs.length; o++) noteShared(r, ins, r[outs[o]!]);
         for (let i = 0; i < rel.length; i++) releaseReg(r, rel[i]!);
       };
     }
     return (r) => {
       step(r);
-      for (let i = 0; i < outs.length; i++) arena.own(r[outs[i]!]);
-      noteShared(r, ins, outs);
+      for (let o = 0; o < outs.length; o++) {
+        const q = outs[o]!, buf = r[q];
+        let slot = arena.claim(buf);
+        if (slot === undefined) {
+          for (let i = 0; i < ins.length; i++) if (r[ins[i]!] === buf) { slot = slots[ins[i]!]; break; }
+        }
+        if (slot !== undefined) { arena.hold(slot); slots[q] = slot; } else noteShared(r, ins, buf);
+      }
+      arena.sweep();
       for (let i = 0; i < rel.length; i++) {
         const q = rel[i]!;
-        if (arena.drop(r[q])) {
-          dropShared(r[q]); // the arena counted this owner itself
+        const slot = slots[q];
+        if (slot !== undefined) {
+          slots[q] = undefined;
           r[q] = undefined;
+          arena.drop(slot);
         } else releaseReg(r, q);
       }
     };
@@ -147,19 +173,30 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
   const take = arena === undefined ? undefined : (d: DType, size: number, zero: boolean) => arena.take(d, size, zero);
 
   // Output registers the program computes (not inputs or constants): their small arrays leave
-  // the arena at the end of a call as copies in one shared buffer (Arena.detach).
+  // the arena at the end of a call as copies (Arena.leave), into a chunk with room for
+  // `outBytes` (their 8-byte rounded sizes above 64 bytes and below 16 KiB, an upper bound).
   const ownOut = [...new Set(outRegs.filter((q) => q >= nFixed))];
   const nOwnOut = ownOut.length;
-  const outBufs: unknown[] = new Array(nOwnOut);
+  let outBytes = 0;
+  for (const q of ownOut) {
+    const a = regAval[q]!, bytes = a.size * BYTE_SIZE[a.dtype];
+    if (bytes > 64 && bytes < 16_384) outBytes += (bytes + 7) & ~7;
+  }
   const consts = j.consts;
   const outAvals = j.outAvals;
   const nOut = outRegs.length;
+  /** The register array, reused by calls (cleared at the end of each); null while a call runs. */
+  let spare: unknown[] | null = new Array(n).fill(undefined);
   return {
     backend: b,
     steps: schedule.length,
     arena,
     run(inputs, zeroOut) {
-      const r: unknown[] = new Array(n);
+      // A call made while another runs (a kernel calling back into the same program) gets
+      // registers of its own; with an arena it cannot run (the slots are per call).
+      if (spare === null && arena !== undefined) throw new Error('jit: an executable was re-entered while running (a kernel called the same jitted program)');
+      const r = spare ?? new Array<unknown>(n).fill(undefined);
+      spare = null;
       for (let i = 0; i < nIn; i++) {
         const t = inputs[i]!;
         r[i] = t.backend === b ? t.buffer('jit') : b.fromTyped(t.readData().slice(), t.aval);
@@ -170,17 +207,24 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
       }
       const hook = swapCreationHook(null); // tensors made by fallback steps are not the user's
       const restore = take === undefined ? undefined : b.useAllocator!(take);
+      let failed = true;
       try {
         for (let s = 0; s < schedule.length; s++) schedule[s]!(r);
         if (arena !== undefined && nOwnOut > 0) {
-          for (let i = 0; i < nOwnOut; i++) outBufs[i] = r[ownOut[i]!];
-          arena.detach(outBufs);
-          for (let i = 0; i < nOwnOut; i++) r[ownOut[i]!] = outBufs[i];
+          arena.reserve(outBytes);
+          for (let i = 0; i < nOwnOut; i++) {
+            const q = ownOut[i]!, slot = slots[q];
+            if (slot !== undefined) { r[q] = arena.leave(slot); slots[q] = undefined; }
+          }
         }
+        failed = false;
       } finally {
         if (restore !== undefined) restore();
         shared.clear();
-        arena?.endCall();
+        if (arena !== undefined) {
+          arena.endCall(slots, failed);
+          slots.fill(undefined);
+        }
         swapCreationHook(hook);
       }
       const outs: Tensor[] = new Array(nOut);
@@ -191,6 +235,8 @@ export function compileJaxpr(j: Jaxpr, b: Backend): Executable {
         else if (q < nFixed) outs[i] = consts[q - nIn]!;
         else outs[i] = firstOut[i]! < i ? outs[firstOut[i]!]! : new ConcreteTensor(outAvals[i]!, b, r[q]);
       }
+      r.fill(undefined);
+      spare = r;
       return outs;
     },
   };

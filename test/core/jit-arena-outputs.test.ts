@@ -1,5 +1,5 @@
-// How arrays leave a jit executable's arena: small outputs are copied into one shared buffer per
-// call (the arena keeps its arrays), kernel scratch goes back to the free lists when the call ends.
+// How arrays leave a jit executable's arena: small outputs are copied into a shared output chunk
+// (the arena keeps its arrays), kernel scratch goes back to the free lists when its step ends.
 import { describe, expect, it } from 'vitest';
 import { jit, matmul, random, type Tensor } from '../../src/index.js';
 import { getBackend } from '../../src/backend/backend.js';
@@ -8,26 +8,26 @@ import { Arena } from '../../src/core/arena.js';
 import type { ConcreteTensor } from '../../src/tensor/tensor.js';
 
 describe('arena outputs and scratch', () => {
-  it('detach copies small outputs into one shared buffer (tiny ones into arrays of their own) and recycles the arena\'s arrays', () => {
+  it('leave copies small outputs into a shared chunk (tiny ones into arrays of their own) and recycles the arena\'s arrays', () => {
     const a = new Arena();
     const x = a.take('float32', 20, false), y = a.take('float64', 9, false), z = a.take('int32', 3, false);
     x.set(Array.from({ length: 20 }, (_, i) => i + 0.5)); y.set([0.5, -1, 2 ** -30, 4, 5, 6, 7, 8, 9]); z.set([9, 8, 7]);
-    for (const v of [x, y, z, x]) a.own(v);
-    const foreign = new Float32Array([42]);
-    const vals: unknown[] = [x, y, z, x, foreign];
-    a.detach(vals);
-    const [cx, cy, cz, cx2, cf] = vals as [Float32Array, Float64Array, Int32Array, Float32Array, Float32Array];
-    expect(cf).toBe(foreign); // not the arena's: untouched
+    const [sx, sy, sz] = [x, y, z].map((v) => a.claim(v)!);
+    expect(a.claim(new Float32Array(20))).toBeUndefined(); // not the arena's
+    for (const s of [sx, sy, sz, sx]) a.hold(s!);
+    a.sweep();
+    a.reserve(80 + 72);
+    const [cx, cy, cz, cx2] = [sx, sy, sz, sx].map((s) => a.leave(s!)) as [Float32Array, Float64Array, Int32Array, Float32Array];
     expect(cx).not.toBe(x);
-    expect(cx2).toBe(cx); // one array in two slots: one copy
+    expect(cx2).toBe(cx); // one array in two registers: one copy
     expect(Array.from(cx)).toEqual(Array.from(x));
     expect(Array.from(cy)).toEqual([0.5, -1, 2 ** -30, 4, 5, 6, 7, 8, 9]);
     expect(cz).toBeInstanceOf(Int32Array);
     expect(Array.from(cz)).toEqual([9, 8, 7]);
-    expect(cx.buffer).toBe(cy.buffer); // 80 and 72 bytes: one shared buffer
+    expect(cx.buffer).toBe(cy.buffer); // 80 and 72 bytes: one shared chunk
     expect(cz.buffer).not.toBe(cx.buffer); // 12 bytes: an array of its own
     expect(cy.byteOffset % 8).toBe(0);
-    a.endCall();
+    a.endCall([], false);
     // the originals are free again: handed out (zeroed) before any new array is made
     const again = a.take('float32', 20, true);
     expect(again).toBe(x);
@@ -36,18 +36,52 @@ describe('arena outputs and scratch', () => {
     expect(a.take('int32', 3, false)).toBe(z);
   });
 
-  it('endCall returns arrays never held by a register (scratch) to the free lists, and forgets held ones', () => {
+  it('an output chunk serves several calls, then a new one is made; copies keep their bits', () => {
+    const a = new Arena();
+    const copies: Float32Array[] = [];
+    for (let call = 0; call < 20; call++) {
+      const v = a.take('float32', 32, false);
+      v.fill(call);
+      const s = a.claim(v)!;
+      a.hold(s);
+      a.sweep();
+      a.reserve(128);
+      copies.push(a.leave(s) as Float32Array);
+      a.endCall([], false);
+    }
+    expect(copies[1]!.buffer).toBe(copies[0]!.buffer); // 8 calls of 128 bytes per chunk
+    expect(copies[7]!.buffer).toBe(copies[0]!.buffer);
+    expect(copies[8]!.buffer).not.toBe(copies[0]!.buffer);
+    expect(a.chunks).toBe(3);
+    copies.forEach((c, call) => expect(c.every((v) => v === call)).toBe(true));
+  });
+
+  it('sweep returns arrays taken during a step and held by no register (scratch) to the free lists; endCall forgets held ones', () => {
     const a = new Arena();
     const scratch = a.take('float32', 16, false);
     const out = a.take('float32', 16, false);
-    a.own(out);
-    a.endCall();
-    const next = a.take('float32', 16, true);
-    expect(next).toBe(scratch);
-    expect(a.take('float32', 16, true)).not.toBe(out); // the output is the caller's now
+    const s = a.claim(out)!;
+    a.hold(s);
+    a.sweep();
+    expect(a.take('float32', 16, true)).toBe(scratch);
+    a.sweep(); // that one was scratch again
+    a.endCall([s], false); // an output that did not leave: forgotten, the caller's now
+    const next = [a.take('float32', 16, true), a.take('float32', 16, true)];
+    expect(next).toContain(scratch);
+    expect(next).not.toContain(out);
   });
 
-  it('an executable\'s small outputs share one buffer per call, keep their bits across later calls, and equal eager', () => {
+  it('a failed call returns every held array to the free lists', () => {
+    const a = new Arena();
+    const v = a.take('float64', 4, false);
+    const s = a.claim(v)!;
+    a.hold(s);
+    a.sweep();
+    a.endCall([s, undefined, s], true);
+    expect(a.take('float64', 4, true)).toBe(v);
+  });
+
+  it('an executable\'s small outputs share output chunks, keep their bits across later calls, and equal eager', () => {
     const w = random.normal(random.key(4), [6, 5]);
     const f = (x: Tensor) => { const h = matmul(x, w).tanh(); return [h, h.sum(0), h.mul(2)] as const; };
     const x0 = random.normal(random.key(5), [4, 6]);

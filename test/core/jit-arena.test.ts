@@ -55,19 +55,26 @@ describe('executable arena', () => {
     const a = new Arena();
     const buf = a.take('float32', 8, true);
     buf[0] = 5;
-    a.own(buf); a.own(buf); // e.g. a result and a reshape of it
-    expect(a.drop(buf)).toBe(true);
+    const s = a.claim(buf)!;
+    a.hold(s); a.hold(s); // e.g. a result and a reshape of it
+    a.sweep();
+    a.drop(s);
     expect(a.recycled).toBe(0);
     expect(a.take('float32', 8, true)).not.toBe(buf); // still held: not handed out again
-    expect(a.drop(buf)).toBe(true);
-    expect(a.recycled).toBe(1);
-    const again = a.take('float32', 8, true);
-    expect(again).toBe(buf);
-    expect(again[0]).toBe(0); // zero-filled on reuse
-    expect(a.drop(new Float32Array(8))).toBe(false); // not the arena's: the backend disposes it
-    a.own(again);
-    a.endCall(); // an output: forgotten, never recycled
-    expect(a.drop(again)).toBe(false);
+    a.sweep();
+    const recycled = a.recycled; // the one just taken was scratch
+    a.drop(s);
+    expect(a.recycled).toBe(recycled + 1);
+    const taken = [a.take('float32', 8, true), a.take('float32', 8, true)];
+    expect(taken).toContain(buf);
+    expect(buf[0]).toBe(0); // zero-filled on reuse
+    expect(a.claim(new Float32Array(8))).toBeUndefined(); // not the arena's: the backend disposes it
+    const again = a.claim(buf)!;
+    a.hold(again);
+    a.sweep();
+    a.endCall([again], false); // an output: forgotten, never recycled
+    expect([a.take('float32', 8, true), a.take('float32', 8, true)]).not.toContain(buf);
     expect(a.take('float32', 1 << 14, true)).toHaveLength(1 << 14); // large: plain allocation
+    expect(a.claim(a.take('float32', 1 << 14, true))).toBeUndefined(); // and not the arena's
   });
 });
