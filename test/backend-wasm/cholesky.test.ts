@@ -1,14 +1,15 @@
 /**
- * The `wasm` backend's generated Cholesky (src/backend/wasm/cholesky.ts) must equal the host
- * kernel (`choleskyKernel`, the reference every other backend runs) bit for bit: float32 and
+ * The `wasm` backend's generated Cholesky and triangular solve (src/backend/wasm/cholesky.ts) must
+ * equal the host kernels (`choleskyKernel`, `triangularSolveKernel`, the reference every other
+ * backend runs) bit for bit: float32 and
  * float64, one matrix and batches, copied and resident operands, orders around the four-row
  * blocking; and every matrix the host kernel rejects (not finite, not symmetric, not positive
  * definite, exactly singular) must be rejected with the same typed error and message.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { choleskyKernel } from '../../src/backend/js/linalg.js';
-import { wasmCholesky } from '../../src/backend/wasm/cholesky.js';
+import { choleskyKernel, triangularSolveKernel } from '../../src/backend/js/linalg.js';
+import { wasmCholesky, wasmTriangularSolve } from '../../src/backend/wasm/cholesky.js';
 import { WasmRuntime } from '../../src/backend/wasm/index.js';
 import { Aval } from '../../src/tensor/aval.js';
 import { CurvaxError } from '../../src/errors.js';
@@ -94,6 +95,41 @@ describe('wasm cholesky kernel', () => {
       const [h, w] = both(a, [n, n], false);
       expect(Array.isArray(h), `last pivot ${last}`).toBe(accepted);
       expect(w).toEqual(h);
+    }
+  });
+
+  it('triangular solves equal the host kernel bit for bit (every side, triangle, transposition, diagonal; batches; copied/resident)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 1e6 }),
+      (n, k, count, f64, leftSide, lower, transposeA, unitDiagonal, resident, seed) => {
+        const ra = randoms(count * n * n, seed);
+        for (let i = 0; i < ra.length; i++) if ((i % (n * n)) % (n + 1) === 0) ra[i] = 2 + ra[i]!; // a dominant diagonal
+        const a = f64 ? ra : Float32Array.from(ra);
+        const b = f64 ? randoms(count * n * k, seed + 1) : Float32Array.from(randoms(count * n * k, seed + 1));
+        const dt = f64 ? 'float64' : 'float32';
+        const aa = new Aval(count === 1 ? [n, n] : [count, n, n], dt);
+        const ab = new Aval(leftSide ? (count === 1 ? [n, k] : [count, n, k]) : (count === 1 ? [k, n] : [count, k, n]), dt);
+        const p = { leftSide, lower, transposeA, unitDiagonal };
+        const host = Array.from(triangularSolveKernel(a, b, aa, ab, p, ab));
+        let off = -1;
+        if (resident) off = f64 ? rt.memory.allocF64(a) : rt.memory.allocF32(a);
+        try {
+          const view = resident ? (f64 ? rt.memory.f64.subarray(off / 8, off / 8 + a.length) : rt.memory.f32.subarray(off / 4, off / 4 + a.length)) : a;
+          expect(Array.from(wasmTriangularSolve(rt, view, off, b, aa, ab, p, ab))).toEqual(host);
+        } finally {
+          if (resident) rt.memory.free(off);
+        }
+      }), { seed: 612, numRuns: 150 });
+  });
+
+  it('a zero or non-finite diagonal is the host kernel\'s error', () => {
+    const n = 5;
+    for (const bad of [0, NaN, Infinity]) {
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) a[i * n + i] = i === 3 ? bad : 1 + i;
+      const b = Float64Array.from(randoms(n, 3)), aa = new Aval([n, n], 'float64'), ab = new Aval([n, 1], 'float64');
+      const p = { leftSide: true, lower: true, transposeA: false, unitDiagonal: false };
+      expect(() => wasmTriangularSolve(rt, a, -1, b, aa, ab, p, ab)).toThrow(/diagonal 3/);
+      expect(Array.from(wasmTriangularSolve(rt, a, -1, b, aa, ab, { ...p, unitDiagonal: true }, ab))).toEqual(Array.from(triangularSolveKernel(a, b, aa, ab, { ...p, unitDiagonal: true }, ab)));
     }
   });
 });

@@ -29,8 +29,8 @@ import { WasmRuntime } from './index.js';
 import { buildBroadcastModule } from './elementwise.js';
 import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
 import { wasmConv } from './conv.js';
-import { wasmCholesky } from './cholesky.js';
-import { choleskyKernel } from '../js/linalg.js';
+import { wasmCholesky, wasmTriangularSolve } from './cholesky.js';
+import { choleskyKernel, triangularSolveKernel } from '../js/linalg.js';
 import { planWasmDotGeneral, wasmDot, type WasmDotHost } from './dot.js';
 import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats, type ResidentStats } from './pool.js';
 import { ResidentHeap } from './resident.js';
@@ -474,6 +474,7 @@ const direct: Kernels<Buf> = {
   planReduce: planWasmReduceKernel,
   transpose: (x, ax, perm, out) => wasmTranspose(x, ax, perm, out) ?? js.transpose(x, ax, perm, out),
   cholesky: (a, aa, out) => { const r = rt(); return r === undefined ? choleskyKernel(a, aa, out) : wasmCholesky(r, a, residentAt(a), aa, out); },
+  triangularSolve: (a, b, aa, ab, p, out) => { const r = rt(); return r === undefined ? triangularSolveKernel(a, b, aa, ab, p, out) : wasmTriangularSolve(r, a, residentAt(a), b, aa, ab, p, out); },
 };
 
 /** Recycled buffers for kernel outputs (see pool.ts); on by default, {@link configureWasmBuffers} switches it. */

@@ -1,11 +1,12 @@
 /**
- * Generated Cholesky factorization: the `js` host kernel's algorithm (src/linalg/dense.ts
+ * Generated Cholesky factorization and triangular solve: the `js` host kernel's algorithm (src/linalg/dense.ts
  * `choleskyF64` after `symmetricCopy`, src/linalg/util.ts) as scalar float64 wasm, so that the
  * `wasm` backend's `cholesky` kernel is bit-identical to the host kernel and several times faster
  * on small matrices (31×31: the JavaScript kernel spends most of its time in bounds-checked
  * typed-array loops and in allocating its float64 copy).
  *
- * One module exports `chol32(src, dst, n, tolFactor)` and `chol64(…)` (addresses in bytes):
+ * One module exports `chol32(src, dst, n, tolFactor)` and `chol64(…)` (addresses in bytes), and
+ * `trsv32`/`trsv64`, the host kernel's row-by-row triangular solve in place on a float64 copy of B:
  * ```text
  * pass 1   dst (float64 n×n) = (A + Aᵀ)/2, with max|a|, max|lo − up| and Σ a·0 on the way
  *          → −2 when an entry is not finite or max|lo − up| > tolFactor · max|a|
@@ -18,7 +19,7 @@
  * the host kernel, which throws its typed error with the same verdict.
  * @module
  */
-import { choleskyKernel } from '../js/linalg.js';
+import { choleskyKernel, triangularSolveKernel, type TriangularSolveParams } from '../js/linalg.js';
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { F64, I32, ModuleBuilder } from './encoder.js';
@@ -148,6 +149,48 @@ export function buildCholeskyModule(memory: { shared: boolean; maximum: number |
       c.i32(-1);
     });
     mb.export(E === 4 ? 'chol32' : 'chol64', fn);
+
+    // trsv(t, x, n, k, si, sj, lower, unit): op(A) X = B in place on x (float64 n×k), A at t with
+    // element strides si (row) and sj (column) — the host kernel's solveLeft, row by row.
+    const trsv = mb.func([I32, I32, I32, I32, I32, I32, I32, I32], [I32], (c, local) => {
+      const [t, x, n, k, si, sj, lower, unit] = [0, 1, 2, 3, 4, 5, 6, 7];
+      const step = local(I32), i = local(I32), j = local(I32), j0 = local(I32), j1 = local(I32), r = local(I32), row = local(I32);
+      const d = local(F64), s = local(F64);
+      const forRange = (v: number, from: () => void, to: () => void, body: () => void): void => {
+        from(); c.set(v);
+        c.block(() => c.loop(() => {
+          c.get(v); to(); c.op('i32_ge_s').brIf(1);
+          body();
+          c.get(v).i32(1).op('i32_add').set(v).br(0);
+        }));
+      };
+      const loadT = (idx: () => void): void => { c.get(t); idx(); c.i32(E).op('i32_mul', 'i32_add'); if (E === 4) c.mem('f32_load').op('f64_promote_f32'); else c.mem('f64_load'); };
+      const xAt = (idx: () => void): void => { c.get(x); idx(); c.i32(8).op('i32_mul', 'i32_add'); };
+      forRange(step, () => c.i32(0), () => c.get(n), () => {
+        // i = lower ? step : n − 1 − step
+        c.get(step).get(n).i32(1).op('i32_sub').get(step).op('i32_sub').get(lower).op('select').set(i);
+        c.get(unit).if(() => { c.f64(1).set(d); }, () => { loadT(() => c.get(i).get(n).i32(1).op('i32_add', 'i32_mul')); c.set(d); });
+        // d === 0 || !isFinite(d) → singular at i
+        c.get(d).f64(0).op('f64_eq').get(d).get(d).op('f64_sub').f64(0).op('f64_ne', 'i32_or');
+        c.if(() => { c.get(i).op('return'); });
+        // j over [0, i) (lower) or [i + 1, n)
+        c.i32(0).get(i).i32(1).op('i32_add').get(lower).op('select').set(j0);
+        c.get(i).get(n).get(lower).op('select').set(j1);
+        c.get(i).get(k).op('i32_mul').set(row);
+        forRange(r, () => c.i32(0), () => c.get(k), () => {
+          xAt(() => c.get(row).get(r).op('i32_add')); c.mem('f64_load').set(s);
+          forRange(j, () => c.get(j0), () => c.get(j1), () => {
+            c.get(s);
+            loadT(() => c.get(i).get(si).op('i32_mul').get(j).get(sj).op('i32_mul', 'i32_add'));
+            xAt(() => c.get(j).get(k).op('i32_mul').get(r).op('i32_add')); c.mem('f64_load');
+            c.op('f64_mul', 'f64_sub').set(s);
+          });
+          xAt(() => c.get(row).get(r).op('i32_add')); c.get(s).get(d).op('f64_div').mem('f64_store');
+        });
+      });
+      c.i32(-1);
+    });
+    mb.export(E === 4 ? 'trsv32' : 'trsv64', trsv);
   }
   return mb.build();
 }
@@ -188,6 +231,56 @@ export function wasmCholesky(r: WasmRuntime, a: TypedArray, aOff: number, aa: Av
       else { src = base + lBytes; mem.writeBytes(src, a.subarray(b * nn, (b + 1) * nn)); }
       if (run(src, base, n, tolFactor) !== -1) return choleskyKernel(a, aa, out); // throws the host kernel's typed error
       res.set(mem.f64.subarray(base / 8, base / 8 + nn), b * nn);
+    }
+    return res;
+  } finally {
+    mem.free(base);
+  }
+}
+
+/**
+ * The `wasm` backend's `triangular_solve` kernel: op(A) X = B (`leftSide`) or X op(A) = B for
+ * `a` `[..., n, n]` and `b` `[..., n, k]` / `[..., k, n]`, by the generated solve, bit-identical to
+ * the host kernel {@link triangularSolveKernel}, which runs instead when a diagonal entry is zero or
+ * not finite (so that it throws its typed error) and for matrices above {@link MAX_ORDER}.
+ * @param r - the runtime
+ * @param a - the triangular matrices (a resident block or an ordinary typed array)
+ * @param aOff - byte offset of `a` in the runtime's memory when resident, else −1
+ * @param b - the right-hand sides
+ * @param aa - the aval of `a`
+ * @param ab - the aval of `b`
+ * @param p - which side, triangle, transposition and diagonal
+ * @param out - the aval of the result
+ * @returns X
+ * @example
+ * ```ts
+ * const x = wasmTriangularSolve(rt, l, -1, rhs, la, ra, { leftSide: true, lower: true, transposeA: false, unitDiagonal: false }, ra);
+ * ```
+ */
+export function wasmTriangularSolve(r: WasmRuntime, a: TypedArray, aOff: number, b: TypedArray, aa: Aval, ab: Aval, p: TriangularSolveParams, out: Aval): TypedArray {
+  const n = aa.shape[aa.ndim - 1]!, nn = n * n;
+  const rows = ab.shape[ab.ndim - 2]!, cols = ab.shape[ab.ndim - 1]!, nb = rows * cols;
+  if (n > MAX_ORDER || nb === 0 || !(a instanceof Float32Array || a instanceof Float64Array)) return triangularSolveKernel(a, b, aa, ab, p, out);
+  const E = a.BYTES_PER_ELEMENT, k = p.leftSide ? cols : rows, count = ab.size / nb;
+  const transposeA = p.leftSide ? p.transposeA : !p.transposeA; // X op(A) = B ⇔ op(A)ᵀ Xᵀ = Bᵀ
+  const si = transposeA ? 1 : n, sj = transposeA ? n : 1, lower = p.lower !== transposeA ? 1 : 0;
+  const mem = r.memory;
+  const xBytes = Math.ceil((nb * 8) / 64) * 64;
+  const base = mem.alloc(xBytes + (aOff < 0 ? Math.ceil((nn * E) / 64) * 64 : 0), 64, `triangularSolve: ${aa.toString()}`);
+  try {
+    const run = r.generated('cholesky', buildCholeskyModule)[E === 4 ? 'trsv32' : 'trsv64'] as unknown as (...args: number[]) => number;
+    const res = allocTyped(out.dtype, out.size);
+    for (let bi = 0; bi < count; bi++) {
+      let t: number;
+      if (aOff >= 0) t = aOff + bi * nn * E;
+      else { t = base + xBytes; mem.writeBytes(t, a.subarray(bi * nn, (bi + 1) * nn)); }
+      const x = mem.f64, x0 = base / 8, off = bi * nb;
+      if (p.leftSide) for (let i = 0; i < nb; i++) x[x0 + i] = b[off + i]!;
+      else for (let q = 0; q < rows; q++) for (let c = 0; c < cols; c++) x[x0 + c * k + q] = b[off + q * cols + c]!;
+      if (run(t, base, n, k, si, sj, lower, p.unitDiagonal ? 1 : 0) !== -1) return triangularSolveKernel(a, b, aa, ab, p, out); // throws the host kernel's error
+      const y = mem.f64;
+      if (p.leftSide) for (let i = 0; i < nb; i++) res[off + i] = y[x0 + i]!;
+      else for (let q = 0; q < rows; q++) for (let c = 0; c < cols; c++) res[off + q * cols + c] = y[x0 + c * k + q]!;
     }
     return res;
   } finally {
