@@ -106,10 +106,12 @@ export interface Slot {
 export class Arena {
   private readonly free = new Map<number, Slot[]>();
   private readonly source: ArenaSource | undefined;
-  /** Slots taken since the last {@link Arena.sweep} (the current step's). */
+  /** Slots taken since the last {@link Arena.sweep} (the current step's): the first `nTaken`. */
   private readonly taken: Slot[] = [];
-  /** Slots that left this call with a copy ({@link Arena.leave}); their `out` is cleared at the end of the call. */
+  private nTaken = 0;
+  /** Slots that left this call with a copy ({@link Arena.leave}): the first `nLeft`; their `out` is cleared at the end of the call. */
   private readonly left: Slot[] = [];
+  private nLeft = 0;
   private chunk: ArrayBuffer | undefined;
   private chunkAt = 0;
   /** Arrays handed back to the free lists since creation (for tests). */
@@ -137,7 +139,7 @@ export class Arena {
       if (zero) s.a.fill(0);
       s.state = TAKEN;
     }
-    this.taken.push(s);
+    this.taken[this.nTaken++] = s;
     return s.a;
   }
 
@@ -147,7 +149,7 @@ export class Arena {
   /** The slot of `buf` if it was taken since the last {@link Arena.sweep}, else undefined. */
   claim(buf: unknown): Slot | undefined {
     const t = this.taken;
-    for (let i = t.length - 1; i >= 0; i--) if (t[i]!.a === buf) return t[i];
+    for (let i = this.nTaken - 1; i >= 0; i--) if (t[i]!.a === buf) return t[i];
     return undefined;
   }
 
@@ -157,11 +159,11 @@ export class Arena {
    */
   sweep(): void {
     const t = this.taken;
-    for (let i = 0; i < t.length; i++) {
+    for (let i = 0; i < this.nTaken; i++) {
       const s = t[i]!;
       if (s.n === 0 && s.state === TAKEN) this.toFree(s);
     }
-    t.length = 0;
+    this.nTaken = 0;
   }
 
   /** One more register holds the slot's array. */
@@ -219,7 +221,7 @@ export class Arena {
       this.chunkAt += (bytes + 7) & ~7;
     }
     s.out = c;
-    this.left.push(s);
+    this.left[this.nLeft++] = s;
     this.toFree(s);
     return c;
   }
@@ -238,7 +240,7 @@ export class Arena {
       else s.state = GONE;
     }
     const l = this.left;
-    for (let i = 0; i < l.length; i++) l[i]!.out = undefined;
-    l.length = 0;
+    for (let i = 0; i < this.nLeft; i++) l[i]!.out = undefined;
+    this.nLeft = 0;
   }
 }

@@ -69,7 +69,7 @@ import { Zero } from '../core/zero.js';
 import type { Aval } from '../tensor/aval.js';
 import { flatten, unflatten, type Tree, type TreeDef } from '../tree/tree.js';
 import { jitCacheKey } from '../core/cache-key.js';
-import { recordSignature, type Signature } from '../core/signature.js';
+import { recordSignature, treeBuilder, type Signature } from '../core/signature.js';
 
 /**
  * Options of {@link jit}.
@@ -156,6 +156,8 @@ interface Entry {
   readonly fusedGroups: number;
   readonly fusedEqns: number;
   readonly outDef: TreeDef;
+  /** `unflatten(outDef, ·)`, compiled once. */
+  readonly build: (leaves: readonly unknown[]) => unknown;
   /** The compiled `optimized` program (made on the first call outside any transformation). */
   exe?: Executable;
 }
@@ -233,9 +235,9 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
     const simplified = simplifyJaxpr(jaxpr);
     if (fuse) {
       const { jaxpr: optimized, stats } = fuseElementwise(eliminateCommonSubexpressions(simplified));
-      entry = { jaxpr, simplified, optimized, fusedGroups: stats.fusedGroups, fusedEqns: stats.fusedEqns, outDef: outDef! };
+      entry = { jaxpr, simplified, optimized, fusedGroups: stats.fusedGroups, fusedEqns: stats.fusedEqns, outDef: outDef!, build: treeBuilder(outDef!) };
     } else {
-      entry = { jaxpr, simplified, optimized: simplified, fusedGroups: 0, fusedEqns: 0, outDef: outDef! };
+      entry = { jaxpr, simplified, optimized: simplified, fusedGroups: 0, fusedEqns: 0, outDef: outDef!, build: treeBuilder(outDef!) };
     }
     // Constants computed while tracing belong to the cached program, not to any enclosing scope().
     keep([entry.jaxpr.consts, entry.simplified.consts, entry.optimized.consts]);
@@ -246,14 +248,19 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
   };
 
   const call = (...args: unknown[]): unknown => {
-    const [entry, inputs] = prepare(args, true);
+    // the most recently used program first, without building a key
+    let entry: Entry | undefined, inputs: Tensor[] | undefined;
+    if (last !== undefined && (inputs = last.sig.match(args)) !== undefined) {
+      hits++;
+      entry = last.entry;
+    } else [entry, inputs] = prepare(args, true);
     if (compile && currentInterpreter() === evalInterpreter) {
       const outs = runCompiled(entry, inputs);
-      if (outs !== undefined) return unflatten(entry.outDef, outs);
+      if (outs !== undefined) return entry.build(outs);
     }
     const program = underStaging() ? entry.simplified : entry.optimized;
     const outs = evalJaxprFlat(program, inputs, (a) => instantiate(new Zero(a)));
-    return unflatten(entry.outDef, outs);
+    return entry.build(outs);
   };
   const lower = (...args: unknown[]) => {
     const [e] = prepare(args, false);
@@ -270,7 +277,7 @@ export function jit<F extends (...args: any[]) => any>(f: F, options: JitOptions
 
 /** Runs the entry's executable (compiled now if new or for another backend); undefined when the replay must run. */
 function runCompiled(entry: Entry, inputs: readonly Tensor[]): Tensor[] | undefined {
-  for (const t of inputs) if (!(t instanceof ConcreteTensor)) return undefined; // a leaked tracer: replay reports it
+  for (let i = 0; i < inputs.length; i++) if (!(inputs[i] instanceof ConcreteTensor)) return undefined; // a leaked tracer: replay reports it
   const b = getBackend();
   let exe = entry.exe;
   if (exe === undefined || exe.backend !== b) {

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { jit, tensor, zeros, type Tensor } from '../../src/index.js';
 import { jitCacheKey } from '../../src/core/cache-key.js';
-import { recordSignature } from '../../src/core/signature.js';
-import { flatten } from '../../src/tree/tree.js';
+import { recordSignature, treeBuilder } from '../../src/core/signature.js';
+import { flatten, unflatten } from '../../src/tree/tree.js';
 
 const keyOf = (args: unknown[], statics: number[]) => {
   const dyn = args.map((_, i) => i).filter((i) => !statics.includes(i));
@@ -77,5 +77,19 @@ describe('jit signature fast path', () => {
     f.clear();
     f({ w: t3 }, x3);
     expect(f.traces).toBe(4);
+  });
+
+  it('treeBuilder builds what unflatten builds, as fresh nodes on every call', () => {
+    const trees: unknown[] = [t3, null, undefined, [], {}, [t3, [u3, null, { z: 1, a: [undefined, t4] }]], { b: { c: [t3] }, a: u3, '10': 2, '9': 3 }];
+    for (const t of trees) {
+      const [leaves, def] = flatten(t as never);
+      const build = treeBuilder(def);
+      const got = build(leaves), want = unflatten(def, leaves);
+      expect(got).toEqual(want);
+      if (typeof want === 'object' && want !== null && !(want instanceof Object.getPrototypeOf(t3).constructor)) {
+        expect(Object.keys(got as object)).toEqual(Object.keys(want)); // same key order
+        expect(build(leaves)).not.toBe(got);
+      }
+    }
   });
 });
