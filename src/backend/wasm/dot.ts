@@ -68,7 +68,41 @@ export interface WasmDotPlan {
   readonly bAt: number; readonly cAt: number; readonly bytes: number;
   /** What the block is for, named in a memory-limit error. */
   readonly what: string;
+  /**
+   * The `skinny.ts` kernel that runs the product without packing, with the GEMM's bits (see
+   * {@link skinnyKind}), or undefined for the GEMM.
+   */
+  readonly skinny: SkinnyKind | undefined;
+  /** Whether the two operands being one array makes the product a Gram matrix `XᵀX` (same avals and dims). */
+  readonly gramSym: boolean;
 }
+
+/**
+ * Which `skinny.ts` kernel runs a product: `rowvec`/`matvec` with the matrix being the left (`x`)
+ * or right (`y`) operand, or `gram`.
+ */
+type SkinnyKind = 'rowvecX' | 'matvecX' | 'rowvecY' | 'matvecY' | 'gram';
+
+/** Largest M = N of a Gram product `XᵀX` run by `gramT` (it computes one triangle and mirrors it). */
+const GRAM_SYM_MAX = 96;
+/** Largest M and N of another `Aᵀ·B` run by `gramT` (read in place, not packed; measured: bench/wasm/skinny.ts). */
+const GRAM_MAX = 32;
+/** Largest bytes of A and B together for a non-symmetric `gramT` (beyond, the GEMM's packed blocks stay in cache better). */
+const GRAM_MAX_BYTES = 256 * 1024;
+
+/** The `skinny.ts` kernel for a product's sizes and layouts, or undefined (the GEMM runs it). */
+function skinnyKind(B: number, M: number, N: number, K: number, E: number, xl: OperandLayout, yl: OperandLayout, symDims: boolean): SkinnyKind | undefined {
+  if (B !== 1 || K === 0) return undefined;
+  if (N === 1 && M > 4) return xl.trans ? 'rowvecX' : 'matvecX';
+  if (M === 1 && N > 4) return yl.trans ? 'matvecY' : 'rowvecY';
+  if (xl.trans && !yl.trans && yl.gather === null) {
+    if (symDims && M === N && M <= GRAM_SYM_MAX) return 'gram';
+    if (M <= GRAM_MAX && N <= GRAM_MAX && K * (M + N) * E <= GRAM_MAX_BYTES) return 'gram';
+  }
+  return undefined;
+}
+
+const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** The wasm plan of a product, or undefined when it stays in JS (small, not float, or empty). */
 export function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotPlan | undefined {
@@ -83,10 +117,12 @@ export function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotP
   const f64 = out.dtype === 'float64', el = f64 ? 8 : 4;
   const up = (n: number) => Math.ceil((n * el) / 64) * 64;
   const bAt = up(ax.size), cAt = bAt + up(ay.size);
+  const xl = operandLayout(ax, d.lhsBatch, xFree, d.lhsContract); // [B, M, K] or stored [B, K, M]
+  const yl = operandLayout(ay, d.rhsBatch, d.rhsContract, yFree); // [B, K, N] or stored [B, N, K]
+  const gramSym = sameList(ax.shape, ay.shape) && ax.dtype === ay.dtype && sameList(d.lhsContract, d.rhsContract) && sameList(d.lhsBatch, d.rhsBatch);
   return {
-    B, M, N, K, f64, out, bAt, cAt, bytes: cAt + up(out.size),
-    xl: operandLayout(ax, d.lhsBatch, xFree, d.lhsContract), // [B, M, K] or stored [B, K, M]
-    yl: operandLayout(ay, d.rhsBatch, d.rhsContract, yFree), // [B, K, N] or stored [B, N, K]
+    B, M, N, K, f64, out, bAt, cAt, bytes: cAt + up(out.size), xl, yl, gramSym,
+    skinny: skinnyKind(B, M, N, K, el, xl, yl, gramSym),
     what: `dotGeneral: operands ${ax.toString()}, ${ay.toString()} and result ${out.toString()}`,
   };
 }
@@ -123,10 +159,14 @@ export function runWasmDot(host: WasmDotHost, p: WasmDotPlan, x: Buf, y: Buf): B
   const base = scratch === 0 ? 0 : mem.alloc(scratch, 64, p.what);
   try {
     const aOff = xo >= 0 ? xo : base, bOff = yo >= 0 ? yo : base + aBytes, cOff = co >= 0 ? co : base + aBytes + bBytes;
+    // x·x of a Gram product: the y operand is x itself (its staged copy would be the same data)
+    const sym = p.skinny === 'gram' && p.gramSym && x === y;
     if (xo < 0) stage(mem, x, p.xl, out.dtype, B * M * K, aOff);
-    if (yo < 0) stage(mem, y, p.yl, out.dtype, B * K * N, bOff);
+    if (yo < 0 && !sym) stage(mem, y, p.yl, out.dtype, B * K * N, bOff);
+    if (p.skinny !== undefined && runSkinny(r, p, p.skinny, aOff, sym ? aOff : bOff, cOff, sym)) return co >= 0 ? res : mem.readBytes(cOff, res);
+    if (sym && yo < 0) stage(mem, y, p.yl, out.dtype, B * K * N, bOff); // the kernel declined: the GEMM reads y
     if (N === 1 && B === 1 && M > 4) {
-      // A matrix-vector product A·v (`X·w`, `Xᵀr`) runs as the row product vᵀ·Aᵀ (same memory for
+      // (Where the skinny kernel declined.) A matrix-vector product A·v runs as the row product vᵀ·Aᵀ (same memory for
       // v and C), whose one-row-strip path reads A without packing it into row strips: ~2× faster
       // for a 569 × 31 A. Each element is the same in-order sum of the same products
       // (multiplication commutes), so the bits are the same (tested).
@@ -135,6 +175,19 @@ export function runWasmDot(host: WasmDotHost, p: WasmDotPlan, x: Buf, y: Buf): B
     return co >= 0 ? res : mem.readBytes(cOff, res);
   } finally {
     if (base !== 0) mem.free(base);
+  }
+}
+
+/** Runs a product by its `skinny.ts` kernel; false where the runtime declines (too close to the end of memory). */
+function runSkinny(r: WasmRuntime, p: WasmDotPlan, kind: SkinnyKind, aOff: number, bOff: number, cOff: number, sym: boolean): boolean {
+  const { M, N, K } = p;
+  const dt = p.f64 ? 'f64' : 'f32', E = p.f64 ? 8 : 4;
+  switch (kind) {
+    case 'rowvecX': return r.rowvec(dt, K, M, bOff, aOff, M * E, cOff); // x stored [K, M]: c = yᵀ·x
+    case 'matvecX': return r.matvec(dt, M, K, aOff, K * E, bOff, cOff);
+    case 'rowvecY': return r.rowvec(dt, K, N, aOff, bOff, N * E, cOff);
+    case 'matvecY': return r.matvec(dt, N, K, bOff, K * E, aOff, cOff); // y stored [N, K]: c = y·xᵀ
+    case 'gram': return r.gramT(dt, M, N, K, aOff, M * E, bOff, N * E, cOff, N * E, sym);
   }
 }
 

@@ -17,6 +17,7 @@ import { buildTransposeModule } from './transpose.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
 import { resolveGemm, type GemmParams, type ResolvedGemm } from './gemm-params.js';
 import { ThreadPool } from './threads.js';
+import { buildSkinnyModule, SKINNY_OVERREAD } from './skinny.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
 export type { BinaryOp, UnaryOp } from './elementwise.js';
@@ -53,7 +54,7 @@ export interface WasmRuntimeOptions {
 }
 
 type Kernel = (...args: number[]) => void;
-interface Modules { gemm?: Kernel; packB?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel> }
+interface Modules { gemm?: Kernel; packB?: Kernel; elementwise?: Record<string, Kernel>; reduce?: Record<string, Kernel>; skinny?: Record<string, Kernel> }
 
 /**
  * SIMD kernels over one wasm memory.
@@ -177,6 +178,129 @@ export class WasmRuntime {
     return (mods.elementwise ??= this.instantiate(buildElementwiseModule(dtype, this.memoryDecl)));
   }
 
+  /** The matrix-vector and small `Aᵀ·B` kernels (`skinny.ts`), instantiated and warmed on first use. */
+  private skinny(dtype: Dtype): Record<string, Kernel> {
+    const mods = this.mods[dtype];
+    if (mods.skinny) return mods.skinny;
+    const exp = this.instantiate(buildSkinnyModule(this.gemmConfig[dtype], this.memoryDecl));
+    // Warm-up as for the GEMM: a few small products through each export until V8's optimized code is in.
+    const E = dtype === 'f32' ? 4 : 8, K = 300, W = 40;
+    const tmp = this.memory.alloc((2 * K * W + W * W) * E + SKINNY_OVERREAD, 64);
+    const a = tmp, b = tmp + K * W * E, c = tmp + 2 * K * W * E;
+    warmUntilOptimized(() => {
+      for (let i = 0; i < 4; i++) {
+        (exp['rowvec'] as Kernel)(K, W - 3, a, b, W * E, c);
+        (exp['matvec'] as Kernel)(W - 3, K, a, K * E, b, c);
+        (exp['gramT'] as Kernel)(W - 3, W - 3, K, a, W * E, a, W * E, c, W * E, i & 1);
+      }
+    }, 0, 0);
+    this.memory.free(tmp);
+    mods.skinny = exp;
+    return exp;
+  }
+  /**
+   * Whether `[off, off + bytes)` plus the {@link SKINNY_OVERREAD} bytes that a skinny kernel may
+   * read past it lie in memory; throws on an unaligned or negative offset.
+   */
+  private skinnyFits(dtype: Dtype, bytes: number, ...offs: number[]): boolean {
+    const E = dtype === 'f32' ? 4 : 8;
+    for (const off of offs) {
+      if (!Number.isInteger(off) || off < 0 || off % E !== 0) throw new RangeError(`wasm: byte offset ${off} is unaligned or negative`);
+      if (off + bytes + SKINNY_OVERREAD > this.memory.byteLength) return false;
+    }
+    return true;
+  }
+  /**
+   * Row vector times matrix, `c = v · B` (`v` of `k` contiguous elements, `B` `k×n` with rows
+   * `rsB` bytes apart and unit column stride, `c` of `n` contiguous elements), with the bits the
+   * GEMM gives for the same product (`m = 1`). No packing: for `Xᵀr` with X stored `[k, n]`.
+   * @param dtype - `'f32'` or `'f64'`
+   * @param k - length of `v` (≥ 1)
+   * @param n - columns of B (≥ 1)
+   * @param vOff - byte offset of `v`
+   * @param bOff - byte offset of B
+   * @param rsB - byte stride between rows of B (≥ n elements)
+   * @param cOff - byte offset of `c`
+   * @returns false (nothing done) where memory ends too close behind an operand for the kernel's reads
+   * @example
+   * ```ts
+   * rt.rowvec('f32', 569, 31, r, x, 31 * 4, out); // out = rᵀ·X, X stored [569, 31]
+   * ```
+   */
+  rowvec(dtype: Dtype, k: number, n: number, vOff: number, bOff: number, rsB: number, cOff: number): boolean {
+    const E = dtype === 'f32' ? 4 : 8;
+    this.checkSkinnySizes('rowvec', dtype, rsB, n, k, n);
+    this.checkRanges(dtype, k, vOff); this.checkRanges(dtype, n, cOff);
+    if (!this.skinnyFits(dtype, (k - 1) * rsB + n * E, bOff)) return false;
+    (this.skinny(dtype)['rowvec'] as Kernel)(k, n, vOff, bOff, rsB, cOff);
+    return true;
+  }
+  /**
+   * Matrix times vector, `c = A · v` (`A` `m×k` with rows `rsA` bytes apart and unit column
+   * stride, `v` of `k` and `c` of `m` contiguous elements), with the bits the GEMM gives for the
+   * same product (`n = 1`). No packing: for `X·w` with X stored `[m, k]`.
+   * @param dtype - `'f32'` or `'f64'`
+   * @param m - rows of A (≥ 1)
+   * @param k - columns of A, length of `v` (≥ 1)
+   * @param aOff - byte offset of A
+   * @param rsA - byte stride between rows of A (≥ k elements)
+   * @param vOff - byte offset of `v`
+   * @param cOff - byte offset of `c`
+   * @returns false (nothing done) where memory ends too close behind an operand for the kernel's reads
+   * @example
+   * ```ts
+   * rt.matvec('f32', 569, 31, x, 31 * 4, w, out); // out = X·w
+   * ```
+   */
+  matvec(dtype: Dtype, m: number, k: number, aOff: number, rsA: number, vOff: number, cOff: number): boolean {
+    const E = dtype === 'f32' ? 4 : 8;
+    this.checkSkinnySizes('matvec', dtype, rsA, k, m, k);
+    this.checkRanges(dtype, k, vOff); this.checkRanges(dtype, m, cOff);
+    if (!this.skinnyFits(dtype, (m - 1) * rsA + k * E, aOff)) return false;
+    (this.skinny(dtype)['matvec'] as Kernel)(m, k, aOff, rsA, vOff, cOff);
+    return true;
+  }
+  /**
+   * `C = Aᵀ·B` for A stored `k×m` and B stored `k×n` (rows `rsA`/`rsB` bytes apart, unit column
+   * stride; C `m×n` with rows `ldc` bytes apart), read in place in register tiles, with the bits
+   * the GEMM gives for the same product. `sym` (A and B the same array and layout, `m = n`: a Gram
+   * matrix `XᵀX`) computes the upper triangle and mirrors it.
+   * @param dtype - `'f32'` or `'f64'`
+   * @param m - columns of A, rows of C (≥ 1)
+   * @param n - columns of B and C (≥ 1)
+   * @param k - rows of A and B (≥ 1)
+   * @param aOff - byte offset of A
+   * @param rsA - byte stride between rows of A
+   * @param bOff - byte offset of B
+   * @param rsB - byte stride between rows of B
+   * @param cOff - byte offset of C
+   * @param ldc - byte stride between rows of C
+   * @param sym - whether B is A (same offset and stride, `m = n`)
+   * @returns false (nothing done) where memory ends too close behind an operand for the kernel's reads
+   * @example
+   * ```ts
+   * rt.gramT('f32', 31, 31, 569, x, 31 * 4, x, 31 * 4, g, 31 * 4, true); // g = XᵀX
+   * ```
+   */
+  gramT(dtype: Dtype, m: number, n: number, k: number, aOff: number, rsA: number, bOff: number, rsB: number, cOff: number, ldc: number, sym: boolean): boolean {
+    const E = dtype === 'f32' ? 4 : 8;
+    this.checkSkinnySizes('gramT', dtype, rsA, m, k, m);
+    this.checkSkinnySizes('gramT', dtype, rsB, n, k, n);
+    this.checkSkinnySizes('gramT', dtype, ldc, n, m, n);
+    if (sym && (aOff !== bOff || rsA !== rsB || m !== n)) throw new RangeError('gramT: sym needs A and B to be the same array (offset, stride, size)');
+    if (!Number.isInteger(cOff) || cOff < 0 || cOff % E !== 0 || cOff + (m - 1) * ldc + n * E > this.memory.byteLength) {
+      throw new RangeError(`gramT: C at ${cOff} is unaligned or outside memory`);
+    }
+    if (!this.skinnyFits(dtype, (k - 1) * rsA + m * E, aOff) || !this.skinnyFits(dtype, (k - 1) * rsB + n * E, bOff)) return false;
+    (this.skinny(dtype)['gramT'] as Kernel)(m, n, k, aOff, rsA, bOff, rsB, cOff, ldc, sym ? 1 : 0);
+    return true;
+  }
+  /** Checks a skinny kernel's sizes (positive integers) and a row stride (a whole number of elements covering `width`). */
+  private checkSkinnySizes(op: string, dtype: Dtype, stride: number, width: number, ...sizes: number[]): void {
+    const E = dtype === 'f32' ? 4 : 8;
+    for (const v of sizes) if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: sizes must be positive integers, got ${sizes.join(', ')}`);
+    if (!Number.isInteger(stride) || stride % E !== 0 || stride < width * E) throw new RangeError(`${op}: row stride ${stride} bytes must be a multiple of ${E} covering ${width} elements`);
+  }
   private reducer(dtype: Dtype): Record<string, Kernel> {
     const mods = this.mods[dtype];
     return (mods.reduce ??= this.instantiate(buildReduceModule(dtype, this.memoryDecl)));
