@@ -12,7 +12,8 @@ import { allocTyped, swapAllocator, type TypedArray } from '../../tensor/dtype.j
 import { sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
 import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './strided.js';
 import { randomBitsKernel } from './random.js';
-import { BINARY, UNARY, intDiv } from './scalar-ops.js';
+import { BINARY, intDiv } from './scalar-ops.js';
+import { arithRowLeft, arithRowRight, arithScalarLeft, arithScalarRight, binarySame, unaryLoop } from './elementwise-loops.js';
 import { fusedKernel, planFusedKernel } from './fused.js';
 import { planDot, runDot } from './dot.js';
 import { convKernel } from './conv.js';
@@ -28,33 +29,10 @@ function strided(src: Buf, out: Aval, strides: readonly number[], base = 0): Buf
 /** Same-shape and scalar-operand loops for + − × ÷ without a per-element call. */
 function fastArith(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval, ay: Aval, res: Buf): boolean {
   const n = res.length;
-  const same = shapesEqual(ax.shape, ay.shape);
-  const ys = !same && ay.size === 1 && ax.size === n;
-  const xs = !same && !ys && ax.size === 1 && ay.size === n;
-  if (!same && !ys && !xs) return false;
-  const a0 = x[0]!, b0 = y[0]!;
-  switch (op) {
-    case 'add':
-      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! + y[i]!;
-      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! + b0;
-      else for (let i = 0; i < n; i++) res[i] = a0 + y[i]!;
-      return true;
-    case 'sub':
-      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! - y[i]!;
-      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! - b0;
-      else for (let i = 0; i < n; i++) res[i] = a0 - y[i]!;
-      return true;
-    case 'mul':
-      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! * y[i]!;
-      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! * b0;
-      else for (let i = 0; i < n; i++) res[i] = a0 * y[i]!;
-      return true;
-    case 'div':
-      if (same) for (let i = 0; i < n; i++) res[i] = x[i]! / y[i]!;
-      else if (ys) for (let i = 0; i < n; i++) res[i] = x[i]! / b0;
-      else for (let i = 0; i < n; i++) res[i] = a0 / y[i]!;
-      return true;
-  }
+  if (shapesEqual(ax.shape, ay.shape)) return binarySame(op, x, y, res);
+  if (ay.size === 1 && ax.size === n) { arithScalarRight(op, x, y[0]!, res, 0, n); return true; }
+  if (ax.size === 1 && ay.size === n) { arithScalarLeft(op, x[0]!, y, res, 0, n); return true; }
+  return false;
 }
 
 /**
@@ -107,26 +85,16 @@ function blockArith(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval,
 /** res[base + j] = big[base + j] ∘ (v or vec[j]), operands swapped when `swap`. */
 function blockRun(op: 'add' | 'sub' | 'mul' | 'div', big: Buf, v: number, vec: Buf | null, res: Buf, base: number, len: number, swap: boolean): void {
   if (vec === null) {
-    switch (op) {
-      case 'add': for (let j = 0; j < len; j++) res[base + j] = swap ? v + big[base + j]! : big[base + j]! + v; return;
-      case 'sub': for (let j = 0; j < len; j++) res[base + j] = swap ? v - big[base + j]! : big[base + j]! - v; return;
-      case 'mul': for (let j = 0; j < len; j++) res[base + j] = swap ? v * big[base + j]! : big[base + j]! * v; return;
-      case 'div': for (let j = 0; j < len; j++) res[base + j] = swap ? v / big[base + j]! : big[base + j]! / v; return;
-    }
-  }
-  switch (op) {
-    case 'add': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! + big[base + j]! : big[base + j]! + vec[j]!; return;
-    case 'sub': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! - big[base + j]! : big[base + j]! - vec[j]!; return;
-    case 'mul': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! * big[base + j]! : big[base + j]! * vec[j]!; return;
-    case 'div': for (let j = 0; j < len; j++) res[base + j] = swap ? vec[j]! / big[base + j]! : big[base + j]! / vec[j]!; return;
-  }
+    if (swap) arithScalarLeft(op, v, big, res, base, base + len);
+    else arithScalarRight(op, big, v, res, base, base + len);
+  } else if (swap) arithRowLeft(op, vec, big, res, base, len);
+  else arithRowRight(op, big, vec, res, base, len);
 }
 
 const kernels: Kernels<Buf> = {
   unary(op, x, _ax, out) {
-    const f = UNARY[op];
     const res = allocTyped(out.dtype, out.size);
-    for (let i = 0; i < res.length; i++) res[i] = f(x[i]!);
+    unaryLoop(op, x, res);
     return res;
   },
   binary(op, x, y, ax, ay, out) {
@@ -135,7 +103,7 @@ const kernels: Kernels<Buf> = {
     const intDivide = out.dtype === 'int32' && op === 'div';
     if (!intDivide && (op === 'add' || op === 'sub' || op === 'mul' || op === 'div') && (fastArith(op, x, y, ax, ay, res) || blockArith(op, x, y, ax, ay, out, res))) return res;
     const f = intDivide ? intDiv : BINARY[op];
-    if (shapesEqual(ax.shape, ay.shape)) for (let i = 0; i < n; i++) res[i] = f(x[i]!, y[i]!);
+    if (shapesEqual(ax.shape, ay.shape)) { if (intDivide || !binarySame(op, x, y, res)) for (let i = 0; i < n; i++) res[i] = f(x[i]!, y[i]!); }
     else if (ay.size === 1 && ax.size === n) { const b = y[0]!; for (let i = 0; i < n; i++) res[i] = f(x[i]!, b); }
     else if (ax.size === 1 && ay.size === n) { const a = x[0]!; for (let i = 0; i < n; i++) res[i] = f(a, y[i]!); }
     else binaryStrided(res, x, y, out.shape, broadcastStrides(ax.shape, out.shape), broadcastStrides(ay.shape, out.shape), f);
