@@ -27,7 +27,7 @@ import { jsBackend } from '../js/index.js';
 import { broadcastStrides, gather } from '../js/strided.js';
 import { WasmRuntime } from './index.js';
 import { buildBroadcastModule } from './elementwise.js';
-import { fusedSimdDtype, fusedSimdLayout, hasTranscendental, runFusedSimd } from './fused-simd.js';
+import { fusedSimdDtype, fusedSimdLayout, fusedSimdRowLayout, hasTranscendental, planFusedSimd, runFusedSimd } from './fused-simd.js';
 import { wasmConv } from './conv.js';
 import { wasmCholesky, wasmTriangularSolve } from './cholesky.js';
 import { choleskyKernel, triangularSolveKernel } from '../js/linalg.js';
@@ -386,7 +386,8 @@ function simdFusedPays(p: FusedProgram, d: 'f32' | 'f64'): boolean {
 /**
  * Fused elementwise programs. Programs the SIMD generator supports (`fused-simd.ts`: one float
  * dtype, add/sub/mul/div/neg/abs/sqrt/max/min/exp/log/tanh, comparisons feeding select) whose
- * inputs are full-size or scalars run there when it pays (simdFusedPays): from FUSED_MIN_SIZE elements (long
+ * inputs are full-size, scalars or rows (trailing blocks of whole vectors, read in place: a bias
+ * `[32]` over `[64, 32]`) run there when it pays (simdFusedPays): from FUSED_MIN_SIZE elements (long
  * float32 programs from LONG_PROGRAM_MIN_SIZE), and those with
  * exp/log/tanh exactly from UNARY_MIN_SIZE, where the unfused path uses the same SIMD
  * transcendentals, so fused results equal unfused ones bit for bit. Other programs run as the
@@ -406,8 +407,8 @@ function planWasmFused(p: FusedProgram, axs: readonly Aval[], outs: readonly Ava
     const d = fusedSimdDtype(p);
     const declines = n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)));
     if (d !== undefined && n >= simdMinSize(p, d) && simdFusedPays(p, d)) {
-      const layout = fusedSimdLayout(axs.map((a) => a.size), n);
-      if (layout !== undefined) return (xs) => runFusedSimd(r, p, d, layout, xs, n, residentAt);
+      const rows = fusedSimdRowLayout(axs.map((a) => a.shape), out0.shape, d === 'f32' ? 4 : 8);
+      if (rows !== undefined) return planFusedSimd(r, p, d, rows.layout, n, rows.rowLen, residentAt);
       if (declines) return (xs) => runExpanded(r, p, d, xs, axs, out0);
     }
     if (declines) return undefined;

@@ -5,9 +5,11 @@
  * `run(in…, out…, n)` loops over the output in `f32x4` / `f64x2` vectors, one vector per
  * iteration, computing every op of the program in v128 locals, then runs the same code on a
  * splatted scalar for the tail (the unfused transcendental kernels do the same, so a tail lane
- * equals a vector lane). Layouts: each input is either full-size contiguous (`f`, a byte offset
- * into the runtime's memory, read at the output index) or a size-1 scalar (`s`, passed by value
- * and splatted once before the loop); other broadcasts are not handled here.
+ * equals a vector lane). Layouts: each input is full-size contiguous (`f`, a byte offset into the
+ * runtime's memory, read at the output index), a size-1 scalar (`s`, passed by value and
+ * splatted once before the loop), or a row (`r`: a trailing block of the output's shape, such as
+ * a bias `[32]` added to `[64, 32]`, read at the output index modulo its length, which must be a
+ * whole number of vectors); other broadcasts are not handled here.
  *
  * Supported programs: every input, literal and op of one float dtype (float32 or float64), made
  * of `add sub mul div neg abs sqrt max min copy exp log tanh`, plus comparisons
@@ -33,6 +35,7 @@ import type { Dtype } from './gemm.js';
 import type { WasmRuntime } from './index.js';
 import { emitExp, emitLog, emitTanh, expConstants, logConstants, type ExpConstants, type LogConstants } from './transcendental.js';
 import { outputArray } from './pool.js';
+import type { WasmMemory } from './memory.js';
 
 const ARITH = new Set<FusedOp['op']>(['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'max', 'min', 'copy', 'exp', 'log', 'tanh']);
 const COMPARE = new Set<FusedOp['op']>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -40,10 +43,11 @@ const TRANSCENDENTAL = new Set<FusedOp['op']>(['exp', 'log', 'tanh']);
 
 /**
  * Input layout of a generated fused kernel, one letter per input: `f` full-size contiguous,
- * `s` a size-1 scalar splatted over the output.
+ * `s` a size-1 scalar splatted over the output, `r` a row repeated along the output (a trailing
+ * block; every `r` input of a kernel has the same length, a multiple of 16 bytes).
  * @example
  * ```ts
- * const layout: FusedSimdLayout = 'fsf'; // inputs 0 and 2 full-size, input 1 a scalar
+ * const layout: FusedSimdLayout = 'fsr'; // input 0 full-size, input 1 a scalar, input 2 a row
  * ```
  */
 export type FusedSimdLayout = string;
@@ -98,9 +102,10 @@ export function hasTranscendental(p: FusedProgram): boolean {
 }
 
 /**
- * Generates the module of one program and input layout. It exports `run(in…, out…, n)`: for
- * each input a byte offset (`f`) or the scalar's value (`s`, an f32/f64 parameter), then one
- * byte offset per output, then the element count. Buffers must not overlap partially.
+ * Generates the module of one program and input layout. It exports `run(in…, out…, n[, rowBytes])`:
+ * for each input a byte offset (`f`, `r`) or the scalar's value (`s`, an f32/f64 parameter), then
+ * one byte offset per output, then the element count, then (with `r` inputs) the rows' length in
+ * bytes (a multiple of 16 dividing `n` elements). Buffers must not overlap partially.
  * @param p - a program accepted by {@link fusedSimdDtype}
  * @param dtype - its element type
  * @param layout - one letter per input (`f` or `s`)
@@ -116,14 +121,17 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
   const E = f32 ? 4 : 8;
   const V = (op: string): SimdOpName => `${f32 ? 'f32x4' : 'f64x2'}_${op}` as SimdOpName;
   const nIn = p.inputs.length, nLit = p.literals.length, base = nIn + nLit, nOps = p.ops.length, nOut = p.outputs.length;
-  if (layout.length !== nIn || /[^fs]/.test(layout)) throw new RangeError(`buildFusedModule: bad layout "${layout}" for ${nIn} inputs`);
+  if (layout.length !== nIn || /[^fsr]/.test(layout)) throw new RangeError(`buildFusedModule: bad layout "${layout}" for ${nIn} inputs`);
   const scalarT: ValType = f32 ? F32 : F64;
-  const params: ValType[] = [...[...layout].map((k): ValType => (k === 'f' ? I32 : scalarT)), ...p.outputs.map((): ValType => I32), I32];
+  const rows = layout.includes('r');
+  const params: ValType[] = [...[...layout].map((k): ValType => (k === 's' ? scalarT : I32)), ...p.outputs.map((): ValType => I32), I32, ...(rows ? [I32 as ValType] : [])];
   const nParam = nIn + nOut;
   const mb = new ModuleBuilder();
   mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
   const fn = mb.func(params, [], (c, local) => {
     const i = local(I32), endV = local(I32), end = local(I32);
+    // j: the byte offset within the row (r inputs), i modulo rowBytes
+    const j = rows ? local(I32) : -1, rowBytes = nParam + 1;
     // Loop-invariant values: literals and scalar inputs (splatted), constants of the transcendentals.
     const fixed = new Map<number, number>(); // value ref → v128 local
     const used = new Set<number>();
@@ -131,7 +139,7 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
     for (const r of p.outputs) used.add(r);
     for (let r = 0; r < base; r++) {
       if (!used.has(r)) continue;
-      if (r < nIn && layout[r] === 'f') continue;
+      if (r < nIn && layout[r] !== 's') continue;
       const l = local(V128);
       if (r < nIn) c.get(r); else if (f32) c.f32(p.literals[r - nIn]!.value); else c.f64(p.literals[r - nIn]!.value);
       c.simd(f32 ? 'f32x4_splat' : 'f64x2_splat').set(l);
@@ -145,7 +153,7 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
     const scratch = ek || lk ? local(V128) : -1;
     // Full inputs get a local each, loaded at the top of every iteration.
     const loaded = new Map<number, number>();
-    for (let r = 0; r < nIn; r++) if (layout[r] === 'f' && used.has(r)) loaded.set(r, local(V128));
+    for (let r = 0; r < nIn; r++) if (layout[r] !== 's' && used.has(r)) loaded.set(r, local(V128));
     // Op values: v128 locals reused once their last reader has run.
     const lastUse = new Int32Array(nOps).fill(-1);
     p.ops.forEach((op, k) => { for (const r of op.args) if (r >= base) lastUse[r - base] = k; });
@@ -155,10 +163,10 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
       for (const r of new Set(p.ops[k]!.args)) if (r >= base && lastUse[r - base] === k) free.push(slot[r - base]!);
       slot[k] = free.length > 0 ? free.pop()! : local(V128);
     }
-    const ref = (r: number): number => (r >= base ? slot[r - base]! : r < nIn && layout[r] === 'f' ? loaded.get(r)! : fixed.get(r)!);
+    const ref = (r: number): number => (r >= base ? slot[r - base]! : r < nIn && layout[r] !== 's' ? loaded.get(r)! : fixed.get(r)!);
 
     const body = (vector: boolean): void => {
-      for (const [r, l] of loaded) c.get(r).get(i).op('i32_add').vmem(vector ? 'v128_load' : f32 ? 'v128_load32_splat' : 'v128_load64_splat').set(l);
+      for (const [r, l] of loaded) c.get(r).get(layout[r] === 'r' ? j : i).op('i32_add').vmem(vector ? 'v128_load' : f32 ? 'v128_load32_splat' : 'v128_load64_splat').set(l);
       const store = (j: number, l: number): void => {
         c.get(nIn + j).get(i).op('i32_add').get(l);
         if (vector) c.vmem('v128_store');
@@ -197,15 +205,24 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
     }
 
     c.get(nParam).i32(E).op('i32_mul').tee(end).i32(-16).op('i32_and').set(endV);
+    /** j += step, wrapping to 0 at the end of a row (rowBytes is a multiple of both steps). */
+    const advanceRow = (step: number): void => {
+      if (!rows) return;
+      c.get(j).i32(step).op('i32_add').tee(j).i32(0).get(j).get(rowBytes).op('i32_lt_u', 'select').set(j);
+    };
     c.block(() => c.loop(() => {
       c.get(i).get(endV).op('i32_ge_u').brIf(1);
       body(true);
-      c.get(i).i32(16).op('i32_add').set(i).br(0);
+      c.get(i).i32(16).op('i32_add').set(i);
+      advanceRow(16);
+      c.br(0);
     }));
     c.block(() => c.loop(() => {
       c.get(i).get(end).op('i32_ge_u').brIf(1);
       body(false);
-      c.get(i).i32(E).op('i32_add').set(i).br(0);
+      c.get(i).i32(E).op('i32_add').set(i);
+      advanceRow(E);
+      c.br(0);
     }));
   });
   mb.export('run', fn);
@@ -250,23 +267,70 @@ export function fusedSimdLayout(sizes: readonly number[], n: number): FusedSimdL
 }
 
 /**
- * Runs a program on the SIMD generator: runs the cached kernel for (program, layout) on the
- * inputs and outputs in the runtime's memory, reading resident ones in place and copying the
- * others in (inputs) and out (outputs).
+ * The layout of inputs of shapes `shapes` broadcast to `out`, rows (`r`) included: an input that
+ * is a trailing block of `out` (its shape, leading size-1 axes dropped, equals `out`'s last axes)
+ * of `rowLen` elements, the same for every such input, a whole number of 16-byte vectors.
+ * Undefined for any other broadcast.
+ * @param shapes - the inputs' shapes
+ * @param out - the output's shape
+ * @param bytes - the element size (4 or 8)
+ * @returns the layout and the rows' length in elements (0 without rows)
+ * @example
+ * ```ts
+ * fusedSimdRowLayout([[64, 32], [32]], [64, 32], 4); // { layout: 'fr', rowLen: 32 }
+ * ```
+ */
+export function fusedSimdRowLayout(shapes: readonly (readonly number[])[], out: readonly number[], bytes: number): { layout: FusedSimdLayout; rowLen: number } | undefined {
+  let n = 1;
+  for (const d of out) n *= d;
+  let layout = '', rowLen = 0;
+  for (const sh of shapes) {
+    let m = 1;
+    for (const d of sh) m *= d;
+    if (m === n) { layout += 'f'; continue; }
+    if (m === 1) { layout += 's'; continue; }
+    let lead = 0;
+    while (lead < sh.length && sh[lead] === 1) lead++;
+    const off = out.length - sh.length;
+    if (off < 0) return undefined;
+    for (let i = lead; i < sh.length; i++) if (sh[i] !== out[i + off]) return undefined;
+    if ((rowLen !== 0 && m !== rowLen) || (m * bytes) % 16 !== 0) return undefined;
+    rowLen = m;
+    layout += 'r';
+  }
+  return { layout, rowLen };
+}
+
+/** A persistent staging block per memory for inputs and outputs that are not resident (grown on demand). */
+const staging = new WeakMap<WasmMemory, { off: number; bytes: number }>();
+/** Staging needs above this many bytes get a block of their own per call. */
+const STAGING_KEEP_BYTES = 1 << 20;
+
+function stagingBlock(mem: WasmMemory, bytes: number): number {
+  let b = staging.get(mem);
+  if (b === undefined || b.bytes < bytes) {
+    if (b !== undefined) mem.free(b.off);
+    const size = Math.max(bytes, 2 * (b?.bytes ?? 0), 16_384);
+    b = { off: mem.alloc(size, 64, 'fused elementwise staging'), bytes: size };
+    staging.set(mem, b);
+  }
+  return b.off;
+}
+
+/**
+ * @internal A program's SIMD kernel resolved once for a layout and size: the returned function
+ * runs it on the inputs and returns fresh outputs (what {@link runFusedSimd} does, without the
+ * per-call lookups). Resident inputs and outputs are used in place; the others go through a
+ * staging block of the memory (inputs copied in, outputs copied out).
  * @param rt - the runtime
  * @param p - a program accepted by {@link fusedSimdDtype}
  * @param dtype - {@link fusedSimdDtype}`(p)`
- * @param layout - from {@link fusedSimdLayout}
- * @param xs - the inputs (typed arrays of the program's dtype; size `n` or 1 as the layout says)
+ * @param layout - from {@link fusedSimdLayout} or {@link fusedSimdRowLayout}
  * @param n - the output's element count
+ * @param rowLen - the `r` inputs' element count (0 without `r` inputs)
  * @param residentAt - the byte offset of an array resident in the runtime's memory, or -1 (default: none is)
- * @returns one fresh array of `n` elements per output
- * @example
- * ```ts
- * const [y] = runFusedSimd(rt, program, 'f32', 'fs', [x, new Float32Array([2])], x.length);
- * ```
  */
-export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, layout: FusedSimdLayout, xs: readonly ArrayLike<number>[], n: number, residentAt?: (x: unknown) => number): (Float32Array | Float64Array)[] {
+export function planFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, layout: FusedSimdLayout, n: number, rowLen: number, residentAt?: (x: unknown) => number): (xs: readonly ArrayLike<number>[]) => (Float32Array | Float64Array)[] {
   let perRt = runs.get(rt);
   if (perRt === undefined) runs.set(rt, (perRt = new WeakMap()));
   let perProgram = perRt.get(p);
@@ -276,52 +340,83 @@ export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, lay
     run = rt.generated(`fused|${dtype}|${layout}|${p.key}`, (m) => buildFusedModule(p, dtype, layout, m))['run']!;
     perProgram.set(layout, run);
   }
+  const kernel = run;
   const E = dtype === 'f32' ? 4 : 8;
-  const stride = Math.ceil((n * E) / 64) * 64;
-  const nOut = p.outputs.length;
+  const stride = Math.ceil((n * E) / 64) * 64, rowStride = Math.ceil((rowLen * E) / 64) * 64;
+  const nIn = layout.length, nOut = p.outputs.length;
   const mem = rt.memory;
   const dt = dtype === 'f32' ? 'float32' : 'float64';
-  // Inputs and outputs that are resident blocks of the memory are used in place; the others
-  // go through one scratch block (inputs copied in, outputs copied out).
-  const args: number[] = [];
-  const outs: (Float32Array | Float64Array)[] = [];
-  const outAt: number[] = [];
-  let need = 0;
-  for (let i = 0; i < layout.length; i++) {
-    if (layout[i] === 's') continue;
-    const o = residentAt === undefined ? -1 : residentAt(xs[i]);
-    if (o < 0) need += stride;
-  }
-  for (let j = 0; j < nOut; j++) {
-    const res = outputArray(dt, n) as Float32Array | Float64Array;
-    outs.push(res);
-    const o = residentAt === undefined ? -1 : residentAt(res);
-    outAt.push(o);
-    if (o < 0) need += stride;
-  }
-  const block = need === 0 ? 0 : mem.alloc(need, 64);
-  try {
-    let at = block;
-    for (let i = 0; i < layout.length; i++) {
-      const x = xs[i]!;
-      if (layout[i] === 's') { args.push(x[0]!); continue; }
-      const o = residentAt === undefined ? -1 : residentAt(x);
-      if (o >= 0) { args.push(o); continue; }
-      mem.writeBytes(at, x as unknown as ArrayBufferView);
-      args.push(at);
-      at += stride;
+  const at = residentAt ?? (() => -1);
+  const args: number[] = new Array(nIn + nOut + (rowLen > 0 ? 2 : 1));
+  if (rowLen > 0) args[nIn + nOut + 1] = rowLen * E;
+  args[nIn + nOut] = n;
+  const inAt: number[] = new Array(nIn), outAt: number[] = new Array(nOut);
+  return (xs) => {
+    // Inputs and outputs that are resident blocks of the memory are used in place; the others
+    // go through the staging block (inputs copied in, outputs copied out).
+    const outs: (Float32Array | Float64Array)[] = new Array(nOut);
+    let need = 0;
+    for (let i = 0; i < nIn; i++) {
+      const k = layout[i];
+      if (k === 's') continue;
+      const o = at(xs[i]);
+      inAt[i] = o;
+      if (o < 0) need += k === 'r' ? rowStride : stride;
     }
     for (let j = 0; j < nOut; j++) {
-      if (outAt[j]! < 0) { outAt[j] = -at - 1; at += stride; }
-      const o = outAt[j]!;
-      args.push(o >= 0 ? o : -o - 1);
+      const res = outputArray(dt, n) as Float32Array | Float64Array;
+      outs[j] = res;
+      const o = at(res);
+      outAt[j] = o;
+      if (o < 0) need += stride;
     }
-    args.push(n);
-    run(...args);
-    simdRuns++;
-    for (let j = 0; j < nOut; j++) if (outAt[j]! < 0) mem.readBytes(-outAt[j]! - 1, outs[j]!);
-  } finally {
-    if (block !== 0) mem.free(block);
-  }
-  return outs;
+    const own = need > STAGING_KEEP_BYTES;
+    const block = need === 0 ? 0 : own ? mem.alloc(need, 64) : stagingBlock(mem, need);
+    try {
+      let off = block;
+      for (let i = 0; i < nIn; i++) {
+        const x = xs[i]!;
+        const k = layout[i];
+        if (k === 's') { args[i] = x[0]!; continue; }
+        if (inAt[i]! >= 0) { args[i] = inAt[i]!; continue; }
+        mem.writeBytes(off, x as unknown as ArrayBufferView);
+        args[i] = off;
+        off += k === 'r' ? rowStride : stride;
+      }
+      for (let j = 0; j < nOut; j++) {
+        if (outAt[j]! >= 0) { args[nIn + j] = outAt[j]!; continue; }
+        outAt[j] = -off - 1;
+        args[nIn + j] = off;
+        off += stride;
+      }
+      kernel(...args);
+      simdRuns++;
+      for (let j = 0; j < nOut; j++) if (outAt[j]! < 0) mem.readBytes(-outAt[j]! - 1, outs[j]!);
+    } finally {
+      if (own) mem.free(block);
+    }
+    return outs;
+  };
+}
+
+/**
+ * Runs a program on the SIMD generator: runs the cached kernel for (program, layout) on the
+ * inputs and outputs in the runtime's memory, reading resident ones in place and copying the
+ * others in (inputs) and out (outputs).
+ * @param rt - the runtime
+ * @param p - a program accepted by {@link fusedSimdDtype}
+ * @param dtype - {@link fusedSimdDtype}`(p)`
+ * @param layout - from {@link fusedSimdLayout} or {@link fusedSimdRowLayout}
+ * @param xs - the inputs (typed arrays of the program's dtype; size `n`, 1 or the row length as the layout says)
+ * @param n - the output's element count
+ * @param residentAt - the byte offset of an array resident in the runtime's memory, or -1 (default: none is)
+ * @returns one fresh array of `n` elements per output
+ * @example
+ * ```ts
+ * const [y] = runFusedSimd(rt, program, 'f32', 'fs', [x, new Float32Array([2])], x.length);
+ * ```
+ */
+export function runFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, layout: FusedSimdLayout, xs: readonly ArrayLike<number>[], n: number, residentAt?: (x: unknown) => number): (Float32Array | Float64Array)[] {
+  const r = layout.indexOf('r');
+  return planFusedSimd(rt, p, dtype, layout, n, r < 0 ? 0 : xs[r]!.length, residentAt)(xs);
 }
