@@ -270,10 +270,15 @@ function compile(p: FusedProgram, access: readonly Access[], general: boolean): 
 }
 
 function run(c: Compiled, xs: readonly TypedArray[], outs: TypedArray[], n: number, shape: readonly number[], strides: readonly (readonly number[])[]): void {
+  const segs = c.segments;
+  if (c.scratch === 0 && segs.length === 1) { segs[0]!.fn(xs, outs, NO_SCRATCH, n, shape, strides, HELPERS); return; }
   const scratch: Float64Array[] = [];
   for (let i = 0; i < c.scratch; i++) scratch.push(new Float64Array(n));
-  for (const s of c.segments) s.fn(xs, outs, scratch, n, shape, strides, HELPERS);
+  for (let i = 0; i < segs.length; i++) segs[i]!.fn(xs, outs, scratch, n, shape, strides, HELPERS);
 }
+
+/** The scratch list of a program that needs none. */
+const NO_SCRATCH: Float64Array[] = [];
 
 function kernelFor(p: FusedProgram, pattern: string, access: readonly Access[], general: boolean): Compiled {
   let perProgram = byProgram.get(p);
@@ -331,7 +336,10 @@ export function planFusedKernel(p: FusedProgram, axs: readonly Aval[], outs: rea
   const shape = outs[0]!.shape;
   const n = outs[0]!.size;
   const dtypes = outs.map((a) => a.dtype);
-  const alloc = (): TypedArray[] => { const res: TypedArray[] = new Array(dtypes.length); for (let j = 0; j < dtypes.length; j++) res[j] = allocTyped(dtypes[j]!, n); return res; };
+  const nOut = dtypes.length, d0 = dtypes[0]!;
+  const alloc = nOut === 1
+    ? (): TypedArray[] => [allocTyped(d0, n)]
+    : (): TypedArray[] => { const res: TypedArray[] = new Array(nOut); for (let j = 0; j < nOut; j++) res[j] = allocTyped(dtypes[j]!, n); return res; };
   if (n === 0) return alloc;
   let pattern = '';
   const access: Access[] = axs.map((a) => (a.size === n ? 'f' : a.size === 1 ? 's' : 'g'));
