@@ -1,7 +1,7 @@
 /**
  * The matrix-vector and small `Aᵀ·B` kernels (`skinny.ts`) against the GEMM on the same products
  * (W6's 569 × 31 design matrix: `X·w`, `Xᵀr`, the Gram `XᵀX`; and a few neighbours), one thread,
- * data resident. Rounds interleave the two kernels; prints µs per call (fastest and median) and
+ * data resident. Rounds interleave the two kernels; prints CPU µs per call (fastest and median) and
  * the ratio of medians. The results are equal bit for bit (test/backend-wasm/skinny.test.ts).
  *
  * Run: `npx tsx bench/wasm/skinny.ts [f32|f64] [rounds]`
@@ -21,7 +21,7 @@ const put = (n: number): number => {
 interface Case { name: string; gemm: () => void; skinny: () => void; madds: number; t: { gemm: number[]; skinny: number[] } }
 const cases: Case[] = [];
 for (const [m, k] of [[569, 31], [2000, 64], [128, 784]] as const) {
-  const x = put(m * k), w = put(k), r = put(m), out = put(Math.max(m, k) * Math.max(m, k));
+  const x = put(m * k), x2 = put(m * k), w = put(k), r = put(m), out = put(Math.max(m, k) * Math.max(m, k));
   cases.push({
     name: `X·w ${m}×${k}`, madds: m * k, t: { gemm: [], skinny: [] },
     // the adapter's former path: the row product wᵀ·Xᵀ (m = 1, B read transposed)
@@ -41,27 +41,39 @@ for (const [m, k] of [[569, 31], [2000, 64], [128, 784]] as const) {
     });
     cases.push({
       name: `XᵀY ${m}×${k}`, madds: k * k * m, t: { gemm: [], skinny: [] },
-      gemm: () => rt.gemm(dt, { m: k, n: k, k: m, aOff: x, bOff: x, cOff: out, transA: true }),
-      skinny: () => rt.gramT(dt, k, k, m, x, k * E, x, k * E, out, k * E, false),
+      gemm: () => rt.gemm(dt, { m: k, n: k, k: m, aOff: x, bOff: x2, cOff: out, transA: true }),
+      skinny: () => rt.gramT(dt, k, k, m, x, k * E, x2, k * E, out, k * E, false),
     });
   }
 }
+// CPU time of this (single-threaded) process per call: on a shared machine far less disturbed by
+// other processes than wall time.
+// Aᵀ·B with A stored [K, M] and B stored [K, N] (the weight gradients of a small layer, W2/W4's hᵀ·δ)
+for (const [M, N, K] of [[128, 10, 128], [784, 10, 128], [10, 128, 128], [64, 16, 1000]] as const) {
+  const a = put(K * M), b = put(K * N), out = put(M * N);
+  cases.push({
+    name: `AᵀB ${M}×${N}×${K}`, madds: M * N * K, t: { gemm: [], skinny: [] },
+    gemm: () => rt.gemm(dt, { m: M, n: N, k: K, aOff: a, bOff: b, cOff: out, transA: true }),
+    skinny: () => rt.gramT(dt, M, N, K, a, M * E, b, N * E, out, N * E, false),
+  });
+}
 const time = (f: () => void, reps: number): number => {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < reps; i++) f();
-  return ((performance.now() - t0) / reps) * 1e3;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / reps;
 };
 for (const c of cases) { const t = performance.now(); while (performance.now() - t < 100) { c.gemm(); c.skinny(); } }
 for (let q = 0; q < rounds; q++) {
   for (const c of cases) {
-    const reps = Math.max(5, Math.round(2e5 / c.madds));
+    const reps = Math.max(20, Math.round(2e6 / c.madds));
     c.t.gemm.push(time(c.gemm, reps));
     c.t.skinny.push(time(c.skinny, reps));
   }
 }
 const med = (x: number[]): number => [...x].sort((a, b) => a - b)[x.length >> 1]!;
 const min = (x: number[]): number => Math.min(...x);
-console.log(`${dt}, one thread, µs per call: fastest / median of ${rounds} interleaved rounds`);
+console.log(`${dt}, one thread, CPU µs per call: fastest / median of ${rounds} interleaved rounds`);
 console.log(`${'product'.padEnd(16)} ${'GEMM'.padStart(15)} ${'skinny'.padStart(15)}  GEMM/skinny  skinny GFLOP/s`);
 for (const c of cases) {
   const g = med(c.t.gemm), s = med(c.t.skinny);

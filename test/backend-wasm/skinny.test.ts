@@ -136,6 +136,17 @@ describe('dotGeneral on wasm through the skinny kernels', () => {
     configureWasmBuffers({ resident: true });
   });
 
+  it.each(['float32', 'float64'] as const)('%s: narrow weight gradients hᵀ·δ (one side ≤ 16) equal the GEMM', (dtype) => {
+    const dt: Dt = dtype === 'float32' ? 'f32' : 'f64';
+    for (const [K, M, N] of [[128, 128, 10], [128, 10, 128], [128, 784, 10], [1000, 64, 16], [200, 300, 3]] as const) {
+      const ax = new Aval([K, 1, M], dtype), ay = new Aval([K, 1, N], dtype), out = new Aval([M, N], dtype);
+      const xv = vals(K * M, K + M, dt), yv = vals(K * N, N, dt);
+      const dims = { lhsContract: [0, 1], rhsContract: [0, 1], lhsBatch: [], rhsBatch: [] };
+      const got = wasmBackend.kernels.dotGeneral(wasmBackend.fromTyped(typed(dt, xv), ax), wasmBackend.fromTyped(typed(dt, yv), ay), ax, ay, dims, out);
+      expectSameBits(Float64Array.from(got), byGemm(dt, xv, yv, M, N, K, true, false), { K, M, N });
+    }
+  });
+
   it.each(['float32', 'float64'] as const)('%s: a row vector times a matrix (M = 1) equals the GEMM, the matrix stored either way', (dtype) => {
     const dt: Dt = dtype === 'float32' ? 'f32' : 'f64';
     for (const [K, N] of [[569, 31], [31, 569], [1000, 40]] as const) {

@@ -73,31 +73,39 @@ export interface WasmDotPlan {
    * {@link skinnyKind}), or undefined for the GEMM.
    */
   readonly skinny: SkinnyKind | undefined;
-  /** Whether the two operands being one array makes the product a Gram matrix `XᵀX` (same avals and dims). */
-  readonly gramSym: boolean;
 }
 
 /**
  * Which `skinny.ts` kernel runs a product: `rowvec`/`matvec` with the matrix being the left (`x`)
- * or right (`y`) operand, or `gram`.
+ * or right (`y`) operand, `gram` (`gramT`), or `gramSym` (`gramT` where the two operands are one
+ * array at run time, else the GEMM).
  */
-type SkinnyKind = 'rowvecX' | 'matvecX' | 'rowvecY' | 'matvecY' | 'gram';
+type SkinnyKind = 'rowvecX' | 'matvecX' | 'rowvecY' | 'matvecY' | 'gram' | 'gramSym';
 
-/** Largest M = N of a Gram product `XᵀX` run by `gramT` (it computes one triangle and mirrors it). */
+/**
+ * Largest M = N of a Gram product `XᵀX` (one array for both operands) run by `gramT`, which
+ * computes one triangle and mirrors it: 1.6× the GEMM at 569 × 31 and 2000 × 64
+ * (bench/wasm/skinny.ts). With two arrays the GEMM's packed blocks are faster (0.85–0.9×).
+ */
 const GRAM_SYM_MAX = 96;
-/** Largest M and N of another `Aᵀ·B` run by `gramT` (read in place, not packed; measured: bench/wasm/skinny.ts). */
-const GRAM_MAX = 32;
-/** Largest bytes of A and B together for a non-symmetric `gramT` (beyond, the GEMM's packed blocks stay in cache better). */
-const GRAM_MAX_BYTES = 256 * 1024;
+/**
+ * `Aᵀ·B` with one side this narrow (a small layer's weight gradient `hᵀ·δ`, N = 10) runs by
+ * `gramT` whatever the other side, while the narrow operand fits in L1 (`GRAM_NARROW_BYTES`) and
+ * the product stays below the sizes a thread pool splits (`GRAM_NARROW_WORK` multiply-adds):
+ * 1.1–1.4× the GEMM (bench/wasm/skinny.ts).
+ */
+const GRAM_NARROW = 16, GRAM_NARROW_BYTES = 64 * 1024, GRAM_NARROW_WORK = 1 << 22;
 
 /** The `skinny.ts` kernel for a product's sizes and layouts, or undefined (the GEMM runs it). */
 function skinnyKind(B: number, M: number, N: number, K: number, E: number, xl: OperandLayout, yl: OperandLayout, symDims: boolean): SkinnyKind | undefined {
-  if (B !== 1 || K === 0) return undefined;
+  // K = 1 (outer products) stays with the GEMM's unpacked outer-product loop
+  if (B !== 1 || K <= 1) return undefined;
   if (N === 1 && M > 4) return xl.trans ? 'rowvecX' : 'matvecX';
   if (M === 1 && N > 4) return yl.trans ? 'matvecY' : 'rowvecY';
   if (xl.trans && !yl.trans && yl.gather === null) {
-    if (symDims && M === N && M <= GRAM_SYM_MAX) return 'gram';
-    if (M <= GRAM_MAX && N <= GRAM_MAX && K * (M + N) * E <= GRAM_MAX_BYTES) return 'gram';
+    const narrow = Math.min(M, N);
+    if (narrow <= GRAM_NARROW && K * narrow * E <= GRAM_NARROW_BYTES && M * N * K <= GRAM_NARROW_WORK) return 'gram';
+    if (symDims && M === N && M <= GRAM_SYM_MAX) return 'gramSym';
   }
   return undefined;
 }
@@ -119,10 +127,11 @@ export function planWasmDot(ax: Aval, ay: Aval, d: DotDims, out: Aval): WasmDotP
   const bAt = up(ax.size), cAt = bAt + up(ay.size);
   const xl = operandLayout(ax, d.lhsBatch, xFree, d.lhsContract); // [B, M, K] or stored [B, K, M]
   const yl = operandLayout(ay, d.rhsBatch, d.rhsContract, yFree); // [B, K, N] or stored [B, N, K]
-  const gramSym = sameList(ax.shape, ay.shape) && ax.dtype === ay.dtype && sameList(d.lhsContract, d.rhsContract) && sameList(d.lhsBatch, d.rhsBatch);
+  // the two operands being one array would make the product a Gram matrix XᵀX (same avals and dims)
+  const symDims = sameList(ax.shape, ay.shape) && ax.dtype === ay.dtype && sameList(d.lhsContract, d.rhsContract) && sameList(d.lhsBatch, d.rhsBatch);
   return {
-    B, M, N, K, f64, out, bAt, cAt, bytes: cAt + up(out.size), xl, yl, gramSym,
-    skinny: skinnyKind(B, M, N, K, el, xl, yl, gramSym),
+    B, M, N, K, f64, out, bAt, cAt, bytes: cAt + up(out.size), xl, yl,
+    skinny: skinnyKind(B, M, N, K, el, xl, yl, symDims),
     what: `dotGeneral: operands ${ax.toString()}, ${ay.toString()} and result ${out.toString()}`,
   };
 }
@@ -160,10 +169,10 @@ export function runWasmDot(host: WasmDotHost, p: WasmDotPlan, x: Buf, y: Buf): B
   try {
     const aOff = xo >= 0 ? xo : base, bOff = yo >= 0 ? yo : base + aBytes, cOff = co >= 0 ? co : base + aBytes + bBytes;
     // x·x of a Gram product: the y operand is x itself (its staged copy would be the same data)
-    const sym = p.skinny === 'gram' && p.gramSym && x === y;
+    const sym = p.skinny === 'gramSym' && x === y;
     if (xo < 0) stage(mem, x, p.xl, out.dtype, B * M * K, aOff);
     if (yo < 0 && !sym) stage(mem, y, p.yl, out.dtype, B * K * N, bOff);
-    if (p.skinny !== undefined && runSkinny(r, p, p.skinny, aOff, sym ? aOff : bOff, cOff, sym)) return co >= 0 ? res : mem.readBytes(cOff, res);
+    if (p.skinny !== undefined && (p.skinny !== 'gramSym' || sym) && runSkinny(r, p, p.skinny, aOff, sym ? aOff : bOff, cOff, sym)) return co >= 0 ? res : mem.readBytes(cOff, res);
     if (sym && yo < 0) stage(mem, y, p.yl, out.dtype, B * K * N, bOff); // the kernel declined: the GEMM reads y
     if (N === 1 && B === 1 && M > 4) {
       // (Where the skinny kernel declined.) A matrix-vector product A·v runs as the row product vᵀ·Aᵀ (same memory for
@@ -187,7 +196,7 @@ function runSkinny(r: WasmRuntime, p: WasmDotPlan, kind: SkinnyKind, aOff: numbe
     case 'matvecX': return r.matvec(dt, M, K, aOff, K * E, bOff, cOff);
     case 'rowvecY': return r.rowvec(dt, K, N, aOff, bOff, N * E, cOff);
     case 'matvecY': return r.matvec(dt, N, K, bOff, K * E, aOff, cOff); // y stored [N, K]: c = y·xᵀ
-    case 'gram': return r.gramT(dt, M, N, K, aOff, M * E, bOff, N * E, cOff, N * E, sym);
+    case 'gram': case 'gramSym': return r.gramT(dt, M, N, K, aOff, M * E, bOff, N * E, cOff, N * E, sym);
   }
 }
 

@@ -6,9 +6,9 @@
  * it packs a panel of B into `NR`-wide strips, for each `MC`-tall row block it packs A into
  * `MR`-tall strips, then a register-tiled micro-kernel computes each `MR×NR` tile of C from two
  * packed strips. Packing zero-pads partial strips. An edge tile of `r ≤ MR` rows and `v` vectors
- * runs a micro-kernel generated for that size (the module holds one per `r×v`), storing into C
- * directly when its width is whole vectors, else into a scratch tile copied out element by
- * element; either way each element of C gets the bits a full tile would give it. A product of one
+ * runs a micro-kernel generated for that size (the module holds one per `r×v`, and one more per
+ * size that stores its last, partial vector lane by lane), storing into C directly; either way
+ * each element of C gets the bits a full tile would give it. A product of one
  * row strip (`m ≤ MR`) with unit-stride B rows reads B in place instead of packing it (B is read
  * once there, so packing would only copy it), and an outer product (`k = 1`, contiguous B row)
  * skips the loop nest altogether. The k loop is not unrolled (TurboFan would hoist every load of
@@ -203,8 +203,10 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
   // of a tile, kc ≥ 1. The A strip is packed (MR wide whatever r); the B rows are `bs` bytes apart:
   // a packed strip (bs = NR·E) or, for products of one row strip, B itself. micro[MR][NV] is the
   // full tile; the others serve the edges, so that a partial tile costs what its size costs.
-  const microFn = (mr: number, nv: number): number => mb.func([I32, I32, I32, I32, I32, I32, I32], [], (c, local) => {
-    const [kc, ap, bp, bs, cp, ldc, add] = [0, 1, 2, 3, 4, 5, 6];
+  // With `partial`, an eighth parameter `last` (1..LANES−1) says how many lanes of the last vector
+  // are stored (lane by lane): C (+)= only the tile's top-left r × ((nv−1)·LANES + last).
+  const microFn = (mr: number, nv: number, partial = false): number => mb.func(Array<ValType>(partial ? 8 : 7).fill(I32), [], (c, local) => {
+    const [kc, ap, bp, bs, cp, ldc, add, last] = [0, 1, 2, 3, 4, 5, 6, 7];
     const acc = Array.from({ length: mr * nv }, () => local(V128));
     const bv = Array.from({ length: nv }, () => local(V128));
     const av = local(V128), bEnd = local(I32), row = local(I32);
@@ -227,6 +229,19 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
       for (let r = 0; r < mr; r++) {
         for (let v = 0; v < nv; v++) {
           const a = acc[r * nv + v] as number;
+          if (partial && v === nv - 1) {
+            // lanes 0 .. last−1 one at a time: C + lane, what the full tile's vector add gives each lane
+            const lane = t === 'f32' ? 'f32x4_extract_lane' : 'f64x2_extract_lane';
+            for (let q = 0; q < LANES - 1; q++) {
+              c.get(last).i32(q).op('i32_gt_u').if(() => {
+                c.get(row);
+                if (accumulate) c.get(row).mem(sload, v * 16 + q * E).get(a).lane(lane, q).op(t === 'f32' ? 'f32_add' : 'f64_add');
+                else c.get(a).lane(lane, q);
+                c.mem(sstore, v * 16 + q * E);
+              });
+            }
+            continue;
+          }
           c.get(row);
           if (accumulate) c.get(row).vmem('v128_load', v * 16).get(a).simd(vadd);
           else c.get(a);
@@ -239,6 +254,7 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
   });
   const micros = Array.from({ length: MR }, (_, r) => Array.from({ length: NV }, (_, v) => microFn(r + 1, v + 1)));
   const micro = micros[MR - 1]![NV - 1]!;
+  const microsP = Array.from({ length: MR }, (_, r) => Array.from({ length: NV }, (_, v) => microFn(r + 1, v + 1, true)));
 
   // pack(src, rs, cs, rows, cols, dst): copies a rows×cols block into R-row strips (strip s holds
   // rows s*R.., laid out [col][R]), zero-padding the last strip. Used for A (R = MR, rows = m,
@@ -335,7 +351,7 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
   // packBRows(src, rs, kc, nc, dst): B with unit column stride: vector copies of NR-wide rows.
   const packBRows = mb.func([I32, I32, I32, I32, I32], [], (c, local) => {
     const [src, rs, kc, nc, dst] = [0, 1, 2, 3, 4];
-    const j = local(I32), p = local(I32), s = local(I32), d = local(I32), w = local(I32), q = local(I32);
+    const j = local(I32), p = local(I32), s = local(I32), d = local(I32), w = local(I32), q = local(I32), wv = local(I32);
     forLoop(c, j, () => c.i32(0), () => c.get(nc), () => c.i32(NR), () => {
       c.get(src).get(j).i32(E).op('i32_mul', 'i32_add').set(s);
       c.get(dst).get(j).get(kc).op('i32_mul').i32(E).op('i32_mul', 'i32_add').set(d);
@@ -347,13 +363,16 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
           c.get(d).i32(NR * E).op('i32_add').set(d);
         });
       }, () => {
+        // a partial strip (w < NR columns): per row, zero vectors, then the whole vectors of the
+        // w columns copied as vectors and the rest element by element
+        c.get(w).i32(-LANES).op('i32_and').i32(E).op('i32_mul').set(wv);
         forLoop(c, p, () => c.i32(0), () => c.get(kc), () => c.i32(1), () => {
-          forLoop(c, q, () => c.i32(0), () => c.i32(NR), () => c.i32(1), () => {
-            c.get(d).get(q).i32(E).op('i32_mul', 'i32_add');
-            c.get(q).get(w).op('i32_lt_s').if(() => {
-              c.get(s).get(q).i32(E).op('i32_mul', 'i32_add').mem(sload);
-            }, () => zero(c), sT);
-            c.mem(sstore);
+          for (let v = 0; v < NV; v++) c.get(d).v128i32([0, 0, 0, 0]).vmem('v128_store', v * 16);
+          forLoop(c, q, () => c.i32(0), () => c.get(wv), () => c.i32(16), () => {
+            c.get(d).get(q).op('i32_add').get(s).get(q).op('i32_add').vmem('v128_load').vmem('v128_store');
+          });
+          forLoop(c, q, () => c.get(wv), () => c.get(w).i32(E).op('i32_mul'), () => c.i32(E), () => {
+            c.get(d).get(q).op('i32_add').get(s).get(q).op('i32_add').mem(sload).mem(sstore);
           });
           c.get(s).get(rs).op('i32_add').set(s);
           c.get(d).i32(NR * E).op('i32_add').set(d);
@@ -441,6 +460,16 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
         }
       }
     };
+    // calls microsP[mrL][nvL] with C at cptr: the last of its nvL vectors holds nrL mod LANES columns
+    const edgeP = (): void => {
+      for (let r = 1; r <= MR; r++) {
+        for (let v = 1; v <= NV; v++) {
+          g.get(mrL).i32(r).op('i32_eq').get(nvL).i32(v).op('i32_eq').op('i32_and').if(() => {
+            g.get(kcL).get(apS).get(bpS).get(bsL).get(cptr).get(ldc).get(addF).get(nrL).i32(LANES - 1).op('i32_and').call(microsP[r - 1]![v - 1]!);
+          });
+        }
+      }
+    };
     const MCc = local(I32), NCc = local(I32), KCc = local(I32), MRc = local(I32), NRc = local(I32);
     const cElem = (): void => { // pushes cptr + x*ldc + y*E
       g.get(cptr).get(x).get(ldc).op('i32_mul', 'i32_add').get(y).i32(E).op('i32_mul', 'i32_add');
@@ -503,20 +532,8 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
                   // whole vectors: the edge micro-kernel of this size writes C directly
                   edge(() => g.get(cptr).get(ldc).get(addF));
                 }, () => {
-                  // a partial vector: computed into the scratch tile, copied out element by element
-                  edge(() => g.get(scr).i32(NR * E).i32(0));
-                  forLoop(g, x, () => g.i32(0), () => g.get(mrL), () => g.i32(1), () => {
-                    forLoop(g, y, () => g.i32(0), () => g.get(nrL), () => g.i32(1), () => {
-                      // C = scratch (+ C when accumulating): exactly what a full tile stores, so
-                      // results do not depend on where the tile edges fall (-0 stays -0).
-                      const tileValue = (): void => {
-                        g.get(scr).get(x).i32(NR).op('i32_mul').get(y).op('i32_add').i32(E).op('i32_mul', 'i32_add').mem(sload);
-                      };
-                      cElem();
-                      g.get(addF).if(() => { cElem(); g.mem(sload); tileValue(); g.op(t === 'f32' ? 'f32_add' : 'f64_add'); }, tileValue, sT);
-                      g.mem(sstore);
-                    });
-                  });
+                  // a partial vector: the edge micro-kernel stores its last vector lane by lane
+                  edgeP();
                 }));
               });
             });
