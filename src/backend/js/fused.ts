@@ -24,11 +24,15 @@ import type { FusedOp, FusedProgram } from '../backend.js';
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { stridesOf } from '../../tensor/shape.js';
-import { broadcastStrides, coalesce } from './strided.js';
+import { blockKind, broadcastStrides, coalesce } from './strided.js';
 import { UNARY } from './scalar-ops.js';
 
-/** Input access classes: `f` read at the output index, `s` size-1 (hoisted), `g` general strides. */
-type Access = 'f' | 's' | 'g';
+/**
+ * Input access classes: `f` read at the output index, `s` size-1 (hoisted), `r` a row (the
+ * trailing block of the output, read at the column index), `c` a column (the leading block,
+ * one value per row, hoisted per row), `g` general strides.
+ */
+type Access = 'f' | 's' | 'r' | 'c' | 'g';
 
 interface Helpers {
   readonly logistic: (x: number) => number;
@@ -199,9 +203,9 @@ function segmentSource(p: FusedProgram, access: readonly Access[], general: bool
   for (const a of [...arrays].sort()) pre.push(a[0] === 'o' ? `const ${a} = outs[${a.slice(1)}];` : `const ${a} = scratch[${a.slice(1)}];`);
 
   /** The body computing one element at index expression `at` (lane suffix `u`). */
-  const body = (u: string, at: string, stridedAt: (i: number) => string): string[] => {
+  const body = (u: string, at: string, stridedAt: (i: number) => string, colAt = ''): string[] => {
     const name = (r: number): string => {
-      if (r < nIn) return access[r] === 's' ? `v${r}` : `v${r}${u}`;
+      if (r < nIn) return access[r] === 's' ? `v${r}` : access[r] === 'c' ? `w${r}` : `v${r}${u}`;
       if (r < base) return literal(p.literals[r - nIn]!.value);
       return `t${r - base}${u}`;
     };
@@ -209,6 +213,7 @@ function segmentSource(p: FusedProgram, access: readonly Access[], general: bool
     for (const i of [...usedIn].sort((a, b) => a - b)) {
       if (access[i] === 'f') lines.push(`const v${i}${u} = x${i}[${at}];`);
       else if (access[i] === 'g') lines.push(`const v${i}${u} = x${i}[${stridedAt(i)}];`);
+      else if (access[i] === 'r') lines.push(`const v${i}${u} = x${i}[${colAt}];`);
     }
     for (const k of [...liveIn].sort((a, b) => a - b)) lines.push(`const t${k}${u} = ${homeName(home.get(k)!)}[${at}];`);
     for (let k = k0; k < k1; k++) {
@@ -221,6 +226,27 @@ function segmentSource(p: FusedProgram, access: readonly Access[], general: bool
     return lines;
   };
 
+  const used = [...usedIn].sort((a, b) => a - b);
+  if (!general && used.some((i) => access[i] === 'r' || access[i] === 'c')) {
+    // Rows × columns (`shape` is [rows, cols]): columns hoisted per row, rows read at the column index.
+    const lanes: string[] = [];
+    for (let u = 0; u < LANES; u++) lanes.push(...body(`_${u}`, u === 0 ? 'o' : `o + ${u}`, () => '', u === 0 ? 'k' : `k + ${u}`));
+    return [
+      ...pre,
+      'const rows = shape[0], cols = shape[1];',
+      'let o = 0;',
+      'for (let q = 0; q < rows; q++) {',
+      ...used.filter((i) => access[i] === 'c').map((i) => `  const w${i} = x${i}[q];`),
+      '  let k = 0;',
+      `  for (; k + ${LANES} <= cols; k += ${LANES}, o += ${LANES}) {`,
+      ...lanes.map((l) => `    ${l}`),
+      '  }',
+      '  for (; k < cols; k++, o++) {',
+      ...body('', 'o', () => '', 'k').map((l) => `    ${l}`),
+      '  }',
+      '}',
+    ].join('\n');
+  }
   if (!general) {
     const lanes: string[] = [];
     for (let u = 0; u < LANES; u++) lanes.push(...body(`_${u}`, u === 0 ? 'o' : `o + ${u}`, () => ''));
@@ -301,30 +327,43 @@ function kernelFor(p: FusedProgram, pattern: string, access: readonly Access[], 
  * typed-array outputs of the `outs` avals.
  */
 export function fusedKernel(p: FusedProgram, xs: readonly TypedArray[], axs: readonly Aval[], outs: readonly Aval[]): TypedArray[] {
-  const shape = outs[0]!.shape;
   const n = outs[0]!.size;
   const res = outs.map((a) => allocTyped(a.dtype, n));
   if (n === 0) return res;
-  let pattern = '';
+  const { c, shape, strides } = resolve(p, axs, outs[0]!);
+  run(c, xs, res, n, shape, strides);
+  return res;
+}
+
+/**
+ * The compiled loop of `p` for inputs `axs` broadcast to `out`, with the shape and strides it
+ * runs over: contiguous (`f`/`s` inputs only), rows × columns (`r`/`c` inputs of one column
+ * count), or the general odometer over the coalesced broadcast strides.
+ */
+function resolve(p: FusedProgram, axs: readonly Aval[], out: Aval): { c: Compiled; shape: readonly number[]; strides: readonly (readonly number[])[] } {
+  const shape = out.shape, n = out.size;
   const access: Access[] = new Array(axs.length);
-  let general = false;
+  let cols = 0, block = false, general = false;
   for (let i = 0; i < axs.length; i++) {
     const sz = axs[i]!.size;
-    const k: Access = sz === n ? 'f' : sz === 1 ? 's' : 'g';
-    if (k === 'g') general = true;
-    access[i] = k;
-    pattern += k;
+    if (sz === n) { access[i] = 'f'; continue; }
+    if (sz === 1) { access[i] = 's'; continue; }
+    const kind = sz === 0 ? null : blockKind(axs[i]!.shape, shape);
+    const c = kind === 'rows' ? sz : kind === 'cols' ? n / sz : 0;
+    if (kind === null || (cols !== 0 && c !== cols)) general = true;
+    else { cols = c; block = true; }
+    access[i] = kind === 'rows' ? 'r' : 'c';
   }
-  if (!general) {
-    run(kernelFor(p, pattern, access, false), xs, res, n, shape, []);
-    return res;
+  if (general) {
+    for (let i = 0; i < access.length; i++) if (access[i] !== 'f' && access[i] !== 's') access[i] = 'g';
+    // Coalesce the output (contiguous) and the strided inputs' broadcast strides together.
+    const sets: number[][] = [stridesOf(shape)];
+    for (let i = 0; i < axs.length; i++) if (access[i] === 'g') sets.push(broadcastStrides(axs[i]!.shape, shape));
+    const [dims, coalesced] = coalesce(shape, sets);
+    return { c: kernelFor(p, `${access.join('')}/g`, access, true), shape: dims, strides: coalesced.slice(1) };
   }
-  // Coalesce the output (contiguous) and the strided inputs' broadcast strides together.
-  const sets: number[][] = [stridesOf(shape)];
-  for (let i = 0; i < axs.length; i++) if (access[i] === 'g') sets.push(broadcastStrides(axs[i]!.shape, shape));
-  const [dims, coalesced] = coalesce(shape, sets);
-  run(kernelFor(p, `${pattern}/g`, access, true), xs, res, n, dims, coalesced.slice(1));
-  return res;
+  if (block) return { c: kernelFor(p, `${access.join('')}/b`, access, false), shape: [n / cols, cols], strides: NO_STRIDES };
+  return { c: kernelFor(p, access.join(''), access, false), shape, strides: NO_STRIDES };
 }
 
 /**
@@ -333,7 +372,6 @@ export function fusedKernel(p: FusedProgram, xs: readonly TypedArray[], axs: rea
  * outputs and runs the loop (bit-identical to `fusedKernel`, which runs the same compiled code).
  */
 export function planFusedKernel(p: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): (xs: readonly TypedArray[]) => TypedArray[] {
-  const shape = outs[0]!.shape;
   const n = outs[0]!.size;
   const dtypes = outs.map((a) => a.dtype);
   const nOut = dtypes.length, d0 = dtypes[0]!;
@@ -341,19 +379,8 @@ export function planFusedKernel(p: FusedProgram, axs: readonly Aval[], outs: rea
     ? (): TypedArray[] => [allocTyped(d0, n)]
     : (): TypedArray[] => { const res: TypedArray[] = new Array(nOut); for (let j = 0; j < nOut; j++) res[j] = allocTyped(dtypes[j]!, n); return res; };
   if (n === 0) return alloc;
-  let pattern = '';
-  const access: Access[] = axs.map((a) => (a.size === n ? 'f' : a.size === 1 ? 's' : 'g'));
-  for (const k of access) pattern += k;
-  if (!access.includes('g')) {
-    const c = kernelFor(p, pattern, access, false);
-    return (xs) => { const res = alloc(); run(c, xs, res, n, shape, NO_STRIDES); return res; };
-  }
-  const sets: number[][] = [stridesOf(shape)];
-  for (let i = 0; i < axs.length; i++) if (access[i] === 'g') sets.push(broadcastStrides(axs[i]!.shape, shape));
-  const [dims, coalesced] = coalesce(shape, sets);
-  const strides = coalesced.slice(1);
-  const c = kernelFor(p, `${pattern}/g`, access, true);
-  return (xs) => { const res = alloc(); run(c, xs, res, n, dims, strides); return res; };
+  const { c, shape, strides } = resolve(p, axs, outs[0]!);
+  return (xs) => { const res = alloc(); run(c, xs, res, n, shape, strides); return res; };
 }
 
 const NO_STRIDES: readonly (readonly number[])[] = [];

@@ -10,7 +10,7 @@ import { registerBackend } from '../backend.js';
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, swapAllocator, type TypedArray } from '../../tensor/dtype.js';
 import { sizeOf, stridesOf, shapesEqual } from '../../tensor/shape.js';
-import { binaryStrided, broadcastStrides, gather, offsets, scatter } from './strided.js';
+import { binaryStrided, blockKind, broadcastStrides, gather, offsets, scatter } from './strided.js';
 import { randomBitsKernel } from './random.js';
 import { BINARY, intDiv } from './scalar-ops.js';
 import { arithRowLeft, arithRowRight, arithScalarLeft, arithScalarRight, binarySame, unaryLoop } from './elementwise-loops.js';
@@ -33,25 +33,6 @@ function fastArith(op: 'add' | 'sub' | 'mul' | 'div', x: Buf, y: Buf, ax: Aval, 
   if (ay.size === 1 && ax.size === n) { arithScalarRight(op, x, y[0]!, res, 0, n); return true; }
   if (ax.size === 1 && ay.size === n) { arithScalarLeft(op, x[0]!, y, res, 0, n); return true; }
   return false;
-}
-
-/**
- * How a broadcast operand of shape `s` meets an output of shape `o`: `'rows'` when it is the
- * trailing block of `o` (repeated for every leading index), `'cols'` when it is the leading block
- * followed by size-1 axes (one value per run of trailing elements), else null.
- */
-function blockKind(s: readonly number[], o: readonly number[]): 'rows' | 'cols' | null {
-  const off = o.length - s.length;
-  let lead = 0;
-  while (lead < s.length && s[lead] === 1) lead++;
-  let rows = true;
-  for (let i = lead; i < s.length; i++) if (s[i] !== o[i + off]) { rows = false; break; }
-  if (rows) return 'rows';
-  let end = s.length;
-  while (end > 0 && s[end - 1] === 1) end--;
-  for (let i = 0; i < end; i++) if (s[i] !== o[i + off]) return null;
-  for (let i = 0; i < off; i++) if (o[i] !== 1) return null;
-  return 'cols';
 }
 
 /**

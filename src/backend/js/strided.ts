@@ -135,3 +135,22 @@ export function offsets(shape0: Shape, strides0: readonly number[]): Int32Array 
   } while (step(idx, shape, offs, all, last));
   return res;
 }
+
+/**
+ * @internal How a broadcast operand of shape `s` meets an output of shape `o`: `'rows'` when it is the
+ * trailing block of `o` (repeated for every leading index), `'cols'` when it is the leading block
+ * followed by size-1 axes (one value per run of trailing elements), else null.
+ */
+export function blockKind(s: readonly number[], o: readonly number[]): 'rows' | 'cols' | null {
+  const off = o.length - s.length;
+  let lead = 0;
+  while (lead < s.length && s[lead] === 1) lead++;
+  let rows = true;
+  for (let i = lead; i < s.length; i++) if (s[i] !== o[i + off]) { rows = false; break; }
+  if (rows) return 'rows';
+  let end = s.length;
+  while (end > 0 && s[end - 1] === 1) end--;
+  for (let i = 0; i < end; i++) if (s[i] !== o[i + off]) return null;
+  for (let i = 0; i < off; i++) if (o[i] !== 1) return null;
+  return 'cols';
+}
