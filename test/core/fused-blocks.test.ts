@@ -20,7 +20,8 @@ describe('fused rows × columns loops', () => {
   ];
   for (const dtype of ['float32', 'float64'] as const) {
     it.each(cases)(`%s (${dtype})`, (_name, sx, sb, sc) => {
-      const x = random.normal(random.key(1), sx, dtype), b = random.normal(random.key(2), sb, dtype), c = random.normal(random.key(3), sc, dtype).add(2);
+      const x = random.normal(random.key(1), sx, { dtype }), b = random.normal(random.key(2), sb, { dtype }), c = random.normal(random.key(3), sc, { dtype }).add(2);
+      expect(x.dtype).toBe(dtype);
       const f = (x: Tensor, b: Tensor, c: Tensor) => x.add(b).mul(c).sub(b.div(c)).maximum(x.mul(0.5));
       const g = jit(f);
       expect(g.lower(x, b, c).fusedGroups).toBe(1);
