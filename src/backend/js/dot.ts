@@ -88,6 +88,7 @@ export function runDot(p: DotPlan, x: Buf, y: Buf): Buf {
   for (let b = 0; b < B; b++) {
     if (K === 1) outer(x, y, res, b * xb, xm, b * yb, yn, b * M * N, M, N);
     else if (N >= 4) dotCols(x, y, res, b * xb, xm, xk, b * yb, yk, yn, b * M * N, M, N, K);
+    else if (N === 1 && M >= 8) matVec8(x, y, res, b * xb, xm, xk, b * yb, yk, b * M, M, K);
     else dotRowsBlocked(x, y, res, b * xb, xm, xk, b * yb, yk, yn, b * M * N, M, N, K);
   }
   return res;
@@ -131,6 +132,37 @@ function dotCols(x: Buf, y: Buf, out: Buf, x0: number, xm: number, xk: number, y
       for (let k = 0; k < K; k++) { s += x[xi]! * y[yi]!; xi += xk; yi += yk; }
       out[orow + j] = s;
     }
+  }
+}
+
+/** One batch of a matrix-vector product (N = 1): 8 rows per pass, each its own in-order float64 sum. */
+function matVec8(x: Buf, y: Buf, out: Buf, x0: number, xm: number, xk: number, y0: number, yk: number, o0: number, M: number, K: number): void {
+  const M8 = M - (M % 8);
+  let i = 0;
+  for (; i < M8; i += 8) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    let xi = x0 + i * xm, yi = y0;
+    for (let k = 0; k < K; k++) {
+      const b = y[yi]!;
+      s0 += x[xi]! * b;
+      s1 += x[xi + xm]! * b;
+      s2 += x[xi + 2 * xm]! * b;
+      s3 += x[xi + 3 * xm]! * b;
+      s4 += x[xi + 4 * xm]! * b;
+      s5 += x[xi + 5 * xm]! * b;
+      s6 += x[xi + 6 * xm]! * b;
+      s7 += x[xi + 7 * xm]! * b;
+      xi += xk;
+      yi += yk;
+    }
+    out[o0 + i] = s0; out[o0 + i + 1] = s1; out[o0 + i + 2] = s2; out[o0 + i + 3] = s3;
+    out[o0 + i + 4] = s4; out[o0 + i + 5] = s5; out[o0 + i + 6] = s6; out[o0 + i + 7] = s7;
+  }
+  for (; i < M; i++) {
+    let s = 0;
+    let xi = x0 + i * xm, yi = y0;
+    for (let k = 0; k < K; k++) { s += x[xi]! * y[yi]!; xi += xk; yi += yk; }
+    out[o0 + i] = s;
   }
 }
 
