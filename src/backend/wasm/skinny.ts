@@ -163,6 +163,7 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
     const off = Array.from({ length: 2 * L }, () => local(I32));
     const rv = Array.from({ length: L }, () => local(V128)), tv = Array.from({ length: L }, () => local(V128));
     const acc = [local(V128), local(V128)];
+    const sv = Array.from({ length: L }, () => local(V128)), vp = local(I32), vEnd = local(I32);
     c.i32(KC).set(KCc);
     for (let q = 0; q < 2 * L; q++) c.get(rsA).i32(q).op('i32_mul').set(off[q]!);
     /** Loads L rows from `row + off[g·L + q]` (+ byte offset `o`) and leaves column q of the block in rv[q]. */
@@ -186,15 +187,19 @@ function generate(cfg: GemmConfig, memory: { shared: boolean; maximum: number | 
         c.get(pc).i32(0).op('i32_ne').set(addF);
         c.get(kcL).i32(-L).op('i32_and').set(kv);
         for (let g = 0; g < G; g++) c.v128i32([0, 0, 0, 0]).set(acc[g]!);
-        forLoop(c, p, () => c.i32(0), () => c.get(kv), () => c.i32(L), () => {
-          c.get(a).get(i).get(rsA).op('i32_mul', 'i32_add').get(pc).get(p).op('i32_add').i32(E).op('i32_mul', 'i32_add').set(row);
+        // running pointers: row (the group's first row at column pc + p) and vp (v[pc + p])
+        c.get(a).get(i).get(rsA).op('i32_mul', 'i32_add').get(pc).i32(E).op('i32_mul', 'i32_add').set(row);
+        c.get(v).get(pc).i32(E).op('i32_mul', 'i32_add').set(vp);
+        c.get(vp).get(kv).i32(E).op('i32_mul', 'i32_add').set(vEnd);
+        c.get(kv).if(() => c.loop(() => {
+          for (let q = 0; q < L; q++) c.get(vp).vmem(splat, q * E).set(sv[q]!);
           for (let g = 0; g < G; g++) {
             loadT(g);
-            for (let q = 0; q < L; q++) {
-              madd(c, acc[g]!, () => c.get(rv[q]!), () => c.get(v).get(pc).get(p).op('i32_add').i32(E).op('i32_mul', 'i32_add').vmem(splat, q * E));
-            }
+            for (let q = 0; q < L; q++) madd(c, acc[g]!, () => c.get(rv[q]!), () => c.get(sv[q]!));
           }
-        });
+          c.get(row).i32(L * E).op('i32_add').set(row);
+          c.get(vp).i32(L * E).op('i32_add').tee(vp).get(vEnd).op('i32_ne').brIf(0);
+        }));
         c.get(kcL).get(kv).op('i32_sub').set(tail);
         c.get(tail).if(() => {
           c.get(a).get(i).get(rsA).op('i32_mul', 'i32_add').get(pc).get(kv).op('i32_add').i32(E).op('i32_mul', 'i32_add').set(row);
