@@ -187,6 +187,8 @@ export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {})
   const nOut = outRegs.length;
   /** The register array, reused by calls (cleared at the end of each); null while a call runs. */
   let spare: unknown[] | null = new Array(n).fill(undefined);
+  /** Per output register, whether this call's result is a copy made by the arena (Arena.leave). */
+  const copied: boolean[] = new Array(n).fill(false);
   return {
     backend: b,
     steps: schedule.length,
@@ -214,7 +216,12 @@ export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {})
           arena.reserve(outBytes);
           for (let i = 0; i < nOwnOut; i++) {
             const q = ownOut[i]!, slot = slots[q];
-            if (slot !== undefined) { r[q] = arena.leave(slot); slots[q] = undefined; }
+            copied[q] = false;
+            if (slot === undefined) continue;
+            const v = arena.leave(slot);
+            copied[q] = v !== slot.a; // a fresh copy: no backend pool or heap counts its owners
+            r[q] = v;
+            slots[q] = undefined;
           }
         }
         failed = false;
@@ -233,7 +240,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {})
         if (q < 0) outs[i] = zeroOut(outAvals[i]!);
         else if (q < nIn) outs[i] = inputs[q]!;
         else if (q < nFixed) outs[i] = consts[q - nIn]!;
-        else outs[i] = firstOut[i]! < i ? outs[firstOut[i]!]! : new ConcreteTensor(outAvals[i]!, b, r[q]);
+        else outs[i] = firstOut[i]! < i ? outs[firstOut[i]!]! : new ConcreteTensor(outAvals[i]!, b, r[q], copied[q]);
       }
       r.fill(undefined);
       spare = r;

@@ -126,12 +126,19 @@ export class ConcreteTensor extends Tensor {
   readonly backend: Backend;
   #buf: unknown;
   #disposed = false;
-  constructor(aval: Aval, backend: Backend, buf: unknown) {
+  /**
+   * @param aval - shape and dtype
+   * @param backend - the backend owning `buf`
+   * @param buf - the buffer (the tensor becomes one of its owners: `backend.retain`)
+   * @param untracked - @internal true when `buf` is a fresh array no backend pool or heap counts
+   *   owners of (`jit`'s copied-out small outputs): `retain` is skipped
+   */
+  constructor(aval: Aval, backend: Backend, buf: unknown, untracked = false) {
     super();
     this.aval = aval;
     this.backend = backend;
     this.#buf = buf;
-    if (backend.retain !== undefined) backend.retain(buf);
+    if (!untracked && backend.retain !== undefined) backend.retain(buf);
     if (onCreate !== null) onCreate(this);
   }
   /** @internal */
