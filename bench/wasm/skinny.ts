@@ -4,7 +4,7 @@
  * data resident. Rounds interleave the two kernels; prints CPU µs per call (fastest and median) and
  * the ratio of medians. The results are equal bit for bit (test/backend-wasm/skinny.test.ts).
  *
- * Run: `npx tsx bench/wasm/skinny.ts [f32|f64] [rounds]`
+ * Run: `npx tsx bench/wasm/skinny.ts [f32|f64] [rounds] [--odd]` (`--odd`: odd narrow `Aᵀ·B` shapes)
  * @module
  */
 import { WasmRuntime } from '../../src/backend/wasm/index.js';
@@ -49,7 +49,7 @@ for (const [m, k] of [[569, 31], [2000, 64], [128, 784]] as const) {
 // CPU time of this (single-threaded) process per call: on a shared machine far less disturbed by
 // other processes than wall time.
 // Aᵀ·B with A stored [K, M] and B stored [K, N] (the weight gradients of a small layer, W2/W4's hᵀ·δ)
-for (const [M, N, K] of [[128, 10, 128], [784, 10, 128], [10, 128, 128], [64, 16, 1000]] as const) {
+for (const [M, N, K] of (process.argv.includes('--odd') ? [[16, 4000, 2], [4000, 16, 8], [2, 2000, 500], [16, 16, 4096], [5, 300, 40], [300, 3, 20]] : [[128, 10, 128], [784, 10, 128], [10, 128, 128], [64, 16, 1000]]) as [number, number, number][]) {
   const a = put(K * M), b = put(K * N), out = put(M * N);
   cases.push({
     name: `AᵀB ${M}×${N}×${K}`, madds: M * N * K, t: { gemm: [], skinny: [] },

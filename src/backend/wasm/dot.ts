@@ -89,10 +89,10 @@ type SkinnyKind = 'rowvecX' | 'matvecX' | 'rowvecY' | 'matvecY' | 'gram' | 'gram
  */
 const GRAM_SYM_MAX = 96;
 /**
- * `Aᵀ·B` with one side this narrow (a small layer's weight gradient `hᵀ·δ`, N = 10) runs by
- * `gramT` whatever the other side, while the narrow operand fits in L1 (`GRAM_NARROW_BYTES`) and
- * the product stays below the sizes a thread pool splits (`GRAM_NARROW_WORK` multiply-adds):
- * 1.1–1.4× the GEMM (bench/wasm/skinny.ts).
+ * `Aᵀ·B` with B this narrow (a small layer's weight gradient `hᵀ·δ`, N = 10) runs by `gramT`
+ * whatever M, while B fits in L1 (`GRAM_NARROW_BYTES`) and the product stays below the sizes a
+ * thread pool splits (`GRAM_NARROW_WORK` multiply-adds): 1.1–1.4× the GEMM (bench/wasm/skinny.ts).
+ * A narrow A with a wide B stays on the GEMM (0.8–1.0× there).
  */
 const GRAM_NARROW = 16, GRAM_NARROW_BYTES = 64 * 1024, GRAM_NARROW_WORK = 1 << 22;
 
@@ -103,8 +103,7 @@ function skinnyKind(B: number, M: number, N: number, K: number, E: number, xl: O
   if (N === 1 && M > 4) return xl.trans ? 'rowvecX' : 'matvecX';
   if (M === 1 && N > 4) return yl.trans ? 'matvecY' : 'rowvecY';
   if (xl.trans && !yl.trans && yl.gather === null) {
-    const narrow = Math.min(M, N);
-    if (narrow <= GRAM_NARROW && K * narrow * E <= GRAM_NARROW_BYTES && M * N * K <= GRAM_NARROW_WORK) return 'gram';
+    if (N <= GRAM_NARROW && K * N * E <= GRAM_NARROW_BYTES && M * N * K <= GRAM_NARROW_WORK) return 'gram';
     if (symDims && M === N && M <= GRAM_SYM_MAX) return 'gramSym';
   }
   return undefined;
