@@ -345,7 +345,7 @@ export function planFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, la
   const stride = Math.ceil((n * E) / 64) * 64, rowStride = Math.ceil((rowLen * E) / 64) * 64;
   const nIn = layout.length, nOut = p.outputs.length;
   const mem = rt.memory;
-  const dt = dtype === 'f32' ? 'float32' : 'float64';
+  const f32 = dtype === 'f32', dt = f32 ? 'float32' : 'float64';
   const at = residentAt ?? (() => -1);
   const args: number[] = new Array(nIn + nOut + (rowLen > 0 ? 2 : 1));
   if (rowLen > 0) args[nIn + nOut + 1] = rowLen * E;
@@ -379,7 +379,9 @@ export function planFusedSimd(rt: WasmRuntime, p: FusedProgram, dtype: Dtype, la
         const k = layout[i];
         if (k === 's') { args[i] = x[0]!; continue; }
         if (inAt[i]! >= 0) { args[i] = inAt[i]!; continue; }
-        mem.writeBytes(off, x as unknown as ArrayBufferView);
+        // a typed set of the program's element type: a plain block copy, no byte view to make
+        if (f32) mem.f32.set(x as Float32Array, off >> 2);
+        else mem.f64.set(x as Float64Array, off >> 3);
         args[i] = off;
         off += k === 'r' ? rowStride : stride;
       }
