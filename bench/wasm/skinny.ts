@@ -20,8 +20,8 @@ const put = (n: number): number => {
 
 interface Case { name: string; gemm: () => void; skinny: () => void; madds: number; t: { gemm: number[]; skinny: number[] } }
 const cases: Case[] = [];
-for (const [m, k] of [[569, 31], [2000, 64], [128, 784]] as const) {
-  const x = put(m * k), x2 = put(m * k), w = put(k), r = put(m), out = put(Math.max(m, k) * Math.max(m, k));
+for (const [m, k] of (process.argv.includes('--odd') ? [[20000, 2], [5000, 3], [3000, 5], [6, 5000], [10, 100000]] : [[569, 31], [2000, 64], [128, 784]]) as [number, number][]) {
+  const x = put(m * k), x2 = put(m * k), w = put(k), r = put(m), out = put(Math.max(m, k, k <= 64 ? k * k : 0));
   cases.push({
     name: `X·w ${m}×${k}`, madds: m * k, t: { gemm: [], skinny: [] },
     // the adapter's former path: the row product wᵀ·Xᵀ (m = 1, B read transposed)
