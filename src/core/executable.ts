@@ -232,6 +232,7 @@ export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {})
           arena.endCall(slots, failed);
           slots.fill(undefined);
         }
+        if (failed) { r.fill(undefined); spare = r; } // the registers are free for the next call
         swapCreationHook(hook);
       }
       const outs: Tensor[] = new Array(nOut);

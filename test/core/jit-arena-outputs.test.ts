@@ -99,3 +99,24 @@ describe('arena outputs and scratch', () => {
     expect(exe.arena!.recycled).toBeGreaterThan(0);
   });
 });
+
+describe('a failed call', () => {
+  it('leaves the executable usable: the next call runs and equals eager, its arena arrays recycled', () => {
+    const w = random.normal(random.key(7), [6, 5]);
+    const f = (x: Tensor) => { const h = matmul(x, w).tanh(); return [h.mul(2), h.sum(0)] as const; };
+    const x0 = random.normal(random.key(8), [4, 6]);
+    let fail = false;
+    const exe = compileJaxpr(jit(f).lower(x0).optimized, getBackend(), {
+      wrapStep: (label, step) => (r) => { if (fail && label.startsWith('1 ')) throw new Error('boom'); /* the second step */ step(r); },
+    });
+    const zero = () => { throw new Error('no zeros'); };
+    exe.run([x0 as ConcreteTensor], zero);
+    fail = true;
+    expect(() => exe.run([x0 as ConcreteTensor], zero)).toThrow('boom');
+    fail = false;
+    for (let i = 0; i < 3; i++) {
+      const got = exe.run([x0 as ConcreteTensor], zero), want = f(x0);
+      got.forEach((t, k) => expect(Array.from(t.toTypedArray())).toEqual(Array.from(want[k]!.toTypedArray())));
+    }
+  });
+});
