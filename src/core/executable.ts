@@ -185,8 +185,9 @@ export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {})
   const consts = j.consts;
   const outAvals = j.outAvals;
   const nOut = outRegs.length;
-  /** The register array, reused by calls (cleared at the end of each); null while a call runs. */
-  let spare: unknown[] | null = new Array(n).fill(undefined);
+  /** The register array, reused by calls (cleared at the end of each), and whether a call is running. */
+  const regs: unknown[] = new Array(n).fill(undefined);
+  let busy = false;
   /** Per output register, whether this call's result is a copy made by the arena (Arena.leave). */
   const copied: boolean[] = new Array(n).fill(false);
   return {
@@ -196,56 +197,59 @@ export function compileJaxpr(j: Jaxpr, b: Backend, options: CompileOptions = {})
     run(inputs, zeroOut) {
       // A call made while another runs (a kernel calling back into the same program) gets
       // registers of its own; with an arena it cannot run (the slots are per call).
-      if (spare === null && arena !== undefined) throw new Error('jit: an executable was re-entered while running (a kernel called the same jitted program)');
-      const r = spare ?? new Array<unknown>(n).fill(undefined);
-      spare = null;
-      for (let i = 0; i < nIn; i++) {
-        const t = inputs[i]!;
-        r[i] = t.backend === b ? t.buffer('jit') : b.fromTyped(t.readData().slice(), t.aval);
-      }
-      for (let i = nIn; i < nFixed; i++) {
-        const c = consts[i - nIn] as ConcreteTensor; // jit compiles only programs with concrete constants
-        r[i] = c.backend === b ? c.buffer('jit') : b.fromTyped(c.readData().slice(), c.aval);
-      }
-      const hook = swapCreationHook(null); // tensors made by fallback steps are not the user's
-      const restore = take === undefined ? undefined : b.useAllocator!(take);
-      let failed = true;
+      const outer = busy;
+      if (outer && arena !== undefined) throw new Error('jit: an executable was re-entered while running (a kernel called the same jitted program)');
+      const r = outer ? new Array<unknown>(n).fill(undefined) : regs;
+      busy = true;
       try {
-        for (let s = 0; s < schedule.length; s++) schedule[s]!(r);
-        if (arena !== undefined && nOwnOut > 0) {
-          arena.reserve(outBytes);
-          for (let i = 0; i < nOwnOut; i++) {
-            const q = ownOut[i]!, slot = slots[q];
-            copied[q] = false;
-            if (slot === undefined) continue;
-            const v = arena.leave(slot);
-            copied[q] = v !== slot.a; // a fresh copy: no backend pool or heap counts its owners
-            r[q] = v;
-            slots[q] = undefined;
+        for (let i = 0; i < nIn; i++) {
+          const t = inputs[i]!;
+          r[i] = t.backend === b ? t.buffer('jit') : b.fromTyped(t.readData().slice(), t.aval);
+        }
+        for (let i = nIn; i < nFixed; i++) {
+          const c = consts[i - nIn] as ConcreteTensor; // jit compiles only programs with concrete constants
+          r[i] = c.backend === b ? c.buffer('jit') : b.fromTyped(c.readData().slice(), c.aval);
+        }
+        const hook = swapCreationHook(null); // tensors made by fallback steps are not the user's
+        const restore = take === undefined ? undefined : b.useAllocator!(take);
+        let failed = true;
+        try {
+          for (let s = 0; s < schedule.length; s++) schedule[s]!(r);
+          if (arena !== undefined && nOwnOut > 0) {
+            arena.reserve(outBytes);
+            for (let i = 0; i < nOwnOut; i++) {
+              const q = ownOut[i]!, slot = slots[q];
+              copied[q] = false;
+              if (slot === undefined) continue;
+              const v = arena.leave(slot);
+              copied[q] = v !== slot.a; // a fresh copy: no backend pool or heap counts its owners
+              r[q] = v;
+              slots[q] = undefined;
+            }
           }
+          failed = false;
+        } finally {
+          if (restore !== undefined) restore();
+          shared.clear();
+          if (arena !== undefined) {
+            arena.endCall(slots, failed);
+            slots.fill(undefined);
+          }
+          swapCreationHook(hook);
         }
-        failed = false;
+        const outs: Tensor[] = new Array(nOut);
+        for (let i = 0; i < nOut; i++) {
+          const q = outRegs[i]!;
+          if (q < 0) outs[i] = zeroOut(outAvals[i]!);
+          else if (q < nIn) outs[i] = inputs[q]!;
+          else if (q < nFixed) outs[i] = consts[q - nIn]!;
+          else outs[i] = firstOut[i]! < i ? outs[firstOut[i]!]! : new ConcreteTensor(outAvals[i]!, b, r[q], copied[q]);
+        }
+        return outs;
       } finally {
-        if (restore !== undefined) restore();
-        shared.clear();
-        if (arena !== undefined) {
-          arena.endCall(slots, failed);
-          slots.fill(undefined);
-        }
-        if (failed) { r.fill(undefined); spare = r; } // the registers are free for the next call
-        swapCreationHook(hook);
+        r.fill(undefined); // the registers hold nothing between calls (no buffer is kept alive)
+        busy = outer;
       }
-      const outs: Tensor[] = new Array(nOut);
-      for (let i = 0; i < nOut; i++) {
-        const q = outRegs[i]!;
-        if (q < 0) outs[i] = zeroOut(outAvals[i]!);
-        else if (q < nIn) outs[i] = inputs[q]!;
-        else if (q < nFixed) outs[i] = consts[q - nIn]!;
-        else outs[i] = firstOut[i]! < i ? outs[firstOut[i]!]! : new ConcreteTensor(outAvals[i]!, b, r[q], copied[q]);
-      }
-      r.fill(undefined);
-      spare = r;
-      return outs;
     },
   };
 }

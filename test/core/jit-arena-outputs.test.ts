@@ -119,4 +119,14 @@ describe('a failed call', () => {
       got.forEach((t, k) => expect(Array.from(t.toTypedArray())).toEqual(Array.from(want[k]!.toTypedArray())));
     }
   });
+
+  it('a disposed input is reported, and the next call with live inputs runs', () => {
+    const f = jit((x: Tensor) => x.mul(2).add(1).sum());
+    const dead = random.normal(random.key(9), [4, 6]);
+    const live = random.normal(random.key(10), [4, 6]);
+    f(live);
+    dead.dispose();
+    expect(() => f(dead)).toThrow(/dispose/);
+    expect(f(live).item()).toBe(live.mul(2).add(1).sum().item());
+  });
 });
