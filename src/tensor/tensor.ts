@@ -130,8 +130,8 @@ export class ConcreteTensor extends Tensor {
    * @param aval - shape and dtype
    * @param backend - the backend owning `buf`
    * @param buf - the buffer (the tensor becomes one of its owners: `backend.retain`)
-   * @param untracked - @internal true when `buf` is a fresh array no backend pool or heap counts
-   *   owners of (`jit`'s copied-out small outputs): `retain` is skipped
+   * @param untracked - internal: true when `buf` is a fresh array whose owners no backend pool or
+   *   heap counts (`jit`'s copied-out small outputs), so `retain` is skipped
    */
   constructor(aval: Aval, backend: Backend, buf: unknown, untracked = false) {
     super();
