@@ -5,7 +5,8 @@
  * on small matrices (31×31: the JavaScript kernel spends most of its time in bounds-checked
  * typed-array loops and in allocating its float64 copy).
  *
- * One module exports `chol32(src, dst, n, tolFactor)` and `chol64(…)` (addresses in bytes), and
+ * One module exports `chol32(src, dst, n, tolFactor, out)` and `chol64(…)` (addresses in bytes;
+ * `chol32` also writes L rounded to float32 at `out`), and
  * `trsv32`/`trsv64`, the host kernel's row-by-row triangular solve in place on a float64 copy of B:
  * ```text
  * pass 1   dst (float64 n×n) = (A + Aᵀ)/2, with max|a|, max|lo − up| and Σ a·0 on the way
@@ -41,13 +42,24 @@ export function buildCholeskyModule(memory: { shared: boolean; maximum: number |
   const mb = new ModuleBuilder();
   mb.importMemory({ module: 'env', name: 'memory', initial: 1, maximum: memory.maximum, shared: memory.shared });
   for (const E of [4, 8] as const) {
-    const fn = mb.func([I32, I32, I32, F64], [I32], (c, local) => {
-      const [src, dst, n, tolFactor] = [0, 1, 2, 3];
+    const fn = mb.func([I32, I32, I32, F64, I32], [I32], (c, local) => {
+      const [src, dst, n, tolFactor, outp] = [0, 1, 2, 3, 4];
       const i = local(I32), j = local(I32), k = local(I32), rowI = local(I32), rowJ = local(I32), n4 = local(I32);
       const d = local(F64), lo = local(F64), up = local(F64), m = local(F64), maxAbs = local(F64), maxDiff = local(F64), nonFinite = local(F64);
       const tol = local(F64), ljj = local(F64), cj = local(F64);
       const s = [local(F64), local(F64), local(F64), local(F64)];
       const r = [local(I32), local(I32), local(I32), local(I32)];
+      const pr = [local(I32), local(I32), local(I32), local(I32)];
+      const pJ = local(I32), kk = local(I32), kEnd = local(I32);
+      /** for (v = 0; v < end; v += 8) body (byte offsets of float64 elements) */
+      const forRange8 = (v: number, end: number, body: () => void): void => {
+        c.i32(0).set(v);
+        c.block(() => c.loop(() => {
+          c.get(v).get(end).op('i32_ge_s').brIf(1);
+          body();
+          c.get(v).i32(8).op('i32_add').set(v).br(0);
+        }));
+      };
       const loadSrc = (addr: () => void): void => { addr(); if (E === 4) c.mem('f32_load').op('f64_promote_f32'); else c.mem('f64_load'); };
       /** Pushes the byte address of element `idx` (an i32 on the stack after `idx()`) of src / dst. */
       const at = (base: number, bytes: number, idx: () => void): void => { c.get(base); idx(); c.i32(bytes).op('i32_mul', 'i32_add'); };
@@ -122,11 +134,14 @@ export function buildCholeskyModule(memory: { shared: boolean; maximum: number |
             c.get(i).i32(q).op('i32_add').get(n).op('i32_mul').set(r[q]!);
             l(() => c.get(r[q]!), () => c.get(j)); c.mem('f64_load').set(s[q]!);
           }
-          forRange(k, () => c.i32(0), () => c.get(j), () => {
-            l(() => c.get(rowJ), () => c.get(k)); c.mem('f64_load').set(cj);
+          // byte pointers to row j and rows i…i+3 (one add per load in the inner loop)
+          c.get(dst).get(rowJ).i32(8).op('i32_mul', 'i32_add').set(pJ);
+          for (let q = 0; q < 4; q++) c.get(dst).get(r[q]!).i32(8).op('i32_mul', 'i32_add').set(pr[q]!);
+          c.get(j).i32(8).op('i32_mul').set(kEnd);
+          forRange8(kk, kEnd, () => {
+            c.get(pJ).get(kk).op('i32_add').mem('f64_load').set(cj);
             for (let q = 0; q < 4; q++) {
-              c.get(s[q]!);
-              l(() => c.get(r[q]!), () => c.get(k)); c.mem('f64_load').get(cj).op('f64_mul', 'f64_sub').set(s[q]!);
+              c.get(s[q]!).get(pr[q]!).get(kk).op('i32_add').mem('f64_load').get(cj).op('f64_mul', 'f64_sub').set(s[q]!);
             }
           });
           for (let q = 0; q < 4; q++) { l(() => c.get(r[q]!), () => c.get(j)); c.get(s[q]!).get(ljj).op('f64_div').mem('f64_store'); }
@@ -146,6 +161,14 @@ export function buildCholeskyModule(memory: { shared: boolean; maximum: number |
         // zeros above the diagonal
         forRange(k, () => c.get(j).i32(1).op('i32_add'), () => c.get(n), () => { l(() => c.get(rowJ), () => c.get(k)); c.f64(0).mem('f64_store'); });
       });
+      if (E === 4) {
+        // L rounded once to float32 at outp (what storing the float64 L into a Float32Array does)
+        c.get(n).get(n).op('i32_mul').set(kEnd);
+        forRange(k, () => c.i32(0), () => c.get(kEnd), () => {
+          c.get(outp).get(k).i32(4).op('i32_mul', 'i32_add');
+          c.get(dst).get(k).i32(8).op('i32_mul', 'i32_add').mem('f64_load').op('f32_demote_f64').mem('f32_store');
+        });
+      }
       c.i32(-1);
     });
     mb.export(E === 4 ? 'chol32' : 'chol64', fn);
@@ -217,25 +240,38 @@ const MAX_ORDER = 512;
 export function wasmCholesky(r: WasmRuntime, a: TypedArray, aOff: number, aa: Aval, out: Aval): TypedArray {
   const n = aa.shape[aa.ndim - 1]!, nn = n * n;
   if (n > MAX_ORDER || nn === 0 || !(a instanceof Float32Array || a instanceof Float64Array)) return choleskyKernel(a, aa, out);
-  const E = a.BYTES_PER_ELEMENT, count = aa.size / nn;
+  const f32 = a instanceof Float32Array, E = f32 ? 4 : 8, count = aa.size / nn;
   const mem = r.memory;
-  const lBytes = Math.ceil((nn * 8) / 64) * 64;
-  const base = mem.alloc(lBytes + (aOff < 0 ? Math.ceil((nn * E) / 64) * 64 : 0), 64, `cholesky: ${aa.toString()}`);
-  try {
-    const run = r.generated('cholesky', buildCholeskyModule)[E === 4 ? 'chol32' : 'chol64'] as unknown as (src: number, dst: number, n: number, tolFactor: number) => number;
-    const tolFactor = E === 4 ? 3.5e-4 : 1.5e-8;
-    const res = allocTyped(out.dtype, out.size);
-    for (let b = 0; b < count; b++) {
-      let src: number;
-      if (aOff >= 0) src = aOff + b * nn * E;
-      else { src = base + lBytes; mem.writeBytes(src, a.subarray(b * nn, (b + 1) * nn)); }
-      if (run(src, base, n, tolFactor) !== -1) return choleskyKernel(a, aa, out); // throws the host kernel's typed error
-      res.set(mem.f64.subarray(base / 8, base / 8 + nn), b * nn);
-    }
-    return res;
-  } finally {
-    mem.free(base);
+  const lBytes = up64(nn * 8), inBytes = up64(nn * E);
+  const base = scratch(r, lBytes + inBytes + (f32 ? inBytes : 0));
+  const src0 = base + lBytes, outp = src0 + inBytes;
+  const run = r.generated('cholesky', buildCholeskyModule)[f32 ? 'chol32' : 'chol64'] as unknown as (src: number, dst: number, n: number, tolFactor: number, out: number) => number;
+  const res = allocTyped(out.dtype, out.size);
+  for (let b = 0; b < count; b++) {
+    let src = src0;
+    if (aOff >= 0) src = aOff + b * nn * E;
+    else (f32 ? mem.f32 : mem.f64).set(a.subarray(b * nn, (b + 1) * nn), src0 / E);
+    if (run(src, base, n, f32 ? 3.5e-4 : 1.5e-8, outp) !== -1) return choleskyKernel(a, aa, out); // throws the host kernel's typed error
+    res.set(f32 ? mem.f32.subarray(outp / 4, outp / 4 + nn) : mem.f64.subarray(base / 8, base / 8 + nn), b * nn);
   }
+  return res;
+}
+
+const up64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** The kernels' scratch block per runtime, kept and grown as needed (they never nest). */
+const scratchOf = new WeakMap<WasmRuntime, { off: number; bytes: number }>();
+
+function scratch(r: WasmRuntime, bytes: number): number {
+  let s = scratchOf.get(r);
+  if (s === undefined || s.bytes < bytes) {
+    const size = Math.max(bytes, s === undefined ? 0 : 2 * s.bytes, 16_384);
+    const off = r.memory.alloc(size, 64, 'cholesky/triangularSolve scratch');
+    if (s !== undefined) r.memory.free(s.off);
+    s = { off, bytes: size };
+    scratchOf.set(r, s);
+  }
+  return s.off;
 }
 
 /**
@@ -265,25 +301,21 @@ export function wasmTriangularSolve(r: WasmRuntime, a: TypedArray, aOff: number,
   const transposeA = p.leftSide ? p.transposeA : !p.transposeA; // X op(A) = B ⇔ op(A)ᵀ Xᵀ = Bᵀ
   const si = transposeA ? 1 : n, sj = transposeA ? n : 1, lower = p.lower !== transposeA ? 1 : 0;
   const mem = r.memory;
-  const xBytes = Math.ceil((nb * 8) / 64) * 64;
-  const base = mem.alloc(xBytes + (aOff < 0 ? Math.ceil((nn * E) / 64) * 64 : 0), 64, `triangularSolve: ${aa.toString()}`);
-  try {
-    const run = r.generated('cholesky', buildCholeskyModule)[E === 4 ? 'trsv32' : 'trsv64'] as unknown as (...args: number[]) => number;
-    const res = allocTyped(out.dtype, out.size);
-    for (let bi = 0; bi < count; bi++) {
-      let t: number;
-      if (aOff >= 0) t = aOff + bi * nn * E;
-      else { t = base + xBytes; mem.writeBytes(t, a.subarray(bi * nn, (bi + 1) * nn)); }
-      const x = mem.f64, x0 = base / 8, off = bi * nb;
-      if (p.leftSide) for (let i = 0; i < nb; i++) x[x0 + i] = b[off + i]!;
-      else for (let q = 0; q < rows; q++) for (let c = 0; c < cols; c++) x[x0 + c * k + q] = b[off + q * cols + c]!;
-      if (run(t, base, n, k, si, sj, lower, p.unitDiagonal ? 1 : 0) !== -1) return triangularSolveKernel(a, b, aa, ab, p, out); // throws the host kernel's error
-      const y = mem.f64;
-      if (p.leftSide) for (let i = 0; i < nb; i++) res[off + i] = y[x0 + i]!;
-      else for (let q = 0; q < rows; q++) for (let c = 0; c < cols; c++) res[off + q * cols + c] = y[x0 + c * k + q]!;
-    }
-    return res;
-  } finally {
-    mem.free(base);
+  const xBytes = up64(nb * 8);
+  const base = scratch(r, xBytes + up64(nn * E));
+  const t0 = base + xBytes;
+  const run = r.generated('cholesky', buildCholeskyModule)[E === 4 ? 'trsv32' : 'trsv64'] as unknown as (...args: number[]) => number;
+  const res = allocTyped(out.dtype, out.size);
+  for (let bi = 0; bi < count; bi++) {
+    let t = t0;
+    if (aOff >= 0) t = aOff + bi * nn * E;
+    else (E === 4 ? mem.f32 : mem.f64).set(a.subarray(bi * nn, (bi + 1) * nn), t0 / E);
+    const x = mem.f64, x0 = base / 8, off = bi * nb;
+    if (p.leftSide) for (let i = 0; i < nb; i++) x[x0 + i] = b[off + i]!;
+    else for (let q = 0; q < rows; q++) for (let c = 0; c < cols; c++) x[x0 + c * k + q] = b[off + q * cols + c]!;
+    if (run(t, base, n, k, si, sj, lower, p.unitDiagonal ? 1 : 0) !== -1) return triangularSolveKernel(a, b, aa, ab, p, out); // throws the host kernel's error
+    if (p.leftSide) for (let i = 0; i < nb; i++) res[off + i] = x[x0 + i]!;
+    else for (let q = 0; q < rows; q++) for (let c = 0; c < cols; c++) res[off + q * cols + c] = x[x0 + c * k + q]!;
   }
+  return res;
 }
