@@ -178,25 +178,15 @@ export class WasmRuntime {
     return (mods.elementwise ??= this.instantiate(buildElementwiseModule(dtype, this.memoryDecl)));
   }
 
-  /** The matrix-vector and small `Aᵀ·B` kernels (`skinny.ts`), instantiated and warmed on first use. */
+  /**
+   * The matrix-vector and small `Aᵀ·B` kernels (`skinny.ts`), instantiated on first use. Not
+   * warmed up as the GEMM is: their products take microseconds, and V8 tiers them up by itself
+   * within ~100 calls (a 569 × 31 matrix-vector product: ~20 µs on baseline code, 4 µs after,
+   * ~2–8 ms in all), where a timed warm-up loop costs 20–40 ms of every process that uses them.
+   */
   private skinny(dtype: Dtype): Record<string, Kernel> {
     const mods = this.mods[dtype];
-    if (mods.skinny) return mods.skinny;
-    const exp = this.instantiate(buildSkinnyModule(this.gemmConfig[dtype], this.memoryDecl));
-    // Warm-up as for the GEMM: a few small products through each export until V8's optimized code is in.
-    const E = dtype === 'f32' ? 4 : 8, K = 300, W = 40;
-    const tmp = this.memory.alloc((2 * K * W + W * W) * E + SKINNY_OVERREAD, 64);
-    const a = tmp, b = tmp + K * W * E, c = tmp + 2 * K * W * E;
-    warmUntilOptimized(() => {
-      for (let i = 0; i < 4; i++) {
-        (exp['rowvec'] as Kernel)(K, W - 3, a, b, W * E, c);
-        (exp['matvec'] as Kernel)(W - 3, K, a, K * E, b, c);
-        (exp['gramT'] as Kernel)(W - 3, W - 3, K, a, W * E, a, W * E, c, W * E, i & 1);
-      }
-    }, 0, 0);
-    this.memory.free(tmp);
-    mods.skinny = exp;
-    return exp;
+    return (mods.skinny ??= this.instantiate(buildSkinnyModule(this.gemmConfig[dtype], this.memoryDecl)));
   }
   /**
    * Whether `[off, off + bytes)` plus the {@link SKINNY_OVERREAD} bytes that a skinny kernel may
