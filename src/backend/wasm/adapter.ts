@@ -356,21 +356,38 @@ const js = jsBackend.kernels as Kernels<Buf>;
  */
 const FUSED_MIN_SIZE = 2_048;
 /**
- * Long float32 programs (LONG_PROGRAM_OPS to LONG_PROGRAM_MAX_OPS ops, no exp/log/tanh) run on the SIMD
- * generator from LONG_PROGRAM_MIN_SIZE elements: the JS loop rounds every op with `Math.fround`,
- * so its cost grows with the op count while the copies do not. Measured on an Adam update (15
- * ops, 6 inputs, 3 outputs): SIMD 3.3 vs JS 3.7 µs at 64 elements, 5.3 vs 10.5 at 512.
+ * Float32 programs (no exp/log/tanh, at most SMALL_PROGRAM_MAX_OPS ops) run on the SIMD generator
+ * from SMALL_MIN_SIZE elements once their JS work (elements × op weights, jsWork) reaches
+ * SMALL_MIN_WORK: the JS loop costs ~2 ns per op and element here (every op rounded with
+ * `Math.fround`, max/min/compare/select branch per element), a SIMD call ~0.4 µs with its
+ * copies. Measured inside jitted steps (one matmul result resident, two inputs copied in):
+ * `mul, add` JS 0.94 vs SIMD 0.56 µs at 128 elements, 0.61 vs 0.47 at 64; five ops with a max
+ * 0.76 vs 0.42 at 64; one op 0.48 vs 0.48 at 128; an Adam update (15 ops, 6 inputs) SIMD from
+ * 64 elements.
  */
-const LONG_PROGRAM_OPS = 8;
-/** Longer programs than this keep FUSED_MIN_SIZE (the measurement covers programs of tens of ops). */
-const LONG_PROGRAM_MAX_OPS = 48;
-const LONG_PROGRAM_MIN_SIZE = 64;
+const SMALL_MIN_SIZE = 64;
+const SMALL_MIN_WORK = 256;
+/** Longer programs than this keep FUSED_MIN_SIZE (the measurements cover programs of tens of ops). */
+const SMALL_PROGRAM_MAX_OPS = 48;
+
+/** The JS loop's work per element of a program, in units of one rounded arithmetic op. */
+function jsWork(p: FusedProgram): number {
+  let w = 0;
+  for (const o of p.ops) {
+    switch (o.op) {
+      case 'max': case 'min': case 'select': case 'eq': case 'ne': case 'lt': case 'le': case 'gt': case 'ge': w += 3; break;
+      case 'copy': break;
+      default: w += 1;
+    }
+  }
+  return Math.max(1, w);
+}
 
 /** The fewest output elements from which a supported program of dtype `d` runs on SIMD. */
 function simdMinSize(p: FusedProgram, d: 'f32' | 'f64'): number {
   if (hasTranscendental(p)) return UNARY_MIN_SIZE; // exactly where the unfused kernels use SIMD (exactness)
-  const k = p.ops.length;
-  return d === 'f32' && k >= LONG_PROGRAM_OPS && k <= LONG_PROGRAM_MAX_OPS ? LONG_PROGRAM_MIN_SIZE : FUSED_MIN_SIZE;
+  if (d !== 'f32' || p.ops.length > SMALL_PROGRAM_MAX_OPS) return FUSED_MIN_SIZE;
+  return Math.min(FUSED_MIN_SIZE, Math.max(SMALL_MIN_SIZE, Math.ceil(SMALL_MIN_WORK / jsWork(p))));
 }
 
 /**
@@ -387,8 +404,8 @@ function simdFusedPays(p: FusedProgram, d: 'f32' | 'f64'): boolean {
  * Fused elementwise programs. Programs the SIMD generator supports (`fused-simd.ts`: one float
  * dtype, add/sub/mul/div/neg/abs/sqrt/max/min/exp/log/tanh, comparisons feeding select) whose
  * inputs are full-size, scalars or rows (trailing blocks of whole vectors, read in place: a bias
- * `[32]` over `[64, 32]`) run there when it pays (simdFusedPays): from FUSED_MIN_SIZE elements (long
- * float32 programs from LONG_PROGRAM_MIN_SIZE), and those with
+ * `[32]` over `[64, 32]`) run there when it pays (simdFusedPays): from FUSED_MIN_SIZE elements (float32
+ * programs from SMALL_MIN_SIZE, by their JS work), and those with
  * exp/log/tanh exactly from UNARY_MIN_SIZE, where the unfused path uses the same SIMD
  * transcendentals, so fused results equal unfused ones bit for bit. Other programs run as the
  * reference backend's generated loops, except those with exp/log/tanh on ≥ UNARY_MIN_SIZE
@@ -402,7 +419,7 @@ function wasmFused(p: FusedProgram, xs: readonly Buf[], axs: readonly Aval[], ou
 function planWasmFused(p: FusedProgram, axs: readonly Aval[], outs: readonly Aval[]): ((xs: readonly Buf[]) => Buf[]) | undefined {
   const out0 = outs[0]!;
   const n = out0.size;
-  const r = n >= Math.min(FUSED_MIN_SIZE, UNARY_MIN_SIZE, LONG_PROGRAM_MIN_SIZE) ? rt() : undefined;
+  const r = n >= Math.min(FUSED_MIN_SIZE, UNARY_MIN_SIZE, SMALL_MIN_SIZE) ? rt() : undefined;
   if (r !== undefined) {
     const d = fusedSimdDtype(p);
     const declines = n >= UNARY_MIN_SIZE && p.ops.some((o) => simdUnary(o.op, new Aval(out0.shape, o.dtype)));
