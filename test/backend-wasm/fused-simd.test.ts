@@ -191,12 +191,15 @@ describe('fused SIMD routing in the wasm backend', () => {
     return { inputs: [dtype, dtype], literals: [], ops: fo, outputs: [fo.length + 1], key: `route|${dtype}|${ops.join(',')}` };
   };
 
-  it('float32 arithmetic runs on SIMD once the JS loop\'s work pays for a call (from 64 elements), not below', () => {
-    const p = chain(f32, ['mul', 'add', 'max']); // JS work 5 per element: SIMD from 64 elements
+  it('float32 arithmetic runs on SIMD once the JS loop\'s work pays for a call, not below', () => {
+    const p = chain(f32, ['mul', 'add', 'max']); // JS work 5 per element: SIMD from 52 elements
     expect(routed(p, [[2048], [2048]], [2048]).simd).toBe(true);
     expect(routed(p, [[64, 33], [1]], [64, 33]).simd).toBe(true); // scalar operand
-    expect(routed(p, [[64], [64]], [64]).simd).toBe(true);
-    expect(routed(p, [[63], [63]], [63]).simd).toBe(false);
+    expect(routed(p, [[52], [52]], [52]).simd).toBe(true);
+    expect(routed(p, [[51], [51]], [51]).simd).toBe(false);
+    const long = chain(f32, Array.from({ length: 20 }, (_, k) => (['max', 'min', 'mul', 'add'] as const)[k % 4]!)); // JS work 40 per element
+    expect(routed(long, [[16], [16]], [16]).simd).toBe(true); // heavy enough from the smallest size
+    expect(routed(long, [[15], [15]], [15]).simd).toBe(false);
     const one = chain(f32, ['mul']); // JS work 1 per element: SIMD from 256 elements
     expect(routed(one, [[256], [256]], [256]).simd).toBe(true);
     expect(routed(one, [[255], [255]], [255]).simd).toBe(false);

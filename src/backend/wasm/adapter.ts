@@ -362,10 +362,10 @@ const FUSED_MIN_SIZE = 2_048;
  * `Math.fround`, max/min/compare/select branch per element), a SIMD call ~0.4 µs with its
  * copies. Measured inside jitted steps (one matmul result resident, two inputs copied in):
  * `mul, add` JS 0.94 vs SIMD 0.56 µs at 128 elements, 0.61 vs 0.47 at 64; five ops with a max
- * 0.76 vs 0.42 at 64; one op 0.48 vs 0.48 at 128; an Adam update (15 ops, 6 inputs) SIMD from
- * 64 elements.
+ * 0.76 vs 0.42 at 64; one op 0.48 vs 0.48 at 128; an Adam update (15 ops, 6 inputs, 3 outputs)
+ * 1.03 vs 0.86 at 32.
  */
-const SMALL_MIN_SIZE = 64;
+const SMALL_MIN_SIZE = 16;
 const SMALL_MIN_WORK = 256;
 /** Longer programs than this keep FUSED_MIN_SIZE (the measurements cover programs of tens of ops). */
 const SMALL_PROGRAM_MAX_OPS = 48;
