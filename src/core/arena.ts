@@ -216,6 +216,7 @@ export class Arena {
       c = fresh(code, a.length);
       for (let k = 0; k < a.length; k++) c[k] = a[k]!;
     } else {
+      if (this.chunk === undefined || this.chunkAt + bytes > this.chunk.byteLength) this.reserve(bytes); // more than reserved
       c = viewOf(code, this.chunk!, this.chunkAt, a.length);
       c.set(a as Float64Array);
       this.chunkAt += (bytes + 7) & ~7;

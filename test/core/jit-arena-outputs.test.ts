@@ -56,6 +56,19 @@ describe('arena outputs and scratch', () => {
     copies.forEach((c, call) => expect(c.every((v) => v === call)).toBe(true));
   });
 
+  it('leave makes room when a call copies out more than it reserved', () => {
+    const a = new Arena();
+    const vals = [a.take('float64', 100, false), a.take('float64', 100, false)];
+    vals.forEach((v, i) => v.fill(i + 0.5));
+    const ss = vals.map((v) => a.claim(v)!);
+    ss.forEach((s) => a.hold(s));
+    a.sweep();
+    a.reserve(800); // room for one of the two
+    const out = ss.map((s) => a.leave(s));
+    out.forEach((c, i) => expect(Array.from(c)).toEqual(new Array(100).fill(i + 0.5)));
+    expect(a.chunks).toBe(2);
+  });
+
   it('sweep returns arrays taken during a step and held by no register (scratch) to the free lists; endCall forgets held ones', () => {
     const a = new Arena();
     const scratch = a.take('float32', 16, false);
