@@ -158,10 +158,11 @@ export function sandwichOperator<P extends Params>(
   if (typeof Object.getOwnPropertyDescriptor(curvature, 'matrices')?.get !== 'function') getMatrices();
   const applyM = (u: Tensor): Tensor => {
     const matrices = getMatrices();
-    if (matrices) return matrices.mul(u.reshape([n, 1, k])).sum(2);
+    // Mₙ uₙ for every n as one batched product (not a broadcast [N, k, k] multiply and a sum)
+    if (matrices) return dotGeneral(matrices, u, { contract: [[2], [1]], batch: [[0], [0]] });
     const f = getFactors();
-    const t = f.mul(u.reshape([n, k, 1])).sum(1); // [N, c]
-    return f.mul(t.reshape([n, 1, t.shape[1]!])).sum(2);
+    const t = dotGeneral(f, u, { contract: [[1], [1]], batch: [[0], [0]] }); // Uₙᵀ uₙ, [N, c]
+    return dotGeneral(f, t, { contract: [[2], [1]], batch: [[0], [0]] }); // Uₙ (Uₙᵀ uₙ), [N, k]
   };
   // Linearized once (on the first call); from the second call on the whole linear map
   // (J v → Mₙ → Jᵀ) runs as one jitted program with the linearization's residuals as constants.

@@ -3,7 +3,7 @@
 // reference as the per-column result) and forms one product per dense layer whatever the
 // number of columns.
 import { afterEach, describe, expect, it } from 'vitest';
-import { curvature, grad, jvp, likelihoods, random, scope, stack, tree, vjp, vmap, type Tensor } from '../../src/index.js';
+import { curvature, dotGeneral, grad, jvp, likelihoods, random, scope, stack, tree, vjp, vmap, type Tensor } from '../../src/index.js';
 import {
   acceptBatchedDiagonal, allColumnsDiagonalProgram, curvatureCompilation, largestValue, outputFactorDiagonalProgram,
 } from '../../src/curvature/compiled.js';
@@ -58,7 +58,7 @@ describe('matvec scale placement', () => {
     const batched = (q: Mlp) => vmap(mlp, { inAxes: [null, 0] })(q, xs);
     const [z, jv] = jvp(batched, [p], [v]);
     const m = vmap((f: Tensor) => lik.outputFisher(f))(z);
-    const mu = m.mul(jv.reshape([jv.shape[0]!, 1, dout])).sum(2);
+    const mu = dotGeneral(m, jv.reshape([jv.shape[0]!, dout]), { contract: [[2], [1]], batch: [[0], [0]] }); // Mₙ uₙ, as the operator forms it
     return tree.scale(vjp(batched, p)[1](mu)[0] as Mlp, 1 / xs.shape[0]!) as Mlp;
   };
   for (const dtype of ['float32', 'float64'] as const) {
