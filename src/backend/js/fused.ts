@@ -10,8 +10,11 @@
  * and unfused results are bit-identical.
  *
  * Broadcasting: inputs whose size equals the output's are read at the output index; size-1
- * inputs are read once before the loop; the rest are read through NumPy broadcast strides,
- * coalesced (`strided.ts`), with an odometer over the outer axes and a plain inner loop.
+ * inputs are read once before the loop; rows (a trailing block of the output, e.g. a bias) and
+ * columns (a leading block followed by size-1 axes, e.g. `[m, 1]`) of one column count make a
+ * rows × columns loop (columns read once per row, rows at the column index); the rest are read
+ * through NumPy broadcast strides, coalesced (`strided.ts`), with an odometer over the outer
+ * axes and a plain inner loop.
  * The contiguous loop computes `LANES` (4) elements per iteration, so the CPU overlaps their
  * independent dependency chains. Programs longer than `SEGMENT_OPS` (48) ops are split into
  * several loops (V8 optimizes very large function bodies poorly); a value read by a later
