@@ -155,7 +155,8 @@ export function sandwichOperator<P extends Params>(
     resolved = true;
     return (matrices = m);
   };
-  if (typeof Object.getOwnPropertyDescriptor(curvature, 'matrices')?.get !== 'function') getMatrices();
+  const lazyMatrices = typeof Object.getOwnPropertyDescriptor(curvature, 'matrices')?.get === 'function';
+  if (!lazyMatrices) getMatrices();
   const applyM = (u: Tensor): Tensor => {
     const matrices = getMatrices();
     // Mₙ uₙ for every n as one batched product (not a broadcast [N, k, k] multiply and a sum)
@@ -182,7 +183,11 @@ export function sandwichOperator<P extends Params>(
   const dense = (): Tensor => {
     const [flat, unravel] = tree.ravel(params);
     const jac = vmap((xn: any) => jacrev((w: Tensor) => inner(unravel(w), xn).reshape([k]))(flat) as Tensor)(x) as Tensor; // [N, k, P]
-    const matrices = getMatrices();
+    // Where the matrices are formed only on demand (the exact Fisher's, whose factors are their
+    // exact square roots Mₙ = UₙUₙᵀ), the factors give C as a Gram matrix AᵀA of one array at the
+    // same cost: symmetric by construction, and one triangle of the product where the backend
+    // exploits that. The choice depends on the curvature only, never on what ran before.
+    const matrices = lazyMatrices ? undefined : getMatrices();
     if (matrices) {
       // s·Mₙ Jₙ, then one product contracting the flattened batch (N·k); with k = 1 the per-example
       // 1×1 products are a broadcast multiply, not N tiny matrix products.
@@ -191,9 +196,11 @@ export function sandwichOperator<P extends Params>(
       return dotGeneral(jac, mj, { contract: [[0, 1], [0, 1]] });
     }
     const u = getFactors(); // [N, k, c]
-    // Jₙᵀ Uₙ, [N, P, c]; with k = 1 a broadcast multiply instead of N products of [P, 1]·[1, c]
-    const a = k === 1 ? jac.reshape([n, size, 1]).mul(u) : dotGeneral(jac, u, { contract: [[1], [1]], batch: [[0], [0]] });
-    return dotGeneral(a, a, { contract: [[0, 2], [0, 2]] }).mul(scale);
+    const c = u.shape[2]!;
+    // Uₙᵀ Jₙ, [N, c, P]; with k = 1 a broadcast multiply instead of N products of [c, 1]·[1, P]
+    const a = k === 1 ? u.reshape([n, c, 1]).mul(jac) : dotGeneral(u, jac, { contract: [[1], [1]], batch: [[0], [0]] });
+    const rows = a.reshape([n * c, size]); // C = s·AᵀA over the N·c rows: one Gram matrix of one array
+    return dotGeneral(rows, rows, { contract: [[0], [0]] }).mul(scale);
   };
   const useJacobian = n * k * size <= 1 << 24;
   return linearOperator({ params, matvec, diagonal, ...(useJacobian ? { dense } : {}) });
