@@ -23,15 +23,41 @@ describe.each([false, true])('WasmMemory (shared: %s)', (shared) => {
 
   it('coalesces neighbours and returns the tail to the bump region', () => {
     const mem = make();
-    const blocks = [1, 2, 3, 4].map(() => mem.alloc(1000));
+    // fill the first page, so that a request the free blocks can serve would otherwise grow the memory
+    const blocks = Array.from({ length: 63 }, () => mem.alloc(1000));
     const first = blocks[0] as number;
     for (const b of [blocks[1], blocks[0], blocks[2]] as number[]) mem.free(b);
     // three adjacent freed blocks merged: a 3000-byte request fits at the first offset
+    const epoch = mem.epoch;
     expect(mem.alloc(3000)).toBe(first);
+    expect(mem.epoch).toBe(epoch);
     mem.free(first);
-    mem.free(blocks[3] as number);
+    for (const b of blocks.slice(3)) mem.free(b);
     expect(mem.bytesInUse).toBe(0);
-    expect(mem.alloc(5000)).toBe(first); // everything merged back
+    expect(mem.alloc(60_000)).toBe(first); // everything merged back
+    expect(mem.epoch).toBe(epoch);
+  });
+
+  it('hands a freed block straight back to a request of its size, and merges freed blocks before growing', () => {
+    const mem = make(1);
+    const blocks = Array.from({ length: 60 }, () => mem.alloc(1000, 64));
+    const small = mem.alloc(8);
+    mem.free(blocks[7]!);
+    expect(mem.alloc(1000, 64)).toBe(blocks[7]);
+    // sizes that take turns keep their blocks: each request gets the block its size freed last
+    mem.free(blocks[7]!);
+    mem.free(small);
+    expect(mem.alloc(8)).toBe(small);
+    expect(mem.alloc(1000, 64)).toBe(blocks[7]);
+    for (const b of blocks) mem.free(b);
+    mem.free(small);
+    expect(mem.bytesInUse).toBe(0);
+    const epoch = mem.epoch, length = mem.byteLength;
+    // 60 freed 1 KiB blocks are one free run again: a 50 KB request fits without growing
+    const big = mem.alloc(50_000, 64);
+    expect(big).toBe(blocks[0]);
+    expect(mem.epoch).toBe(epoch);
+    expect(mem.byteLength).toBe(length);
   });
 
   it('never hands out overlapping blocks (property)', () => {

@@ -75,6 +75,9 @@ function readBytes<T extends ArrayBufferView>(mem: Uint8Array, offset: number, o
   return out;
 }
 
+/** Largest block kept on the quick lists, and the most bytes they hold (beyond: the free list). */
+const QUICK_MAX_BLOCK = 1 << 20, QUICK_MAX_BYTES = 16 << 20;
+
 /**
  * A growable wasm memory with an allocator and cached typed-array views.
  * @example
@@ -97,6 +100,16 @@ export class WasmMemory {
 
   private top = RESERVED;
   private readonly sizes = new Map<number, number>();
+  /**
+   * Recently freed blocks by exact size (LIFO), handed out again in O(1) to a request of the same
+   * size: a program that allocates and frees the same sizes every call (a jitted step's staging
+   * blocks) never scans the free list, which the alignment gaps of other work fragment (measured:
+   * a tiny-MLP step took 50–65 µs instead of 35 after a natural-gradient run had left the free list
+   * long, nearly all of it in `alloc`). Bounded; flushed into the free list (coalescing) only when a
+   * request would otherwise grow the memory.
+   */
+  private readonly quick = new Map<number, number[]>();
+  private quickBytes = 0;
   /** Free blocks as parallel arrays sorted by offset. */
   private freeOff: number[] = [];
   private freeLen: number[] = [];
@@ -151,9 +164,35 @@ export class WasmMemory {
     if (!(bytes >= 0) || !Number.isFinite(bytes)) throw new RangeError(`alloc: bad size ${bytes}`);
     if (align <= 0 || (align & (align - 1)) !== 0) throw new RangeError(`alloc: align must be a power of two, got ${align}`);
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const quick = this.quick.get(size);
+    if (quick !== undefined && quick.length > 0 && quick[quick.length - 1]! % align === 0) {
+      const off = quick.pop()!;
+      this.quickBytes -= size;
+      this.sizes.set(off, size);
+      return off;
+    }
+    const fit = this.firstFit(size, align);
+    if (fit >= 0) return fit;
+    if (this.quickBytes > 0 && Math.ceil(this.top / align) * align + size > this.byteLength) {
+      // before growing: the recently freed blocks back into the free list, coalesced, and retry
+      this.flushQuick();
+      const again = this.firstFit(size, align);
+      if (again >= 0) return again;
+    }
+    const start = Math.ceil(this.top / align) * align;
+    this.ensure(start + size, what, bytes);
+    if (start > this.top) this.insertFree(this.top, start - this.top);
+    this.top = start + size;
+    this.sizes.set(start, size);
+    return start;
+  }
+
+  /** First fit in the free list (splitting the block), or −1. */
+  private firstFit(size: number, align: number): number {
     for (let i = 0; i < this.freeOff.length; i++) {
       const off = this.freeOff[i] as number;
       const len = this.freeLen[i] as number;
+      if (len < size) continue;
       const start = Math.ceil(off / align) * align;
       const end = start + size;
       if (end > off + len) continue;
@@ -165,12 +204,14 @@ export class WasmMemory {
       this.sizes.set(start, size);
       return start;
     }
-    const start = Math.ceil(this.top / align) * align;
-    this.ensure(start + size, what, bytes);
-    if (start > this.top) this.insertFree(this.top, start - this.top);
-    this.top = start + size;
-    this.sizes.set(start, size);
-    return start;
+    return -1;
+  }
+
+  /** Moves every block of the quick lists into the free list (coalescing). */
+  private flushQuick(): void {
+    for (const [size, list] of this.quick) for (const off of list) this.insertFree(off, size);
+    this.quick.clear();
+    this.quickBytes = 0;
   }
 
   /**
@@ -181,6 +222,13 @@ export class WasmMemory {
     const size = this.sizes.get(offset);
     if (size === undefined) throw new Error(`free: ${offset} is not an allocated block`);
     this.sizes.delete(offset);
+    if (size <= QUICK_MAX_BLOCK && this.quickBytes + size <= QUICK_MAX_BYTES) {
+      let list = this.quick.get(size);
+      if (list === undefined) this.quick.set(size, (list = []));
+      list.push(offset);
+      this.quickBytes += size;
+      return;
+    }
     this.insertFree(offset, size);
   }
 
