@@ -60,6 +60,22 @@ describe.each([false, true])('WasmMemory (shared: %s)', (shared) => {
     expect(mem.byteLength).toBe(length);
   });
 
+  it('keeps its block table right across many frees (the table is compacted past a bound)', () => {
+    const mem = make();
+    const kept = [mem.alloc(100), mem.alloc(3000, 64)];
+    let last = 0;
+    for (let i = 0; i < 70_000; i++) {
+      last = mem.alloc(16 + (i % 7) * 48, 16);
+      mem.free(last);
+    }
+    expect(mem.bytesInUse).toBe(112 + 3008);
+    expect(mem.sizeOf(kept[1]!)).toBe(3008);
+    expect(mem.sizeOf(last)).toBeUndefined();
+    expect(() => mem.free(last)).toThrow(/not an allocated block/);
+    for (const k of kept) mem.free(k);
+    expect(mem.bytesInUse).toBe(0);
+  });
+
   it('never hands out overlapping blocks (property)', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.nat(3000), fc.boolean(), fc.constantFrom(16, 32, 64, 256))), (ops) => {
       const mem = make();
