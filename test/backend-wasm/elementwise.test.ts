@@ -1,7 +1,7 @@
 /**
  * Elementwise and reduction kernels against float64 JS references.
  * Elementwise SIMD ops are exact (one IEEE operation each): float32 results must equal the float64
- * reference rounded to float32, float64 results must be identical; exp, log and tanh are tested in
+ * reference rounded to float32, float64 results must be identical; exp, log, tanh and logistic are tested in
  * transcendental.test.ts. Float32 sums: |got − ref| ≤ (cols + 4)·2^-24·Σ|a|; float64 ≤ 1e-12·Σ|a|.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const round = (d: Dtype, x: number): number => (d === 'f32' ? Math.fround(x) : x
 const BIN: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y, max: Math.max, min: Math.min,
 };
-const UN: Record<Exclude<UnaryOp, 'exp' | 'log' | 'tanh'>, (x: number) => number> = {
+const UN: Record<Exclude<UnaryOp, 'exp' | 'log' | 'tanh' | 'logistic'>, (x: number) => number> = {
   neg: (x) => -x, abs: Math.abs, sqrt: Math.sqrt,
 };
 const SIZES = [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 33, 1000];

@@ -21,9 +21,9 @@ const rt = new WasmRuntime();
 
 type Spec = { readonly kind: number; readonly a: number; readonly b: number; readonly c: number; readonly cmp: number };
 const ARITH = ['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'max', 'min', 'copy', 'select'] as const;
-const TRANS = ['exp', 'log', 'tanh'] as const;
+const TRANS = ['exp', 'log', 'tanh', 'logistic'] as const;
 const CMP = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
-const UNARY = new Set<string>(['neg', 'abs', 'sqrt', 'copy', 'exp', 'log', 'tanh']);
+const UNARY = new Set<string>(['neg', 'abs', 'sqrt', 'copy', 'exp', 'log', 'tanh', 'logistic']);
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, 1e-40, -1e-310, 3e38, 1e300, 88.7, -745.1];
 
 /** Builds a program from random picks: value refs are chosen among earlier non-mask values. */
@@ -128,7 +128,7 @@ describe('fused SIMD generator: equals the unfused wasm kernels bit for bit', ()
     }), { numRuns: 150 });
   });
 
-  it('with exp/log/tanh at ≥ 2 Ki elements (where the unfused path uses the same SIMD transcendentals)', () => {
+  it('with exp/log/tanh/logistic at ≥ 2 Ki elements (where the unfused path uses the same SIMD transcendentals)', () => {
     fc.assert(fc.property(programArb(true), (g) => {
       const dtype: DType = g.f64 ? 'float64' : 'float32';
       const p = buildProgram(dtype, g.layout, g.lits, g.specs, [...ARITH, ...TRANS, ...TRANS], g.extraOut);

@@ -1,12 +1,13 @@
 /**
- * SIMD exp, log and tanh against Math.exp / Math.log / Math.tanh (float32: against the float64
- * result rounded to float32). Bounds asserted: exp and log ≤ 2 ulp, tanh ≤ 2 ulp (f32) / 4 ulp
+ * SIMD exp, log, tanh and logistic against Math.exp / Math.log / Math.tanh and the js kernel's
+ * logistic (float32: against the float64 result rounded to float32). Bounds asserted: exp and log ≤ 2 ulp, tanh ≤ 2 ulp (f32) / 4 ulp
  * (f64); measured worst cases over dense sweeps are 1 ulp for exp and log, 2 (f32) and 3 (f64)
  * ulp for tanh. Special values must be exact.
  */
 import { describe, expect, it } from 'vitest';
 import { WasmRuntime } from '../../src/backend/wasm/index.js';
 import { randoms } from './helpers.js';
+import { UNARY } from '../../src/backend/js/scalar-ops.js';
 
 const rt = new WasmRuntime();
 const mem = rt.memory;
@@ -24,7 +25,7 @@ function ulps(dtype: D, a: number, b: number): number {
   return Number(d < 0n ? -d : d);
 }
 
-function run(dtype: D, op: 'exp' | 'log' | 'tanh', xs: ArrayLike<number>): { x: Float32Array | Float64Array; y: Float32Array | Float64Array } {
+function run(dtype: D, op: 'exp' | 'log' | 'tanh' | 'logistic', xs: ArrayLike<number>): { x: Float32Array | Float64Array; y: Float32Array | Float64Array } {
   const x = dtype === 'f32' ? Float32Array.from(xs) : Float64Array.from(xs);
   const off = dtype === 'f32' ? mem.allocF32(x) : mem.allocF64(x);
   const out = mem.alloc(x.length * (dtype === 'f32' ? 4 : 8));
@@ -48,6 +49,9 @@ const CASES = [
     edges: { f32: [1e-45, 1e-40, 1.1754942e-38, 3.4e38, -1e-30, 0.9999999, 1.0000001], f64: [5e-324, 1e-310, 2.2250738585072014e-308, 1.7e308, -1e-300, 0.9999999999999999, 1.0000000000000002] } },
   { op: 'tanh', f: Math.tanh, bound: { f32: 2, f64: 4 }, range: { f32: [-25, 25], f64: [-25, 25] },
     edges: { f32: [1e-30, -1e-30, 1e-40, 8.2, 9.1, 10, 20, 1e30], f64: [1e-300, -1e-300, 5e-324, 18, 19.1, 20, 40, 1e300] } },
+  // against the js kernel's formula (Math.exp in float64)
+  { op: 'logistic', f: UNARY.logistic, bound: { f32: 2, f64: 2 }, range: { f32: [-110, 40], f64: [-760, 50] },
+    edges: { f32: [17, 17.4, 18, 88, -87.3, -103.2, -103.3, -104, -200, 1e30, -1e30], f64: [36.7, 37, 38, 709, -708.3, -745.1, -745.2, -746, -1000, 1e300, -1e300] } },
 ] as const;
 
 describe.each(['f32', 'f64'] as const)('SIMD transcendental %s', (dtype) => {

@@ -4,8 +4,8 @@
  * One module per dtype exports, with every address in **bytes** and `n` in elements:
  * - binary `add|sub|mul|div|max|min(a, b, out, n)`; the scalar-broadcast variants
  *   `<op>_vs(a, s, out, n)` (`out[i] = a[i] op s[0]`) and `<op>_sv(s, b, out, n)` (`s[0] op b[i]`);
- * - unary `neg|abs|sqrt(a, out, n)`, exact, and `exp|log|tanh(a, out, n)`, SIMD polynomial
- *   approximations within 1 ulp (exp, log) and 2 ulp (f32) / 3 ulp (f64) (tanh) of `Math.*`
+ * - unary `neg|abs|sqrt(a, out, n)`, exact, and `exp|log|tanh|logistic(a, out, n)`, SIMD polynomial
+ *   approximations within 1 ulp (exp, log), 2 ulp (f32) / 3 ulp (f64) (tanh) of `Math.*`, logistic within 2 ulp of the `js` kernel
  *   (see `transcendental.ts`): about 1.1–1.7 ns per element in f32 and 3.4–5.2 ns in f64, against
  *   10–22 ns for the `Math.*` call in a JS loop.
  *
@@ -17,7 +17,7 @@
  */
 import { Code, I32, ModuleBuilder, V128, F32, F64, type OpName, type SimdOpName, type ValType } from './encoder.js';
 import type { Dtype } from './gemm.js';
-import { emitExp, emitLog, emitTanh, expConstants, logConstants } from './transcendental.js';
+import { emitExp, emitLog, emitLogistic, emitTanh, expConstants, logConstants } from './transcendental.js';
 
 /**
  * Binary elementwise operations with a SIMD kernel.
@@ -34,7 +34,7 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
  * const op: SimdUnaryOp = 'sqrt';
  * ```
  */
-export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'exp' | 'log' | 'tanh';
+export type SimdUnaryOp = 'neg' | 'abs' | 'sqrt' | 'exp' | 'log' | 'tanh' | 'logistic';
 /**
  * Every unary operation accepted by `WasmRuntime.unary`.
  * @example
@@ -59,7 +59,7 @@ export const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max
  * SIMD_UNARY_OPS.includes('abs'); // true
  * ```
  */
-export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt', 'exp', 'log', 'tanh'];
+export const SIMD_UNARY_OPS: readonly SimdUnaryOp[] = ['neg', 'abs', 'sqrt', 'exp', 'log', 'tanh', 'logistic'];
 type Operand = 'vec' | 'scalar';
 
 /**
@@ -150,7 +150,7 @@ export function buildElementwiseModule(dtype: Dtype, memory: { shared: boolean; 
   }
 
   for (const op of SIMD_UNARY_OPS) {
-    if (op === 'exp' || op === 'tanh' || op === 'log') continue;
+    if (op === 'exp' || op === 'tanh' || op === 'log' || op === 'logistic') continue;
     const vop = `${VT}_${op}` as SimdOpName;
     const sop = `${ST}_${op}` as OpName;
     const fi = unaryFn(
@@ -159,11 +159,12 @@ export function buildElementwiseModule(dtype: Dtype, memory: { shared: boolean; 
     mb.export(op, fi);
   }
 
-  // exp, log and tanh (a, out, n): one vector per iteration; the tail runs the same code on a splatted scalar.
+  // exp, log, tanh and logistic (a, out, n): one vector per iteration; the tail runs the same code on a splatted scalar.
   const kernels = [
     ['exp', (c: Code, local: (t: ValType) => number) => { const k = expConstants(c, local, dtype); return (x: number) => emitExp(c, k, x); }],
     ['log', (c: Code, local: (t: ValType) => number) => { const k = logConstants(c, local, dtype); return (x: number) => emitLog(c, k, x); }],
     ['tanh', (c: Code, local: (t: ValType) => number) => { const k = expConstants(c, local, dtype); return (x: number) => emitTanh(c, k, x); }],
+    ['logistic', (c: Code, local: (t: ValType) => number) => { const k = expConstants(c, local, dtype); return (x: number) => emitLogistic(c, k, x); }],
   ] as const;
   for (const [name, setup] of kernels) {
     mb.export(name, mb.func([I32, I32, I32], [], (c, local) => {

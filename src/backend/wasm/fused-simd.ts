@@ -12,7 +12,7 @@
  * whole number of vectors); other broadcasts are not handled here.
  *
  * Supported programs: every input, literal and op of one float dtype (float32 or float64), made
- * of `add sub mul div neg abs sqrt max min copy exp log tanh`, plus comparisons
+ * of `add sub mul div neg abs sqrt max min copy exp log tanh logistic`, plus comparisons
  * (`eq ne lt le gt ge`, whose bool results stay lane masks) read only as the predicate of
  * `select`. Anything else (casts, int32/bool values, other transcendentals, comparisons read
  * elsewhere or written out) makes {@link fusedSimdDtype} return undefined.
@@ -22,7 +22,7 @@
  * `+ − × ÷ √`), so results equal the unfused `js` kernels' bit for bit, NaN payloads aside.
  * `max`/`min` follow the `js` rule, not wasm's `f32x4.max`: NaN if either operand is NaN (the
  * canonical NaN), else `x > y ? x : y` (`x < y ? x : y`), so ties of ±0 return the second
- * operand, by compare and `v128.bitselect`. exp/log/tanh inline the generators of
+ * operand, by compare and `v128.bitselect`. exp/log/tanh/logistic inline the generators of
  * `transcendental.ts`, the exact code of the unfused wasm kernels (lane-wise, no FMA), so they
  * equal the unfused wasm path wherever that path uses them (the backend adapter routes programs
  * with transcendentals here only at the sizes where it does).
@@ -33,13 +33,13 @@ import type { DType } from '../../tensor/dtype.js';
 import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType } from './encoder.js';
 import type { Dtype } from './gemm.js';
 import type { WasmRuntime } from './index.js';
-import { emitExp, emitLog, emitTanh, expConstants, logConstants, type ExpConstants, type LogConstants } from './transcendental.js';
+import { emitExp, emitLog, emitLogistic, emitTanh, expConstants, logConstants, type ExpConstants, type LogConstants } from './transcendental.js';
 import { outputArray } from './pool.js';
 import type { WasmMemory } from './memory.js';
 
-const ARITH = new Set<FusedOp['op']>(['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'max', 'min', 'copy', 'exp', 'log', 'tanh']);
+const ARITH = new Set<FusedOp['op']>(['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'max', 'min', 'copy', 'exp', 'log', 'tanh', 'logistic']);
 const COMPARE = new Set<FusedOp['op']>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
-const TRANSCENDENTAL = new Set<FusedOp['op']>(['exp', 'log', 'tanh']);
+const TRANSCENDENTAL = new Set<FusedOp['op']>(['exp', 'log', 'tanh', 'logistic']);
 
 /**
  * Input layout of a generated fused kernel, one letter per input: `f` full-size contiguous,
@@ -88,10 +88,10 @@ function check(p: FusedProgram): Dtype | null {
 }
 
 /**
- * Whether a program contains exp, log or tanh (the ops whose fused SIMD result equals the
+ * Whether a program contains exp, log, tanh or logistic (the ops whose fused SIMD result equals the
  * unfused one only where the unfused path uses the SIMD transcendentals too).
  * @param p - the program
- * @returns true when an op is exp, log or tanh
+ * @returns true when an op is exp, log, tanh or logistic
  * @example
  * ```ts
  * hasTranscendental(program); // true for x.mul(2).exp()
@@ -148,7 +148,7 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
     const ops = new Set(p.ops.map((o) => o.op));
     let nan = -1;
     if (ops.has('max') || ops.has('min')) { nan = local(V128); (f32 ? c.f32(NaN) : c.f64(NaN)).simd(f32 ? 'f32x4_splat' : 'f64x2_splat').set(nan); }
-    const ek: ExpConstants | undefined = ops.has('exp') || ops.has('tanh') ? expConstants(c, local, dtype) : undefined;
+    const ek: ExpConstants | undefined = ops.has('exp') || ops.has('tanh') || ops.has('logistic') ? expConstants(c, local, dtype) : undefined;
     const lk: LogConstants | undefined = ops.has('log') ? logConstants(c, local, dtype) : undefined;
     const scratch = ek || lk ? local(V128) : -1;
     // Full inputs get a local each, loaded at the top of every iteration.
@@ -198,6 +198,7 @@ export function buildFusedModule(p: FusedProgram, dtype: Dtype, layout: FusedSim
         case 'select': c.get(b).get(s).get(a).simd('v128_bitselect'); break;
         case 'exp': c.get(a).set(scratch); emitExp(c, ek!, scratch); break;
         case 'tanh': c.get(a).set(scratch); emitTanh(c, ek!, scratch); break;
+        case 'logistic': c.get(a).set(scratch); emitLogistic(c, ek!, scratch); break;
         case 'log': c.get(a).set(scratch); emitLog(c, lk!, scratch); break;
         default: throw new Error(`buildFusedModule: unsupported op ${op.op}`);
       }
