@@ -24,6 +24,7 @@ import { choleskyKernel, triangularSolveKernel, type TriangularSolveParams } fro
 import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { F64, I32, ModuleBuilder } from './encoder.js';
+import { forLoop } from './loops.js';
 import type { WasmRuntime } from './index.js';
 
 /** Result of the generated kernel when pass 1 rejects the matrix (not finite or not symmetric). */
@@ -64,14 +65,7 @@ export function buildCholeskyModule(memory: { shared: boolean; maximum: number |
       /** Pushes the byte address of element `idx` (an i32 on the stack after `idx()`) of src / dst. */
       const at = (base: number, bytes: number, idx: () => void): void => { c.get(base); idx(); c.i32(bytes).op('i32_mul', 'i32_add'); };
       const dstAt = (idx: () => void): void => at(dst, 8, idx);
-      const forRange = (v: number, from: () => void, to: () => void, body: () => void): void => {
-        from(); c.set(v);
-        c.block(() => c.loop(() => {
-          c.get(v); to(); c.op('i32_ge_s').brIf(1);
-          body();
-          c.get(v).i32(1).op('i32_add').set(v).br(0);
-        }));
-      };
+      const forRange = (v: number, from: () => void, to: () => void, body: () => void): void => forLoop(c, v, from, to, () => c.i32(1), body);
       const maxInto = (acc: number, val: () => void): void => {
         // acc = val > acc ? val : acc (the host kernel's `if (v > acc) acc = v`)
         val(); c.set(m);
@@ -179,14 +173,7 @@ export function buildCholeskyModule(memory: { shared: boolean; maximum: number |
       const [t, x, n, k, si, sj, lower, unit] = [0, 1, 2, 3, 4, 5, 6, 7];
       const step = local(I32), i = local(I32), j = local(I32), j0 = local(I32), j1 = local(I32), r = local(I32), row = local(I32);
       const d = local(F64), s = local(F64);
-      const forRange = (v: number, from: () => void, to: () => void, body: () => void): void => {
-        from(); c.set(v);
-        c.block(() => c.loop(() => {
-          c.get(v); to(); c.op('i32_ge_s').brIf(1);
-          body();
-          c.get(v).i32(1).op('i32_add').set(v).br(0);
-        }));
-      };
+      const forRange = (v: number, from: () => void, to: () => void, body: () => void): void => forLoop(c, v, from, to, () => c.i32(1), body);
       const loadT = (idx: () => void): void => { c.get(t); idx(); c.i32(E).op('i32_mul', 'i32_add'); if (E === 4) c.mem('f32_load').op('f64_promote_f32'); else c.mem('f64_load'); };
       const xAt = (idx: () => void): void => { c.get(x); idx(); c.i32(8).op('i32_mul', 'i32_add'); };
       forRange(step, () => c.i32(0), () => c.get(n), () => {

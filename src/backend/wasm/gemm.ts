@@ -21,6 +21,7 @@
  * @module
  */
 import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType } from './encoder.js';
+import { forLoop, minLocals } from './loops.js';
 
 /**
  * Element type of a kernel: float32 or float64.
@@ -125,24 +126,6 @@ export function packedBBytes(cfg: GemmConfig, k: number, n: number): number {
   let cols = 0;
   for (let jc = 0; jc < n; jc += NC) cols += Math.ceil(Math.min(NC, n - jc) / cfg.nr) * cfg.nr;
   return k * cols * e;
-}
-
-/**
- * `for (i = start; i < end; i += step) body` with `start`, `end` and `step` emitted by callbacks.
- * Inside `body`, branch depth 0 is the loop and 1 exits it.
- */
-function forLoop(c: Code, i: number, start: () => void, end: () => void, step: () => void, body: () => void): void {
-  start();
-  c.set(i).block(() => c.loop(() => {
-    c.get(i); end(); c.op('i32_ge_s').brIf(1);
-    body();
-    c.get(i); step(); c.op('i32_add').set(i).br(0);
-  }));
-}
-
-/** Pushes `min(local x, local y)` (signed). */
-function minLocals(c: Code, x: number, y: number): void {
-  c.get(x).get(y).get(x).get(y).op('i32_lt_s', 'select');
 }
 
 /**

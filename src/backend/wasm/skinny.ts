@@ -23,6 +23,7 @@
  * @module
  */
 import { Code, F32, F64, I32, ModuleBuilder, V128, type SimdOpName, type ValType } from './encoder.js';
+import { forLoop, minLocals } from './loops.js';
 import type { GemmConfig } from './gemm.js';
 
 /**
@@ -33,21 +34,6 @@ export const SKINNY_OVERREAD = 32;
 
 /** Column vectors of one `rowvec` block (accumulators). */
 const ROW_VECTORS = 8;
-
-/** `for (i = start; i < end; i += step) body`; inside `body`, depth 0 is the loop and 1 exits it. */
-function forLoop(c: Code, i: number, start: () => void, end: () => void, step: () => void, body: () => void): void {
-  start();
-  c.set(i).block(() => c.loop(() => {
-    c.get(i); end(); c.op('i32_ge_s').brIf(1);
-    body();
-    c.get(i); step(); c.op('i32_add').set(i).br(0);
-  }));
-}
-
-/** Pushes `min(local x, local y)` (signed). */
-function minLocals(c: Code, x: number, y: number): void {
-  c.get(x).get(y).get(x).get(y).op('i32_lt_s', 'select');
-}
 
 /**
  * The module's bytes for a GEMM configuration (its `kc`, tile and relaxed choice), cached per
