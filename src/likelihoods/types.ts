@@ -143,6 +143,7 @@ export function checkOutput(name: string, output: Tensor, minRank = 0): void {
  */
 export function diagMatrix(w: Tensor): Tensor {
   const k = w.size;
+  if (k === 1) return w.reshape([1, 1]); // the same value as 1·w, without the multiply
   return eye(k, k, w.dtype).mul(w.reshape([1, k]));
 }
 
