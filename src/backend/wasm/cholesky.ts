@@ -25,6 +25,7 @@ import type { Aval } from '../../tensor/aval.js';
 import { allocTyped, type TypedArray } from '../../tensor/dtype.js';
 import { F64, I32, ModuleBuilder } from './encoder.js';
 import { forLoop } from './loops.js';
+import { stagingBlock } from './staging.js';
 import type { WasmRuntime } from './index.js';
 
 /** Result of the generated kernel when pass 1 rejects the matrix (not finite or not symmetric). */
@@ -230,7 +231,7 @@ export function wasmCholesky(r: WasmRuntime, a: TypedArray, aOff: number, aa: Av
   const f32 = a instanceof Float32Array, E = f32 ? 4 : 8, count = aa.size / nn;
   const mem = r.memory;
   const lBytes = up64(nn * 8), inBytes = up64(nn * E);
-  const base = scratch(r, lBytes + inBytes + (f32 ? inBytes : 0));
+  const base = stagingBlock(r.memory, lBytes + inBytes + (f32 ? inBytes : 0));
   const src0 = base + lBytes, outp = src0 + inBytes;
   const run = r.generated('cholesky', buildCholeskyModule)[f32 ? 'chol32' : 'chol64'] as unknown as (src: number, dst: number, n: number, tolFactor: number, out: number) => number;
   const res = allocTyped(out.dtype, out.size);
@@ -245,21 +246,6 @@ export function wasmCholesky(r: WasmRuntime, a: TypedArray, aOff: number, aa: Av
 }
 
 const up64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
-
-/** The kernels' scratch block per runtime, kept and grown as needed (they never nest). */
-const scratchOf = new WeakMap<WasmRuntime, { off: number; bytes: number }>();
-
-function scratch(r: WasmRuntime, bytes: number): number {
-  let s = scratchOf.get(r);
-  if (s === undefined || s.bytes < bytes) {
-    const size = Math.max(bytes, s === undefined ? 0 : 2 * s.bytes, 16_384);
-    const off = r.memory.alloc(size, 64, 'cholesky/triangularSolve scratch');
-    if (s !== undefined) r.memory.free(s.off);
-    s = { off, bytes: size };
-    scratchOf.set(r, s);
-  }
-  return s.off;
-}
 
 /**
  * The `wasm` backend's `triangular_solve` kernel: op(A) X = B (`leftSide`) or X op(A) = B for
@@ -289,7 +275,7 @@ export function wasmTriangularSolve(r: WasmRuntime, a: TypedArray, aOff: number,
   const si = transposeA ? 1 : n, sj = transposeA ? n : 1, lower = p.lower !== transposeA ? 1 : 0;
   const mem = r.memory;
   const xBytes = up64(nb * 8);
-  const base = scratch(r, xBytes + up64(nn * E));
+  const base = stagingBlock(r.memory, xBytes + up64(nn * E));
   const t0 = base + xBytes;
   const run = r.generated('cholesky', buildCholeskyModule)[E === 4 ? 'trsv32' : 'trsv64'] as unknown as (...args: number[]) => number;
   const res = allocTyped(out.dtype, out.size);

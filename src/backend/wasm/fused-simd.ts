@@ -35,7 +35,7 @@ import type { Dtype } from './gemm.js';
 import type { WasmRuntime } from './index.js';
 import { emitExp, emitLog, emitLogistic, emitTanh, expConstants, logConstants, type ExpConstants, type LogConstants } from './transcendental.js';
 import { outputArray } from './pool.js';
-import type { WasmMemory } from './memory.js';
+import { stagingBlock } from './staging.js';
 
 const ARITH = new Set<FusedOp['op']>(['add', 'sub', 'mul', 'div', 'neg', 'abs', 'sqrt', 'max', 'min', 'copy', 'exp', 'log', 'tanh', 'logistic']);
 const COMPARE = new Set<FusedOp['op']>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -302,21 +302,8 @@ export function fusedSimdRowLayout(shapes: readonly (readonly number[])[], out: 
   return { layout, rowLen };
 }
 
-/** A persistent staging block per memory for inputs and outputs that are not resident (grown on demand). */
-const staging = new WeakMap<WasmMemory, { off: number; bytes: number }>();
 /** Staging needs above this many bytes get a block of their own per call. */
 const STAGING_KEEP_BYTES = 1 << 20;
-
-function stagingBlock(mem: WasmMemory, bytes: number): number {
-  let b = staging.get(mem);
-  if (b === undefined || b.bytes < bytes) {
-    if (b !== undefined) mem.free(b.off);
-    const size = Math.max(bytes, 2 * (b?.bytes ?? 0), 16_384);
-    b = { off: mem.alloc(size, 64, 'fused elementwise staging'), bytes: size };
-    staging.set(mem, b);
-  }
-  return b.off;
-}
 
 const callers = new Map<number, (k: Run, a: readonly number[]) => void>();
 /** `(k, a) => k(a[0], …, a[m − 1])` for `m` arguments: a fixed-arity call (a spread call costs ~2.5× as much). */
