@@ -158,12 +158,8 @@ function matVec8(x: Buf, y: Buf, out: Buf, x0: number, xm: number, xk: number, y
     out[o0 + i] = s0; out[o0 + i + 1] = s1; out[o0 + i + 2] = s2; out[o0 + i + 3] = s3;
     out[o0 + i + 4] = s4; out[o0 + i + 5] = s5; out[o0 + i + 6] = s6; out[o0 + i + 7] = s7;
   }
-  for (; i < M; i++) {
-    let s = 0;
-    let xi = x0 + i * xm, yi = y0;
-    for (let k = 0; k < K; k++) { s += x[xi]! * y[yi]!; xi += xk; yi += yk; }
-    out[o0 + i] = s;
-  }
+  // the last M mod 8 rows: the same in-order sums, as a one-column product
+  if (i < M) dotRowsBlocked(x, y, out, x0 + i * xm, xm, xk, y0, yk, 0, o0 + i, M - i, 1, K);
 }
 
 /** One batch with few columns: 4 rows of a column per pass. */
