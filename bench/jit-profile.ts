@@ -2,10 +2,11 @@
 // timed, runs it `reps` times after warm-up, and prints each step's median time (largest first)
 // and the share of the total. Steps run synchronously, so a step's time is its kernel's time.
 //
-//   npx tsx --conditions curvax-source bench/jit-profile.ts [case=w4-hvp] [reps=40] [--print]
+//   npx tsx --conditions curvax-source bench/jit-profile.ts [case=w4-hvp] [reps=40] [--print] [--dispose] [--one-thread]
 //   cases: w2 (jit(valueAndGrad)), w4-hvp (hessianOperator's tangent program), w4-ggn (GGN matvec);
-//   --print also prints the optimized jaxpr.
-import { curvature, getBackend, grad, jit, likelihoods, linearize, matmul, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+//   --print also prints the optimized jaxpr; --dispose disposes each call's outputs (else they stay
+//   alive until finalized, as in a synchronous loop); --one-thread stops the wasm worker threads.
+import { curvature, getBackend, stopWasmThreads, grad, jit, likelihoods, linearize, matmul, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
 import { ConcreteTensor } from '../src/tensor/tensor.js';
 import { compileJaxpr } from '../src/core/executable.js';
 import { wasmThreadStats } from '../src/backend/wasm/adapter.js';
@@ -24,7 +25,8 @@ export function profileProgram(j: Jaxpr, inputs: readonly Tensor[], reps = 40): 
       times.set(label, t);
     },
   });
-  const run = () => { for (const o of exe.run(inputs as ConcreteTensor[], () => { throw new Error('zero output'); })) o.toTypedArray(); };
+  const dispose = process.argv.includes('--dispose');
+  const run = () => { for (const o of exe.run(inputs as ConcreteTensor[], () => { throw new Error('zero output'); })) { o.toTypedArray(); if (dispose) o.dispose(); } };
   for (let i = 0; i < 20; i++) run();
   times.clear();
   for (let i = 0; i < reps; i++) run();
@@ -32,6 +34,7 @@ export function profileProgram(j: Jaxpr, inputs: readonly Tensor[], reps = 40): 
   return [...times].map(([label, t]) => ({ label, us: med(t) })).sort((a, b) => b.us - a.us);
 }
 
+if (process.argv.includes('--one-thread')) await stopWasmThreads();
 const which = process.argv[2] ?? 'w4-hvp';
 const reps = Number(process.argv[3] ?? 40);
 const p = mlpParams(), { x, y } = mlpBatch();
