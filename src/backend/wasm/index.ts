@@ -94,13 +94,6 @@ export class WasmRuntime {
   autoThreadWork = 192 * 192 * 192;
   /** Smallest GEMM (`m·n·k·batch` multiply-adds) that a running pool splits; smaller ones run on the calling thread. */
   threadSplitWork = 192 * 192 * 192;
-  /**
-   * Bytes above the allocator's top that a thread pool keeps pre-faulted on its workers while
-   * they are idle, so that new blocks (a jitted program's fresh outputs in a loop that does not
-   * dispose them) do not page fault on this thread: about 1 ms per MiB on these VMs. Read when a
-   * pool starts; 0 turns it off.
-   */
-  prefaultAhead = 8 << 20;
   private transposer: Record<string, Kernel> | undefined;
   private readonly generatedCache = new Map<string, Record<string, Kernel>>();
 
@@ -588,9 +581,6 @@ export class WasmRuntime {
 
   /** GEMM work items completed by the pool's workers (not this thread) since it started; 0 without a pool. */
   get workerItems(): number { return this.pool ? this.pool.workerItems : 0; }
-
-  /** Bytes of fresh memory the pool's workers have pre-faulted since it started (see {@link WasmRuntime.prefaultAhead}); 0 without a pool. */
-  get prefaultedBytes(): number { return this.pool ? this.pool.prefaultedBytes : 0; }
 
   /**
    * Stops the worker pool, if any, and turns threads off (the automatic start included) until

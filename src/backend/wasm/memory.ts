@@ -116,9 +116,6 @@ export class WasmMemory {
   /** Free blocks as parallel arrays sorted by offset. */
   private freeOff: number[] = [];
   private freeLen: number[] = [];
-  /** The bump top past which {@link WasmMemory.watchFresh}'s hook runs next (Infinity: no hook). */
-  private freshAt = Infinity;
-  private freshHook: ((top: number) => number) | undefined;
   private viewEpoch = -1;
   private u8View = new Uint8Array(0);
   private f32View = new Float32Array(0);
@@ -190,27 +187,7 @@ export class WasmMemory {
     if (start > this.top) this.insertFree(this.top, start - this.top);
     this.top = start + size;
     this.sizes.set(start, size);
-    if (this.top > this.freshAt) this.freshAt = this.freshHook!(this.top);
     return start;
-  }
-
-  /** Whether a {@link WasmMemory.watchFresh} hook is installed. */
-  get watchingFresh(): boolean { return this.freshHook !== undefined; }
-
-  /**
-   * Watches the allocator's advance into memory it has not handed out before (above the bump
-   * top, where pages are still unmapped and fault on their first write): `hook(top)` runs now
-   * and whenever the top passes the offset the previous call returned. The thread pool uses it to
-   * pre-fault the pages ahead of the top on a worker. One hook per memory; `undefined` removes it.
-   * @param hook - called with the bump top; returns the top at which to call it next
-   * @example
-   * ```ts
-   * mem.watchFresh((top) => { console.log('fresh memory from', top); return top + 2 ** 21; });
-   * ```
-   */
-  watchFresh(hook: ((top: number) => number) | undefined): void {
-    this.freshHook = hook;
-    this.freshAt = hook === undefined ? Infinity : hook(this.top);
   }
 
   /** First fit in the free list (splitting the block), or −1. */
@@ -297,7 +274,6 @@ export class WasmMemory {
       try { this.memory.grow(need); } catch (e2) { throw fail(`the system refused to grow the memory (${String(e2)})`); }
     }
     this.epoch++;
-    if (this.freshHook !== undefined) this.freshAt = 0; // new fresh room: the next bump allocation calls the hook
   }
 
   private insertFree(off: number, len: number): void {

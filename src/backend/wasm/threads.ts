@@ -28,7 +28,6 @@
 import { gemmWarmBytes, type Dtype } from './gemm.js';
 import type { ResolvedGemm } from './gemm-params.js';
 import type { WasmRuntime } from './index.js';
-import type { WasmMemory } from './memory.js';
 
 const GEN = 0, NEXT = 1, DONE = 2, STOP = 3, ERR = 4, NITEMS = 5, CHUNK = 6, DT = 7, ARGS = 8;
 /** Items completed by workers (not the caller), cumulative: evidence that the workers ran. */
@@ -39,14 +38,7 @@ const READY = ARGS + 17;
 const BPRE = ARGS + 18;
 /** Columns per item (`n` unless the columns are split too) and the number of row chunks. */
 const COLS = ARGS + 19, ROW_ITEMS = ARGS + 20;
-/**
- * Pre-faulting (see {@link ThreadPool.prefault}), in 4 KiB pages: the next page to touch (raised by
- * the caller, claimed by workers), the end of the request, and the pages touched so far.
- */
-const PF_NEXT = ARGS + 21, PF_END = ARGS + 22, PF_DONE = ARGS + 23;
-const CTRL_INTS = ARGS + 24;
-/** Bytes of an OS page, the unit of pre-faulting; pages a worker claims at a time. */
-const OS_PAGE = 4096, PF_CLAIM = 4;
+const CTRL_INTS = ARGS + 21;
 /** Column chunks are multiples of this (of every register tile width), and at least twice it. */
 const COL_QUANTUM = 24;
 const SPIN_MS = 0.1;
@@ -92,22 +84,6 @@ const WORKER_BODY = `
 const { ctrl: sab, memory, bytes, ws, scratch } = workerData;
 const ctrl = new Int32Array(sab);
 const [GEN, DONE, STOP, ERR, NITEMS, DT, TAG_MASK, WITEMS, READY] = [${GEN}, ${DONE}, ${STOP}, ${ERR}, ${NITEMS}, ${DT}, ${TAG_MASK}, ${WITEMS}, ${READY}];
-const [PF_NEXT, PF_END, PF_DONE, OS_PAGE, PF_CLAIM] = [${PF_NEXT}, ${PF_END}, ${PF_DONE}, ${OS_PAGE}, ${PF_CLAIM}];
-let pages = new Int32Array(memory.buffer);
-// Touches requested pages (one atomic +0 per page: the value is unchanged even where the caller
-// is writing the page at the same moment) until none is left or a new job is posted.
-function prefault(seen) {
-  for (;;) {
-    const p = Atomics.load(ctrl, PF_NEXT), end = Atomics.load(ctrl, PF_END);
-    if (p >= end) return;
-    const q = Math.min(end, p + PF_CLAIM);
-    if (Atomics.compareExchange(ctrl, PF_NEXT, p, q) !== p) continue;
-    if (q * OS_PAGE > pages.byteLength) pages = new Int32Array(memory.buffer); // the memory grew
-    for (let i = p; i < q && i * OS_PAGE < pages.byteLength; i++) Atomics.add(pages, i * (OS_PAGE >> 2), 0);
-    Atomics.add(ctrl, PF_DONE, q - p);
-    if (Atomics.load(ctrl, GEN) !== seen) return;
-  }
-}
 const exps = bytes.map((b) => new WebAssembly.Instance(new WebAssembly.Module(b), { env: { memory } }).exports);
 const kernels = exps.map((e) => e.gemm);
 // Warm-up on a private scratch block so that every function tiers up before the first real job.
@@ -129,7 +105,6 @@ for (;;) {
     Atomics.add(ctrl, WITEMS, 1);
     if (Atomics.add(ctrl, DONE, 1) + 1 === nItems) Atomics.notify(ctrl, DONE);
   }
-  prefault(seen);
 }
 `;
 
@@ -262,8 +237,6 @@ export class ThreadPool {
   private auto = false;
   /** Resolves when every worker is ready, rejects when one fails to start. */
   readonly whenReady: Promise<void>;
-  /** The memory whose fresh pages this pool pre-faults (see {@link ThreadPool.prefault}). */
-  private watched: WasmMemory | undefined;
 
   private constructor(private readonly workers: WorkerLike[], sab: SharedArrayBuffer, private readonly release: () => void) {
     this.ctrl = new Int32Array(sab);
@@ -290,21 +263,7 @@ export class ThreadPool {
       release();
       throw e;
     }
-    const pool = new ThreadPool(workers, sab, release);
-    if (rt.prefaultAhead > 0) pool.watch(rt.memory, rt.prefaultAhead);
-    return pool;
-  }
-
-  /**
-   * Keeps the `ahead` bytes above the allocator's bump top pre-faulted (within the memory's
-   * current size): a request whenever the top has moved a quarter of that, or the memory grew.
-   */
-  private watch(mem: WasmMemory, ahead: number): void {
-    this.watched = mem;
-    mem.watchFresh((top) => {
-      this.prefault(top, Math.min(top + ahead, mem.byteLength));
-      return top + ahead / 4;
-    });
+    return new ThreadPool(workers, sab, release);
   }
 
   /** `threads` (default: every core) including the caller, or undefined without a spawner or with fewer than 2. */
@@ -431,31 +390,6 @@ export class ThreadPool {
   }
 
   /**
-   * Asks the workers to touch the 4 KiB pages of `[from, to)` (byte offsets in the shared memory)
-   * while they have no GEMM to run, so that the calling thread's first writes there do not page
-   * fault: a fresh page costs about 1 µs per KiB on these VMs, about as much as a 128×784·784×128
-   * product per 300 KiB. Each page gets one atomic add of 0, which leaves its value unchanged
-   * even while the caller writes it. A worker checks for a new GEMM after every few pages.
-   * Requests only ever move forward: a `from` below the last request's start is raised to it.
-   * @param from - first byte (rounded down to a page)
-   * @param to - end byte (rounded up to a page; at most the memory's current size)
-   */
-  prefault(from: number, to: number): void {
-    const ctrl = this.ctrl;
-    const p0 = Math.floor(from / OS_PAGE), p1 = Math.ceil(to / OS_PAGE);
-    for (let n = Atomics.load(ctrl, PF_NEXT); n < p0; n = Atomics.load(ctrl, PF_NEXT)) {
-      if (Atomics.compareExchange(ctrl, PF_NEXT, n, p0) === n) break;
-    }
-    if (p1 <= Atomics.load(ctrl, PF_END)) return;
-    Atomics.store(ctrl, PF_END, p1);
-    Atomics.add(ctrl, GEN, 1); // no GEMM items under the new tag: the workers only pre-fault
-    Atomics.notify(ctrl, GEN);
-  }
-
-  /** Bytes the workers have pre-faulted since the pool started (see {@link ThreadPool.prefault}). */
-  get prefaultedBytes(): number { return Atomics.load(this.ctrl, PF_DONE) * OS_PAGE; }
-
-  /**
    * Wakes parked workers ahead of a job (they then spin for the next one for a short while), to
    * hide the wake-up latency behind work the caller does first, such as packing B.
    */
@@ -508,8 +442,6 @@ export class ThreadPool {
    */
   async terminate(): Promise<void> {
     if (this.auto) { autoWorkers -= this.size; this.auto = false; }
-    this.watched?.watchFresh(undefined);
-    this.watched = undefined;
     Atomics.store(this.ctrl, STOP, 1);
     Atomics.store(this.ctrl, NEXT, IDX_MASK); // no claimable items for any tag
     Atomics.add(this.ctrl, GEN, 1);
