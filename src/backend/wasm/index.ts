@@ -17,6 +17,7 @@ import { buildTransposeModule } from './transpose.js';
 import { WasmMemory, type WasmMemoryOptions } from './memory.js';
 import { resolveGemm, type GemmParams, type ResolvedGemm } from './gemm-params.js';
 import { ThreadPool } from './threads.js';
+import { recordSplit, splitChoice, splitCostOf, type SplitCost } from './split-choice.js';
 import { buildSkinnyModule, SKINNY_OVERREAD } from './skinny.js';
 
 export type { Dtype, GemmConfig } from './gemm.js';
@@ -84,8 +85,8 @@ export class WasmRuntime {
    * false splits every large product (tests, benchmarks of the pool itself).
    */
   adaptiveThreads = true;
-  /** Moving averages of ms per multiply-add of large products on one thread and on the pool. */
-  private readonly splitCost = { one: NaN, pool: NaN, count: 0 };
+  /** Per product size: what large products cost on one thread and on the pool (`split-choice.ts`). */
+  private readonly splitCost = new Map<string, SplitCost>();
   /**
    * Smallest GEMM (`m·n·k·batch` multiply-adds) that starts the automatic pool. Two threads with
    * parked workers were measured to pay from n ≈ 128–256 on an idle 2-core machine (192³ sits in
@@ -313,18 +314,13 @@ export class WasmRuntime {
     if (this.pool === undefined && this.threadMode === 'auto' && !this.autoTried && r.k > 0 && r.m * r.n * r.k * r.batch >= this.autoThreadWork) this.autoStart();
     const work = r.m * r.n * r.k * r.batch;
     if (this.pool && work >= this.threadSplitWork && this.pool.accepts(r)) {
-      // Threads pay only where a core is free: time both ways per multiply-add (moving
-      // averages) and take the pool only while it is at least 10% faster, trying the other way
-      // on every 8th large product so that the choice follows the machine's load.
-      const c = this.splitCost;
-      const explore = ++c.count % 8 === 0;
-      const usePool = !this.adaptiveThreads || Number.isNaN(c.pool) || (!Number.isNaN(c.one) && (c.pool < 0.9 * c.one) !== explore);
+      if (!this.adaptiveThreads) { this.poolGemm(dtype, r, fn, ws); return; }
+      const c = splitCostOf(this.splitCost, r);
+      const usePool = splitChoice(c);
       const t0 = performance.now();
       if (usePool) this.poolGemm(dtype, r, fn, ws);
       else fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC, 0);
-      const cost = (performance.now() - t0) / work;
-      if (usePool) c.pool = Number.isNaN(c.pool) ? cost : 0.7 * c.pool + 0.3 * cost;
-      else c.one = Number.isNaN(c.one) ? cost : 0.7 * c.one + 0.3 * cost;
+      recordSplit(c, usePool, (performance.now() - t0) / work);
       return;
     }
     fn(r.m, r.n, r.k, r.a, r.rsA, r.csA, r.b, r.rsB, r.csB, r.c, r.ldc, r.accumulate, ws, r.batch, r.sA, r.sB, r.sC, 0);
