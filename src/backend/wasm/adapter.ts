@@ -770,6 +770,19 @@ export function wasmThreadStats(): { threads: number; workerItems: number } {
 }
 
 /**
+ * @internal The `wasm` backend's runtime (created on first use), or undefined where WebAssembly
+ * SIMD is missing: for benchmarks that switch its thread settings in one process.
+ * @returns the runtime
+ * @example
+ * ```ts
+ * wasmRuntime()!.adaptiveThreads = false; // every large product on the pool
+ * ```
+ */
+export function wasmRuntime(): WasmRuntime | undefined {
+  return rt();
+}
+
+/**
  * Stops the worker threads and turns them off (the automatic start included) until
  * {@link startWasmThreads}: the off switch, also before the first operation.
  * @example
