@@ -11,6 +11,7 @@ import { greater, logicalAnd, logicalNot, where } from '../ops/logic.js';
 import { leaves as treeLeaves, type Tree } from '../tree/tree.js';
 import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
 import { cgIterate } from './cg.js';
+import { currentInterpreter, evalInterpreter } from '../core/interpreter.js';
 
 /** Options of {@link cgFixed}. */
 export interface CgFixedOptions<V extends Tree<Tensor>> {
@@ -65,9 +66,19 @@ export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options
   if (options.tol !== undefined && !(Number.isFinite(options.tol) && options.tol >= 0)) bad('tol', 'a finite number ≥ 0', options.tol);
   const f64 = treeLeaves(b).every((l) => (l as Tensor).dtype === 'float64');
   const tol = options.tol ?? (f64 ? 1e-10 : 1e-5);
-  const A = (v: V): V => (damping === 0 ? matvec(v) : treeAdd(matvec(v), treeScale(v, damping)));
+  // Eagerly, the vectors the loop makes are disposed as soon as they are dead (see Recycler).
+  const rc = currentInterpreter() === evalInterpreter ? new Recycler<V>() : undefined;
+  const mine = rc ? (v: V): V => rc.mine(v) : (v: V): V => v;
+  const theirs = rc ? (v: V): V => rc.theirs(v) : (v: V): V => v;
+  theirs(b);
+  if (options.x0 !== undefined) theirs(options.x0);
+  const A = (v: V): V => (damping === 0 ? theirs(matvec(v)) : mine(treeAdd(theirs(matvec(v)), mine(treeScale(v, damping)))));
   const threshold = mul(vdot(b, b), tol * tol);
-  const { x, rr } = cgIterate<V, Tensor, Tensor>(A, b, { add: treeAdd, sub: treeSub, scale: treeScale, dot: vdot, zerosLike }, {
+  const space = {
+    add: (a: V, c: V) => mine(treeAdd(a, c)), sub: (a: V, c: V) => mine(treeSub(a, c)),
+    scale: (a: V, c: Tensor) => mine(treeScale(a, c)), dot: vdot, zerosLike: (a: V) => mine(zerosLike(a)),
+  };
+  const { x, rr } = cgIterate<V, Tensor, Tensor>(A, b, space, {
     maskedDiv: (c, a, d) => where(c, div(a, where(c, d, 1)), 0),
     keep: (c, a, d) => where(c, a, d),
     positive: (a) => greater(a, 0),
@@ -75,6 +86,46 @@ export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options
     above: (v) => greater(v, threshold),
     // eager: every further step is masked, so stopping gives the traced program's bits
     finished: (active) => active instanceof ConcreteTensor && !active.item(),
-  }, { maxIter: iterations, ...(options.x0 !== undefined ? { x0: options.x0 } : {}) });
+  }, { maxIter: iterations, ...(options.x0 !== undefined ? { x0: options.x0 } : {}), ...(rc ? { sweep: (live: readonly V[]) => rc.sweep(live) } : {}) });
   return { x, converged: logicalNot(greater(rr, threshold)), rr };
+}
+
+/**
+ * The tensors an eager CG solve made itself (iterates, residuals, directions and their
+ * temporaries), disposed as soon as they are no longer live, so that each iteration's vectors
+ * reuse the blocks of the last ones instead of touching fresh memory: on `wasm`, a result kept
+ * until finalization costs about 1 ms per MiB of page faults on its first write (docs/performance.md),
+ * several times a vector operation's own cost. Tensors it did not make (`b`, `x0`, the matvec's
+ * and the preconditioner's outputs) are never disposed, even where an operation hands one back.
+ */
+class Recycler<V extends Tree<Tensor>> {
+  private readonly made = new Set<Tensor>();
+  /** Tensors the caller owns (weakly held: a matvec output per iteration must stay collectable). */
+  private readonly foreign = new WeakSet<Tensor>();
+
+  /** Records `v`'s tensors as made here (unless the caller owns them). */
+  mine(v: V): V {
+    for (const t of treeLeaves(v) as Tensor[]) if (!this.foreign.has(t)) this.made.add(t);
+    return v;
+  }
+
+  /** Records `v`'s tensors as the caller's. */
+  theirs(v: V): V {
+    for (const t of treeLeaves(v) as Tensor[]) {
+      this.foreign.add(t);
+      this.made.delete(t);
+    }
+    return v;
+  }
+
+  /** Disposes every tensor made here that is not a leaf of `live`. */
+  sweep(live: readonly V[]): void {
+    const keep = new Set<Tensor>();
+    for (const v of live) for (const t of treeLeaves(v) as Tensor[]) keep.add(t);
+    for (const t of this.made) {
+      if (keep.has(t)) continue;
+      t.dispose();
+      this.made.delete(t);
+    }
+  }
 }

@@ -159,9 +159,11 @@ export interface CgScalars<S, B> {
  * z = M⁻¹ r,   β = ok ? rᵀz_new / rᵀz : 0,   p = z + β p,   active = ok ∧ ‖r‖² above tolerance
  * ```
  * `iterations` counts the loop passes that ran (each either a step or, traced, a masked step).
+ * `sweep`, when given, is called after every pass with the vectors still live and once at the end
+ * with the result alone: everything else the loop made may be freed then.
  */
 export function cgIterate<V, S, B>(apply: (v: V) => V, b: V, space: CgSpace<V, S>, sc: CgScalars<S, B>,
-  o: { readonly maxIter: number; readonly x0?: V; readonly preconditioner?: (r: V) => V }): { x: V; rr: S; iterations: number } {
+  o: { readonly maxIter: number; readonly x0?: V; readonly preconditioner?: (r: V) => V; readonly sweep?: (live: readonly V[]) => void }): { x: V; rr: S; iterations: number } {
   let x: V, r: V;
   if (o.x0 === undefined) {
     x = space.zerosLike(b);
@@ -195,7 +197,9 @@ export function cgIterate<V, S, B>(apply: (v: V) => V, b: V, space: CgSpace<V, S
     rz = precond ? sc.keep(ok, rzNew, rz) : rr;
     z = zNew;
     active = sc.and(ok, sc.above(rr));
+    o.sweep?.([x, r, p, z]);
   }
+  o.sweep?.([x]);
   return { x, rr, iterations };
 }
 
