@@ -52,6 +52,6 @@ export * as optim from './optim/index.js';
 export * as curvature from './curvature/index.js';
 export * as likelihoods from './likelihoods/index.js';
 export { setBackend, backendName, type SetBackendOptions } from './backend/select.js';
-export { startWasmThreads, stopWasmThreads } from './backend/wasm/adapter.js';
+export { startWasmThreads, stopWasmThreads, enableWasmRelaxedSimd } from './backend/wasm/adapter.js';
 export { initGpujs, disposeGpujs, type GpujsOptions, type GpujsBackendHandle, type GpujsMode, type GpujsStats } from './backend/gpujs/index.js';
 export { getBackend, registerBackend, type Backend, type Kernels, type UnaryOp, type BinaryOp, type ReduceOp, type DotDims } from './backend/backend.js';

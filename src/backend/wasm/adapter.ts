@@ -34,6 +34,7 @@ import { choleskyKernel, triangularSolveKernel } from '../js/linalg.js';
 import { planWasmDotGeneral, wasmDot, type WasmDotHost } from './dot.js';
 import { BufferPool, hasSmallAllocator, outputArray, swapSmallAllocator, withPool, type OutputSource, type PoolStats, type ResidentStats } from './pool.js';
 import { ResidentHeap } from './resident.js';
+import { detectRelaxedSimd } from './features.js';
 import { ARENA_SOURCE, type ArenaHost, type ArenaSource } from '../../core/arena.js';
 
 type Buf = TypedArray;
@@ -43,11 +44,13 @@ const UNARY_MIN_SIZE = 2_048;
 
 let runtime: WasmRuntime | undefined;
 let unavailable = false;
+/** Whether the runtime is (to be) made with relaxed-SIMD FMA kernels ({@link enableWasmRelaxedSimd}). */
+let relaxedWanted = false;
 /** The shared runtime, or undefined where WebAssembly SIMD is missing (the reference kernels then run). */
 function rt(): WasmRuntime | undefined {
   if (runtime || unavailable) return runtime;
   try {
-    runtime = new WasmRuntime();
+    runtime = new WasmRuntime(relaxedWanted ? { relaxedSimd: 'flag' } : {});
   } catch {
     unavailable = true;
   }
@@ -780,6 +783,31 @@ export function wasmThreadStats(): { threads: number; workerItems: number } {
  */
 export function wasmRuntime(): WasmRuntime | undefined {
   return rt();
+}
+
+/**
+ * Opts in to the relaxed-SIMD matrix-product kernels (fused multiply-add, about 1.35× the float32
+ * multiply + add kernels on one core here). Engines that ship relaxed SIMD (Node ≥ 22, current
+ * browsers) use them by default; Node 20 has them behind `--experimental-wasm-relaxed-simd`,
+ * which this call switches on at run time (a process-wide V8 flag, hence opt-in). Tensors made
+ * before stay valid (the new kernels share the memory); worker threads restart. Fused
+ * multiply-add rounds once where multiply + add rounds twice, so products may differ from the
+ * default kernels in the last bits (and between machines); `jit` still equals eager bit for bit.
+ * @returns whether the FMA kernels are in use (false where the engine has no relaxed SIMD)
+ * @example
+ * ```ts
+ * if (await enableWasmRelaxedSimd()) console.log('FMA matrix products');
+ * ```
+ */
+export async function enableWasmRelaxedSimd(): Promise<boolean> {
+  if (!detectRelaxedSimd(true)) return false;
+  relaxedWanted = true;
+  const old = runtime;
+  if (old === undefined || old.relaxed) return rt()?.relaxed ?? false;
+  const threads = old.threadSetting;
+  await old.stopThreads();
+  runtime = new WasmRuntime({ memory: old.memory, relaxedSimd: 'flag', threads });
+  return runtime.relaxed;
 }
 
 /**

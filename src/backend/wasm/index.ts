@@ -575,6 +575,9 @@ export class WasmRuntime {
    */
   get threads(): number { return this.pool?.ready ? this.pool.size + 1 : 1; }
 
+  /** Whether threads start by themselves (`'auto'`) or stay off until {@link WasmRuntime.startThreads} (`'off'`). */
+  get threadSetting(): 'auto' | 'off' { return this.threadMode; }
+
   /** GEMM work items completed by the pool's workers (not this thread) since it started; 0 without a pool. */
   get workerItems(): number { return this.pool ? this.pool.workerItems : 0; }
 
