@@ -786,7 +786,7 @@ export function wasmRuntime(): WasmRuntime | undefined {
 }
 
 /**
- * Opts in to the relaxed-SIMD matrix-product kernels (fused multiply-add, about 1.35× the float32
+ * Opts in to the relaxed-SIMD matrix-product kernels (fused multiply-add, 1.25–1.35× the float32
  * multiply + add kernels on one core here). Engines that ship relaxed SIMD (Node ≥ 22, current
  * browsers) use them by default; Node 20 has them behind `--experimental-wasm-relaxed-simd`,
  * which this call switches on at run time (a process-wide V8 flag, hence opt-in). Tensors made
