@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { curvature, jit, tree, valueAndGrad, type Tensor } from '../../src/index.js';
-import { wasmRuntime } from '../../src/backend/wasm/adapter.js';
+import { wasmThreadSettings } from '../../src/backend/wasm/adapter.js';
 import { readBack } from '../harness.js';
 import { mlpBatch, mlpLoss, mlpParams, type Mlp } from '../workloads.js';
 
@@ -22,7 +22,7 @@ const v = tree.map((t: Tensor) => t.mul(0.5), p) as Mlp;
 const H = curvature.hessianOperator((q: Mlp, xn: Tensor, yn: Tensor) => mlpLoss(q, xn.reshape([1, 784]), yn.reshape([1])), p, { x, y }, { reduction: 'mean' });
 const fns: Record<string, () => unknown> = { 'W2 jit': () => vg(p, x, y), 'W4 HVP': () => H.matvec(v) };
 for (const f of Object.values(fns)) for (let i = 0; i < 30; i++) readBack(f());
-const rt = wasmRuntime()!;
+const rt = wasmThreadSettings()!;
 const split = 192 ** 3;
 const modes: Record<string, () => void> = {
   'one thread': () => { rt.threadSplitWork = Infinity; },

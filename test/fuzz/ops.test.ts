@@ -127,7 +127,7 @@ const OPS: Record<string, OpFuzz> = {
 /** Exported functions that are not ops: transformations (transforms.test.ts), backends, lifetime. */
 const NOT_OPS = new Set([
   'grad', 'valueAndGrad', 'vjp', 'jvp', 'linearize', 'linearTranspose', 'vmap', 'jacfwd', 'jacrev', 'hessian', 'makeJaxpr', 'evalJaxpr', 'jit',
-  'customJvp', 'customVjp', 'scope', 'keep', 'setBackend', 'backendName', 'startWasmThreads', 'stopWasmThreads', 'initGpujs', 'disposeGpujs',
+  'customJvp', 'customVjp', 'scope', 'keep', 'setBackend', 'backendName', 'startWasmThreads', 'stopWasmThreads', 'enableWasmRelaxedSimd', 'initGpujs', 'disposeGpujs',
   'getBackend', 'registerBackend', 'setDefaultFloat', 'getDefaultFloat',
 ]);
 

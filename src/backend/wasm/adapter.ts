@@ -773,15 +773,31 @@ export function wasmThreadStats(): { threads: number; workerItems: number } {
 }
 
 /**
- * @internal The `wasm` backend's runtime (created on first use), or undefined where WebAssembly
- * SIMD is missing: for benchmarks that switch its thread settings in one process.
- * @returns the runtime
+ * @internal What a benchmark may switch on the `wasm` backend's runtime (see `WasmRuntime`).
  * @example
  * ```ts
- * wasmRuntime()!.adaptiveThreads = false; // every large product on the pool
+ * const t: WasmThreadSettings = wasmThreadSettings()!;
  * ```
  */
-export function wasmRuntime(): WasmRuntime | undefined {
+export interface WasmThreadSettings {
+  /** Whether a large product runs on the pool only while it measures not clearly slower. */
+  adaptiveThreads: boolean;
+  /** Smallest product (multiply-adds) the pool splits. */
+  threadSplitWork: number;
+  /** Whether the GEMM uses relaxed-SIMD fused multiply-add. */
+  readonly relaxed: boolean;
+}
+
+/**
+ * @internal The thread settings of the `wasm` backend's runtime (created on first use), or
+ * undefined where WebAssembly SIMD is missing: for benchmarks that switch them in one process.
+ * @returns the runtime's settings
+ * @example
+ * ```ts
+ * wasmThreadSettings()!.adaptiveThreads = false; // every large product on the pool
+ * ```
+ */
+export function wasmThreadSettings(): WasmThreadSettings | undefined {
   return rt();
 }
 
