@@ -48,7 +48,8 @@ export function lanczosRun<P extends Params>(f: FlatOperator<P>, v0: Float64Arra
     const bn = Math.sqrt(dot(w, w));
     if (bn > n * Number.EPSILON * normEst) {
       beta.push(bn);
-      q = w.map((v) => v / bn);
+      for (let i = 0; i < n; i++) w[i] = w[i]! / bn;
+      q = w;
       continue;
     }
     beta.push(0);
