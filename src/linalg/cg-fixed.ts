@@ -96,7 +96,7 @@ export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options
  * reuse the blocks of the last ones instead of touching fresh memory: on `wasm`, a result kept
  * until finalization costs about 1 ms per MiB of page faults on its first write (docs/performance.md),
  * several times a vector operation's own cost. Tensors it did not make (`b`, `x0`, the matvec's
- * and the preconditioner's outputs) are never disposed, even where an operation hands one back.
+ * outputs) are never disposed, even where an operation hands one back.
  */
 class Recycler<V extends Tree<Tensor>> {
   private readonly made = new Set<Tensor>();
