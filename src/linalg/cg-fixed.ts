@@ -4,13 +4,15 @@
  * recurrence of `cg` (`cgIterate` in cg.ts) with scalar tensors for its scalars.
  * @module
  */
-import { ValueError } from '../errors.js';
+import { ConcretizationError, EscapedTracerError, ValueError } from '../errors.js';
 import { ConcreteTensor, type Tensor } from '../tensor/tensor.js';
 import { div, mul } from '../ops/arithmetic.js';
 import { greater, logicalAnd, logicalNot, where } from '../ops/logic.js';
 import { leaves as treeLeaves, type Tree } from '../tree/tree.js';
 import { add as treeAdd, scale as treeScale, sub as treeSub, vdot, zerosLike } from '../tree/math.js';
-import { cgIterate } from './cg.js';
+import { cgIterate, cgStart, cgStep, type CgScalars, type CgSpace, type CgState } from './cg.js';
+import { jit } from '../transforms/jit.js';
+import { scopeActive } from '../core/scope.js';
 import { currentInterpreter, evalInterpreter } from '../core/interpreter.js';
 
 /** Options of {@link cgFixed}. */
@@ -66,19 +68,8 @@ export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options
   if (options.tol !== undefined && !(Number.isFinite(options.tol) && options.tol >= 0)) bad('tol', 'a finite number ≥ 0', options.tol);
   const f64 = treeLeaves(b).every((l) => (l as Tensor).dtype === 'float64');
   const tol = options.tol ?? (f64 ? 1e-10 : 1e-5);
-  // Eagerly, the vectors the loop makes are disposed as soon as they are dead (see Recycler).
-  const rc = currentInterpreter() === evalInterpreter ? new Recycler<V>() : undefined;
-  const mine = rc ? (v: V): V => rc.mine(v) : (v: V): V => v;
-  const theirs = rc ? (v: V): V => rc.theirs(v) : (v: V): V => v;
-  theirs(b);
-  if (options.x0 !== undefined) theirs(options.x0);
-  const A = (v: V): V => (damping === 0 ? theirs(matvec(v)) : mine(treeAdd(theirs(matvec(v)), mine(treeScale(v, damping)))));
   const threshold = mul(vdot(b, b), tol * tol);
-  const space = {
-    add: (a: V, c: V) => mine(treeAdd(a, c)), sub: (a: V, c: V) => mine(treeSub(a, c)),
-    scale: (a: V, c: Tensor) => mine(treeScale(a, c)), dot: vdot, zerosLike: (a: V) => mine(zerosLike(a)),
-  };
-  const { x, rr } = cgIterate<V, Tensor, Tensor>(A, b, space, {
+  const sc: CgScalars<Tensor, Tensor> = {
     maskedDiv: (c, a, d) => where(c, div(a, where(c, d, 1)), 0),
     keep: (c, a, d) => where(c, a, d),
     positive: (a) => greater(a, 0),
@@ -86,8 +77,56 @@ export function cgRun<V extends Tree<Tensor>>(matvec: (v: V) => V, b: V, options
     above: (v) => greater(v, threshold),
     // eager: every further step is masked, so stopping gives the traced program's bits
     finished: (active) => active instanceof ConcreteTensor && !active.item(),
-  }, { maxIter: iterations, ...(options.x0 !== undefined ? { x0: options.x0 } : {}), ...(rc ? { sweep: (live: readonly V[]) => rc.sweep(live) } : {}) });
+  };
+  const eager = currentInterpreter() === evalInterpreter;
+  if (eager && !scopeActive()) {
+    const A = (v: V): V => (damping === 0 ? matvec(v) : treeAdd(matvec(v), treeScale(v, damping)));
+    const run = compiledCg(A, b, { add: treeAdd, sub: treeSub, scale: treeScale, dot: vdot, zerosLike }, sc, iterations, options.x0);
+    if (run !== undefined) return { x: run.x, converged: logicalNot(greater(run.rr, threshold)), rr: run.rr };
+  }
+  // Eagerly (inside a scope, or with a matvec that cannot be traced), the vectors the loop makes
+  // are disposed as soon as they are dead (see Recycler).
+  const rc = eager ? new Recycler<V>() : undefined;
+  const mine = rc ? (v: V): V => rc.mine(v) : (v: V): V => v;
+  const theirs = rc ? (v: V): V => rc.theirs(v) : (v: V): V => v;
+  theirs(b);
+  if (options.x0 !== undefined) theirs(options.x0);
+  const A = (v: V): V => (damping === 0 ? theirs(matvec(v)) : mine(treeAdd(theirs(matvec(v)), mine(treeScale(v, damping)))));
+  const space = {
+    add: (a: V, c: V) => mine(treeAdd(a, c)), sub: (a: V, c: V) => mine(treeSub(a, c)),
+    scale: (a: V, c: Tensor) => mine(treeScale(a, c)), dot: vdot, zerosLike: (a: V) => mine(zerosLike(a)),
+  };
+  const { x, rr } = cgIterate<V, Tensor, Tensor>(A, b, space, sc, { maxIter: iterations, ...(options.x0 !== undefined ? { x0: options.x0 } : {}), ...(rc ? { sweep: (live: readonly V[]) => rc.sweep(live) } : {}) });
   return { x, converged: logicalNot(greater(rr, threshold)), rr };
+}
+
+/**
+ * Eager CG with each step one jitted program (traced once per solve, the previous state donated
+ * to the next step): a step of a small model is otherwise some sixty dispatches of vector
+ * operations. jit equals eager bit for bit, so the iterates are those of the eager loop and of
+ * the traced program. The caller's `b` and `x0` enter the state as copies (`· 1`, exact), so
+ * donation never disposes them. Undefined when the matvec cannot be traced (it reads values on
+ * the host): the caller then runs the plain eager loop.
+ */
+function compiledCg<V extends Tree<Tensor>>(A: (v: V) => V, b: V, space: CgSpace<V, Tensor>, sc: CgScalars<Tensor, Tensor>,
+  maxIter: number, x0: V | undefined): { x: V; rr: Tensor } | undefined {
+  const start = cgStart(A, b, space, sc, x0 === undefined ? {} : { x0 });
+  const copy = (v: V): V => treeScale(v, 1);
+  const r = start.r === b ? copy(b) : start.r;
+  let st: CgState<V, Tensor, Tensor> = { ...start, x: start.x === x0 ? copy(start.x) : start.x, r, z: r, p: r };
+  // no breakdown test on tensors (sc has none): a step always returns a state
+  const step = jit((s: CgState<V, Tensor, Tensor>) => cgStep(A, space, sc, s)!, { donateArgnums: [0] });
+  for (let it = 0; it < maxIter && !sc.finished(st.active); it++) {
+    try {
+      st = step(st);
+    } catch (e) {
+      if (it > 0 || !(e instanceof ConcretizationError || e instanceof EscapedTracerError)) throw e;
+      return undefined; // the matvec reads host values: not traceable
+    }
+  }
+  const result = new Set(treeLeaves(st.x));
+  for (const v of [st.r, st.p, st.z]) for (const t of treeLeaves(v) as Tensor[]) if (!result.has(t)) t.dispose();
+  return { x: st.x, rr: st.rr };
 }
 
 /**

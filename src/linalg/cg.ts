@@ -164,43 +164,55 @@ export interface CgScalars<S, B> {
  */
 export function cgIterate<V, S, B>(apply: (v: V) => V, b: V, space: CgSpace<V, S>, sc: CgScalars<S, B>,
   o: { readonly maxIter: number; readonly x0?: V; readonly preconditioner?: (r: V) => V; readonly sweep?: (live: readonly V[]) => void }): { x: V; rr: S; iterations: number } {
-  let x: V, r: V;
-  if (o.x0 === undefined) {
-    x = space.zerosLike(b);
-    r = b;
-  } else {
-    x = o.x0;
-    r = space.sub(b, apply(x));
-  }
-  const precond = o.preconditioner;
-  let rr = space.dot(r, r);
-  let z = precond ? precond(r) : r;
-  let rz = precond ? space.dot(r, z) : rr;
-  let p = z;
-  let active = sc.above(rr);
+  let st = cgStart(apply, b, space, sc, o);
   let iterations = 0;
-  while (iterations < o.maxIter && !sc.finished(active)) {
-    const ap = apply(p);
-    const pAp = space.dot(p, ap);
-    if (sc.breakdown?.(pAp, rz)) break;
-    const curved = sc.and(active, sc.positive(pAp));
-    const ok = precond ? sc.and(curved, sc.positive(rz)) : curved; // rᵀr > 0 while active
-    const alpha = sc.maskedDiv(ok, rz, pAp);
-    x = space.add(x, space.scale(p, alpha));
-    r = space.sub(r, space.scale(ap, alpha));
+  while (iterations < o.maxIter && !sc.finished(st.active)) {
+    const next = cgStep(apply, space, sc, st, o.preconditioner);
+    if (next === undefined) break;
+    st = next;
     iterations++;
-    const rrNew = space.dot(r, r);
-    const zNew = precond ? precond(r) : r;
-    const rzNew = precond ? space.dot(r, zNew) : rrNew;
-    p = space.add(zNew, space.scale(p, sc.maskedDiv(ok, rzNew, rz)));
-    rr = sc.keep(ok, rrNew, rr);
-    rz = precond ? sc.keep(ok, rzNew, rz) : rr;
-    z = zNew;
-    active = sc.and(ok, sc.above(rr));
-    o.sweep?.([x, r, p, z]);
+    o.sweep?.([st.x, st.r, st.p, st.z]);
   }
-  o.sweep?.([x]);
-  return { x, rr, iterations };
+  o.sweep?.([st.x]);
+  return { x: st.x, rr: st.rr, iterations };
+}
+
+/** @internal The state of the CG recurrence between steps (see {@link cgIterate}). */
+export interface CgState<V, S, B> {
+  readonly x: V; readonly r: V; readonly z: V; readonly p: V;
+  readonly rr: S; readonly rz: S; readonly active: B;
+}
+
+/** @internal The state before the first step: x = x0 (or 0), r = b − A x, z = M⁻¹ r, p = z. */
+export function cgStart<V, S, B>(apply: (v: V) => V, b: V, space: CgSpace<V, S>, sc: CgScalars<S, B>,
+  o: { readonly x0?: V; readonly preconditioner?: (r: V) => V }): CgState<V, S, B> {
+  const x = o.x0 === undefined ? space.zerosLike(b) : o.x0;
+  const r = o.x0 === undefined ? b : space.sub(b, apply(x));
+  const precond = o.preconditioner;
+  const rr = space.dot(r, r);
+  const z = precond ? precond(r) : r;
+  const rz = precond ? space.dot(r, z) : rr;
+  return { x, r, z, p: z, rr, rz, active: sc.above(rr) };
+}
+
+/** @internal One step of the recurrence, or undefined where the host stops on breakdown. */
+export function cgStep<V, S, B>(apply: (v: V) => V, space: CgSpace<V, S>, sc: CgScalars<S, B>, st: CgState<V, S, B>,
+  precond?: (r: V) => V): CgState<V, S, B> | undefined {
+  const { x, r, p, rz, active } = st;
+  const ap = apply(p);
+  const pAp = space.dot(p, ap);
+  if (sc.breakdown?.(pAp, rz)) return undefined;
+  const curved = sc.and(active, sc.positive(pAp));
+  const ok = precond ? sc.and(curved, sc.positive(rz)) : curved; // rᵀr > 0 while active
+  const alpha = sc.maskedDiv(ok, rz, pAp);
+  const xNew = space.add(x, space.scale(p, alpha));
+  const rNew = space.sub(r, space.scale(ap, alpha));
+  const rrNew = space.dot(rNew, rNew);
+  const zNew = precond ? precond(rNew) : rNew;
+  const rzNew = precond ? space.dot(rNew, zNew) : rrNew;
+  const pNew = space.add(zNew, space.scale(p, sc.maskedDiv(ok, rzNew, rz)));
+  const rrKept = sc.keep(ok, rrNew, st.rr);
+  return { x: xNew, r: rNew, z: zNew, p: pNew, rr: rrKept, rz: precond ? sc.keep(ok, rzNew, rz) : rrKept, active: sc.and(ok, sc.above(rrKept)) };
 }
 
 /** Throws a `ShapeError` when two flat vectors differ in length. */
