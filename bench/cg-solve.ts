@@ -2,20 +2,11 @@
 // parameters): time per CG iteration against one matvec of the same operator, in rounds.
 //
 //   npx tsx bench/cg-solve.ts [rounds=4] [iterations=30]
-import { curvature, likelihoods, matmul, tree, type Tensor } from '../src/index.js';
 import { readBack } from './harness.js';
-import { mlpBatch, mlpParams, type Mlp } from './workloads.js';
+import { w4GgnOperator } from './workloads.js';
 
 const rounds = Number(process.argv[2] ?? 4), iters = Number(process.argv[3] ?? 30);
-const likelihood = likelihoods.categorical();
-const split = {
-  inner: (q: Mlp, xb: Tensor) => matmul(matmul(xb, q.w1).add(q.b1).tanh(), q.w2).add(q.b2),
-  outer: (z: Tensor, yb: Tensor) => likelihood.logProb(z, yb).neg(),
-};
-const p = mlpParams(), { x, y } = mlpBatch();
-const v = tree.map((t: Tensor) => t.mul(0.5), p) as Mlp;
-const G = curvature.ggn(split, p, { x, y });
-for (let i = 0; i < 10; i++) readBack(G.matvec(v));
+const { v, G } = w4GgnOperator();
 for (let r = 0; r < rounds; r++) {
   let t0 = performance.now();
   for (let i = 0; i < iters; i++) readBack(G.matvec(v));

@@ -1,7 +1,7 @@
 // The standard workloads (float32, fixed seeds) built on the public API.
 import { curvature, grad, jit, jvp, likelihoods, logSoftmax, matmul, oneHot, optim, random, scope, tensor, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
 import { backendName } from '../src/index.js';
-import { lastFastestMs, type BenchRow } from './harness.js';
+import { lastFastestMs, readBack, type BenchRow } from './harness.js';
 
 export type Timer = (fn: () => unknown, reps?: number, warmup?: number) => number;
 export type Mlp = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor };
@@ -108,6 +108,15 @@ const ggnSplit = {
   inner: (p: Mlp, x: Tensor) => matmul(matmul(x, p.w1).add(p.b1).tanh(), p.w2).add(p.b2),
   outer: (z: Tensor, y: Tensor) => likelihood.logProb(z, y).neg(),
 };
+
+/** W4's GGN operator (built once, its matvec warmed up), with its params, batch and a direction v = p / 2. */
+export function w4GgnOperator() {
+  const p = mlpParams(), { x, y } = mlpBatch();
+  const v = tree.map((t: Tensor) => t.mul(0.5), p) as Mlp;
+  const G = curvature.ggn(ggnSplit, p, { x, y });
+  for (let i = 0; i < 10; i++) readBack(G.matvec(v));
+  return { p, x, y, v, G };
+}
 
 export function w4Curvature(time: Timer, w2ms?: number): BenchRow[] {
   const p = mlpParams(), { x, y } = mlpBatch();
