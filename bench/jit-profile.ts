@@ -6,12 +6,12 @@
 //   cases: w2 (jit(valueAndGrad)), w4-hvp (hessianOperator's tangent program), w4-ggn (GGN matvec);
 //   --print also prints the optimized jaxpr; --dispose disposes each call's outputs (else they stay
 //   alive until finalized, as in a synchronous loop); --one-thread stops the wasm worker threads.
-import { curvature, getBackend, stopWasmThreads, grad, jit, likelihoods, linearize, matmul, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
+import { getBackend, stopWasmThreads, grad, jit, linearize, tree, valueAndGrad, vmap, type Tensor } from '../src/index.js';
 import { ConcreteTensor } from '../src/tensor/tensor.js';
 import { compileJaxpr } from '../src/core/executable.js';
 import { wasmThreadStats } from '../src/backend/wasm/adapter.js';
 import type { Jaxpr } from '../src/core/jaxpr.js';
-import { mlpBatch, mlpLoss, mlpParams, type Mlp } from './workloads.js';
+import { mlpBatch, mlpLoss, mlpParams, w4GgnOperator, type Mlp } from './workloads.js';
 
 /** Per-step median µs of `j` run on `inputs` (leaves in invar order). */
 export function profileProgram(j: Jaxpr, inputs: readonly Tensor[], reps = 40): { label: string; us: number }[] {
@@ -50,15 +50,9 @@ if (which === 'w2') {
   program = jit(lin).lower(v).optimized;
   inputs = leaves(v);
 } else if (which === 'w4-ggn') {
-  const likelihood = likelihoods.categorical();
-  const split = {
-    inner: (q: Mlp, xb: Tensor) => matmul(matmul(xb, q.w1).add(q.b1).tanh(), q.w2).add(q.b2),
-    outer: (z: Tensor, yb: Tensor) => likelihood.logProb(z, yb).neg(),
-  };
-  const G = curvature.ggn(split, p, { x, y });
-  G.matvec(v);
-  program = jit((w: Mlp) => G.matvec(w)).lower(v).optimized;
-  inputs = leaves(v);
+  const { v: w4v, G } = w4GgnOperator();
+  program = jit((w: Mlp) => G.matvec(w)).lower(w4v).optimized;
+  inputs = leaves(w4v);
 } else throw new Error(`unknown case ${which}`);
 
 const rows = profileProgram(program, inputs, reps);

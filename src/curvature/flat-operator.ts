@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import { tensor } from '../tensor/creation.js';
-import { getDefaultFloat, promoteTypes, type DType } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import { Tensor as TensorClass, type Tensor } from '../tensor/tensor.js';
 import { where } from '../ops/logic.js';
 import * as random from '../random/index.js';
@@ -35,8 +35,9 @@ export interface FlatOperator<P extends Params> {
 export function flatOperator<P extends Params>(op: CurvatureOperator<P>): FlatOperator<P> {
   const [leaves, def] = tree.flatten(op.params);
   const params = leaves as Tensor[];
-  const size = params.reduce((n, l) => n + l.size, 0);
-  const dtype = params.length ? params.map((l) => l.dtype).reduce(promoteTypes) : getDefaultFloat();
+  const [flat] = tree.ravel(op.params); // its size and (promoted) dtype; the flat copy is not kept
+  const { size, dtype } = flat;
+  flat.dispose();
   // each leaf rounds the float64 values to its own dtype once (unravel's cast to the promoted
   // dtype, then to the leaf's, rounds the same: the promoted dtype is at least as wide)
   const toTree = (v: Float64Array): P => {
