@@ -35,9 +35,8 @@ export interface FlatOperator<P extends Params> {
 export function flatOperator<P extends Params>(op: CurvatureOperator<P>): FlatOperator<P> {
   const [leaves, def] = tree.flatten(op.params);
   const params = leaves as Tensor[];
-  const [flat] = tree.ravel(op.params); // its size and (promoted) dtype; the flat copy is not kept
-  const { size, dtype } = flat;
-  flat.dispose();
+  // its size and (promoted) dtype; not disposed: with one leaf the flat vector may be that leaf
+  const { size, dtype } = tree.ravel(op.params)[0];
   // each leaf rounds the float64 values to its own dtype once (unravel's cast to the promoted
   // dtype, then to the leaf's, rounds the same: the promoted dtype is at least as wide)
   const toTree = (v: Float64Array): P => {
